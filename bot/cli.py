@@ -1,0 +1,205 @@
+"""Command-line adapter: ``python -m bot evaluate|ask|chat|run|rules check``.
+
+Thin: parse arguments, call one core function, print JSON or rendered text, and turn
+domain errors into a one-line message with exit status 2 (never a traceback).
+Heavy modules are imported inside the command that needs them, so ``evaluate`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from bot.config import load_settings
+from bot.core.errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line with exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"命令参数有误：{message}", f"bad arguments: {message}")
+
+
+def _parse_date(raw: str) -> date:
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise InputError(
+            f"日期格式不对：{raw}（应为 YYYY-MM-DD）", f"malformed date {raw!r} (expected YYYY-MM-DD)"
+        ) from None
+
+
+def _read_facts(source: str) -> dict[str, Any]:
+    """Read a JSON or YAML facts file, or standard input for ``-``."""
+    try:
+        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"读不了事实文件：{source}", f"cannot read facts file {source}: {exc}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise InputError(
+                f"事实文件不是有效的 JSON 或 YAML：{source}", f"facts file is not JSON or YAML: {source}"
+            ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError("事实文件必须是一个对象（键值表）", "facts must be a JSON/YAML object")
+    return data
+
+
+def _today() -> date:
+    from bot.core.clock import today
+
+    return today()
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate one person's facts against every rule."""
+    from bot.core.evaluator import evaluate, result_to_json
+    from bot.core.facts import normalise_facts
+
+    raw = _read_facts(args.facts)
+    file_as_of = raw.pop("as_of", None)
+    as_of = _parse_date(args.as_of or file_as_of) if (args.as_of or file_as_of) else _today()
+    facts = normalise_facts(raw)
+    results = evaluate(facts, as_of, audience=args.audience)
+    if args.json:
+        out = {"as_of": as_of.isoformat(), "facts": facts, "results": [result_to_json(r) for r in results]}
+        _print_json(out)
+    else:
+        from bot.core.render import render
+
+        print(render("cli_evaluate", as_of=as_of, facts=facts, results=results))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Search the knowledge base for the clauses that answer a question."""
+    from bot.core.knowledge import load_knowledge
+    from bot.core.search import search
+
+    if args.top < 1:
+        raise InputError("--top 必须是正整数", "--top must be a positive integer")
+    hits = search(args.question, top=args.top)
+    if args.json:
+        _print_json(
+            {
+                "question": args.question,
+                "results": [
+                    {
+                        "doc": h.clause.doc,
+                        "clause": h.clause.id,
+                        "title": h.clause.title,
+                        "text": h.clause.text,
+                        "score": round(h.score, 4),
+                    }
+                    for h in hits
+                ],
+            }
+        )
+    else:
+        from bot.core.render import render
+
+        kb = load_knowledge()
+        print(render("cli_ask", question=args.question, hits=hits, documents=kb.documents))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Run the interview in this terminal."""
+    from bot.adapters.terminal import main as terminal_main
+
+    return terminal_main(load_settings())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot; without a token, say so and start the terminal chat."""
+    settings = load_settings()
+    if not settings.bot_token:
+        from bot.core.render import text
+
+        print(text("cli.no_token"), file=sys.stderr)
+        if args.no_chat_fallback:
+            return 0
+        from bot.adapters.terminal import main as terminal_main
+
+        return terminal_main(settings)
+    from bot.adapters.telegram_bot import main as telegram_main
+
+    return telegram_main(settings)
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    """Validate every rules, facts and knowledge file; list the problems."""
+    from bot.core.rules import check_rules
+
+    problems = check_rules()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("rules OK")
+    return 0
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface (see ../shared/spec/cli-contract.md)."""
+    parser = _Parser(prog="python -m bot", description="帮扶通 — employment subsidy assistant")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="evaluate facts against every rule")
+    ev.add_argument("facts", help="JSON or YAML file, or - for standard input")
+    ev.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: as_of in the file, else today)")
+    ev.add_argument("--audience", choices=["worker", "all"], default="worker")
+    ev.add_argument("--json", action="store_true", help="print the contract's JSON")
+    ev.set_defaults(func=cmd_evaluate)
+
+    ask = sub.add_parser("ask", help="search the policy documents")
+    ask.add_argument("question")
+    ask.add_argument("--top", type=int, default=5)
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="the interview in a terminal")
+    chat.set_defaults(func=cmd_chat)
+
+    run = sub.add_parser("run", help="run the Telegram bot (terminal chat without BOT_TOKEN)")
+    run.add_argument("--no-chat-fallback", action="store_true", help="without a token, just exit")
+    run.set_defaults(func=cmd_run)
+
+    rules = sub.add_parser("rules", help="rules maintenance")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    check = rules_sub.add_parser("check", help="validate rules/, knowledge/ and templates")
+    check.set_defaults(func=cmd_rules_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; domain errors become one line on stderr and exit status 2."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
