@@ -1,0 +1,250 @@
+"""The SQL implementation of :class:`~bot.storage.base.Storage` (sqlmodel; SQLite or PostgreSQL)."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+from bot.storage.base import Reminder, Subscription, UserRecord
+
+CONVERSATION_PREFIXES = ("tg:",)
+
+
+def _now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def _utc(when: datetime) -> datetime:
+    """The time in UTC; a naive time is taken as UTC."""
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class UserRow(SQLModel, table=True):
+    """A Telegram user."""
+
+    __tablename__ = "users"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    name: str = ""
+    first_seen: datetime
+    payload: str | None = None
+
+
+class ConversationRow(SQLModel, table=True):
+    """The conversation state of one chat (``tg:<id>`` or ``terminal:<name>``)."""
+
+    __tablename__ = "conversations"
+    key: str = Field(primary_key=True, max_length=200)
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """A subscription to announcements for one place."""
+
+    __tablename__ = "subscriptions"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    kind: str = Field(primary_key=True, max_length=20)
+    key: str = Field(primary_key=True, max_length=100)
+    created_at: datetime
+
+
+class ReminderRow(SQLModel, table=True):
+    """A reminder, unique per user + rule + kind + due date."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("user_id", "rule", "kind", "due", name="uq_reminder"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rule: str = Field(max_length=200)
+    kind: str = Field(max_length=50)
+    due: date = Field(index=True)
+    text: str
+    extra: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sent_at: datetime | None = None
+
+
+class ProcessedUpdateRow(SQLModel, table=True):
+    """An update id already handled (redelivery after a crash is ignored)."""
+
+    __tablename__ = "processed_updates"
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime
+
+
+def _user(row: UserRow) -> UserRecord:
+    return UserRecord(row.user_id, row.chat_id, row.name, row.first_seen, row.payload)
+
+
+def _reminder(row: ReminderRow) -> Reminder:
+    return Reminder(row.user_id, row.chat_id, row.rule, row.kind, row.due, row.text,
+                    id=row.id, sent_at=row.sent_at, extra=dict(row.extra or {}))
+
+
+def make_engine(database_url: str):
+    """An engine for the URL; SQLite gets its directory created, WAL and a busy timeout."""
+    if not database_url.startswith("sqlite"):
+        return create_engine(database_url, pool_pre_ping=True)
+    path = database_url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection, _record) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+class SqlStorage:
+    """Storage over one SQLAlchemy engine; tables are created on start."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url)
+        SQLModel.metadata.create_all(self.engine)
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def upsert_user(self, user_id: int, chat_id: int, name: str,
+                    payload: str | None = None) -> UserRecord:
+        """Create or refresh a user; keep first_seen, keep an older payload unless a new one comes."""
+        with self._session() as session:
+            row = session.get(UserRow, user_id)
+            if row is None:
+                row = UserRow(user_id=user_id, chat_id=chat_id, name=name,
+                              first_seen=_now(), payload=payload)
+            else:
+                row.chat_id, row.name = chat_id, name
+                row.payload = payload or row.payload
+            session.add(row)
+            session.commit()
+            return _user(row)
+
+    def get_user(self, user_id: int) -> UserRecord | None:
+        """The user, or None."""
+        with self._session() as session:
+            row = session.get(UserRow, user_id)
+            return _user(row) if row else None
+
+    def load_conversation(self, key: str) -> dict | None:
+        """The saved conversation state for ``key``."""
+        with self._session() as session:
+            row = session.get(ConversationRow, key)
+            return dict(row.state) if row else None
+
+    def save_conversation(self, key: str, state: dict) -> None:
+        """Store the conversation state for ``key``, replacing the old one."""
+        with self._session() as session:
+            session.merge(ConversationRow(key=key, state=state, updated_at=_now()))
+            session.commit()
+
+    def subscribe(self, user_id: int, kind: str, key: str) -> bool:
+        """Add a subscription; False when it already existed."""
+        with self._session() as session:
+            if session.get(SubscriptionRow, (user_id, kind, key)) is not None:
+                return False
+            session.add(SubscriptionRow(user_id=user_id, kind=kind, key=key, created_at=_now()))
+            return self._commit_new(session)
+
+    def unsubscribe(self, user_id: int, kind: str | None = None,
+                    key: str | None = None) -> int:
+        """Remove matching subscriptions of the user; return how many."""
+        query = delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id)
+        if kind is not None:
+            query = query.where(SubscriptionRow.kind == kind)
+        if key is not None:
+            query = query.where(SubscriptionRow.key == key)
+        with self._session() as session:
+            count = session.exec(query).rowcount  # type: ignore[call-overload]
+            session.commit()
+            return int(count or 0)
+
+    def subscriptions(self, user_id: int | None = None, *, kind: str | None = None,
+                      key: str | None = None) -> list[Subscription]:
+        """Subscriptions filtered by user, kind and key."""
+        query = select(SubscriptionRow)
+        for column, value in ((SubscriptionRow.user_id, user_id), (SubscriptionRow.kind, kind),
+                              (SubscriptionRow.key, key)):
+            if value is not None:
+                query = query.where(column == value)
+        query = query.order_by(SubscriptionRow.user_id, SubscriptionRow.kind, SubscriptionRow.key)
+        with self._session() as session:
+            return [Subscription(r.user_id, r.kind, r.key) for r in session.exec(query)]
+
+    def add_reminder(self, reminder: Reminder) -> bool:
+        """Store a reminder; False when the same user+rule+kind+due exists."""
+        with self._session() as session:
+            exists = session.exec(select(ReminderRow.id).where(
+                ReminderRow.user_id == reminder.user_id, ReminderRow.rule == reminder.rule,
+                ReminderRow.kind == reminder.kind, ReminderRow.due == reminder.due)).first()
+            if exists is not None:
+                return False
+            session.add(ReminderRow(user_id=reminder.user_id, chat_id=reminder.chat_id,
+                                    rule=reminder.rule, kind=reminder.kind, due=reminder.due,
+                                    text=reminder.text, extra=dict(reminder.extra)))
+            return self._commit_new(session)
+
+    def due_reminders(self, today: date) -> list[Reminder]:
+        """Unsent reminders due on or before ``today``, oldest first."""
+        query = (select(ReminderRow).where(ReminderRow.due <= today, ReminderRow.sent_at == None)  # noqa: E711
+                 .order_by(ReminderRow.due, ReminderRow.id))
+        with self._session() as session:
+            return [_reminder(row) for row in session.exec(query)]
+
+    def reminders(self, user_id: int) -> list[Reminder]:
+        """All reminders of a user, sent or not, by due date."""
+        query = (select(ReminderRow).where(ReminderRow.user_id == user_id)
+                 .order_by(ReminderRow.due, ReminderRow.id))
+        with self._session() as session:
+            return [_reminder(row) for row in session.exec(query)]
+
+    def mark_reminder_sent(self, reminder_id: int, when: datetime) -> None:
+        """Record that the reminder went out."""
+        with self._session() as session:
+            row = session.get(ReminderRow, reminder_id)
+            if row is not None:
+                row.sent_at = _utc(when)
+                session.add(row)
+                session.commit()
+
+    def mark_update_processed(self, update_id: int) -> bool:
+        """Record an update id; False when it was already processed."""
+        with self._session() as session:
+            if session.get(ProcessedUpdateRow, update_id) is not None:
+                return False
+            session.add(ProcessedUpdateRow(update_id=update_id, processed_at=_now()))
+            return self._commit_new(session)
+
+    def delete_user(self, user_id: int) -> None:
+        """Erase every row about the user (profile, state, subscriptions, reminders)."""
+        keys = [f"{prefix}{user_id}" for prefix in CONVERSATION_PREFIXES]
+        with self._session() as session:
+            session.exec(delete(ReminderRow).where(ReminderRow.user_id == user_id))  # type: ignore[call-overload]
+            session.exec(delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id))  # type: ignore[call-overload]
+            session.exec(delete(ConversationRow).where(ConversationRow.key.in_(keys)))  # type: ignore[call-overload,attr-defined]
+            session.exec(delete(UserRow).where(UserRow.user_id == user_id))  # type: ignore[call-overload]
+            session.commit()
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+    @staticmethod
+    def _commit_new(session: Session) -> bool:
+        """Commit an insert; False when a concurrent writer inserted the same key first."""
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return False
+        return True
