@@ -1,0 +1,254 @@
+"""The data-driven step machine: which question is next, and what an answer fills.
+
+The state is a JSON-serialisable dict (the adapter stores it); nothing is kept in memory.
+Services (evaluator, search, gazetteer) are injectable so the machine can be tested alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from bot.core import answers
+from bot.core.errors import InputError
+from bot.core.questions import Question, catalogue, question_for_fact
+
+OPEN_STATUSES = ("active", "claim_window")
+SAME_ARRIVAL = "first_arrival_same"   # the follow-up that lets employment_start fill first_arrival
+STATE_VERSION = 1
+
+
+def _evaluate(facts: dict, as_of: date) -> list:
+    """The real evaluator, audience worker."""
+    from bot.core.evaluator import evaluate
+
+    return evaluate(dict(facts), as_of, "worker")
+
+
+def _search(question: str, top: int) -> list:
+    """The real knowledge search."""
+    from bot.core.search import search
+
+    return search(question, top)
+
+
+def _resolve_county(text: str) -> Any:
+    """The real gazetteer: a home county."""
+    from bot.core.places import resolve_county
+
+    return resolve_county(text)
+
+
+def _resolve_work_place(text: str) -> Any:
+    """The real gazetteer: a work place."""
+    from bot.core.places import resolve_work_place
+
+    return resolve_work_place(text)
+
+
+def _doc_title(doc_id: str) -> str:
+    """A document's title from the knowledge base."""
+    from bot.core.knowledge import load_knowledge
+
+    document = load_knowledge().documents.get(doc_id)
+    return document.title if document else doc_id
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the interview needs from the other parts of the core."""
+
+    evaluate: Callable[[dict, date], list] = _evaluate
+    search: Callable[[str, int], list] = _search
+    resolve_county: Callable[[str], Any] = _resolve_county
+    resolve_work_place: Callable[[str], Any] = _resolve_work_place
+    doc_title: Callable[[str], str] = _doc_title
+
+
+DEFAULT_SERVICES = Services()
+
+
+@dataclass
+class Parsed:
+    """The outcome of reading one answer: facts filled, or why not."""
+
+    facts: dict = field(default_factory=dict)
+    shown: str = ""
+    error: str | None = None          # template key of the complaint
+    options: list[str] = field(default_factory=list)
+
+
+def new_state(payload: str | None = None) -> dict:
+    """A fresh conversation state."""
+    return {"v": STATE_VERSION, "phase": "welcome", "facts": {}, "answers": [], "skipped": [],
+            "pending": None, "options": [], "declined": [], "payload": payload}
+
+
+def ensure_state(state: dict | None) -> dict:
+    """The given state, or a fresh one when missing or from another version."""
+    if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
+        return new_state(state.get("payload") if isinstance(state, dict) else None)
+    return state
+
+
+def open_results(results: list) -> list:
+    """Worker results still undecided and still claimable in time."""
+    return [r for r in results if r.eligible is None and r.status in OPEN_STATUSES]
+
+
+def next_question(state: dict, results: list) -> str | None:
+    """The lowest-order question that can still change an open result, or None."""
+    done = {a["q"] for a in state["answers"]} | set(state["skipped"])
+    candidates: dict[str, Question] = {}
+    for result in open_results(results):
+        for fact in result.missing_facts:
+            question = question_for_fact(fact)
+            if question and question.key not in done and fact not in state["facts"]:
+                candidates[question.key] = question
+    if not candidates:
+        return None
+    best = min(candidates.values(), key=lambda q: (q.order, q.key)).key
+    if best == "first_arrival" and _can_reuse_start(state):
+        return SAME_ARRIVAL
+    return best
+
+
+def _can_reuse_start(state: dict) -> bool:
+    """Whether first_arrival may be asked as 'is that also when you first came?'."""
+    return "employment_start" in state["facts"] and SAME_ARRIVAL not in state["declined"]
+
+
+def record(state: dict, key: str, parsed: Parsed) -> None:
+    """Store an answer (replacing an earlier one to the same question)."""
+    forget(state, key)
+    state["answers"].append({"q": key, "facts": parsed.facts, "shown": parsed.shown})
+    state["facts"].update(parsed.facts)
+    state["options"] = []
+
+
+def skip(state: dict, key: str) -> None:
+    """Mark a question as 'I don't know': its facts stay unknown."""
+    if key == SAME_ARRIVAL:
+        state["declined"].append(SAME_ARRIVAL)
+    elif key not in state["skipped"]:
+        state["skipped"].append(key)
+    state["options"] = []
+
+
+def forget(state: dict, key: str) -> None:
+    """Remove the answer to ``key`` and the facts it filled."""
+    for entry in [a for a in state["answers"] if a["q"] == key]:
+        state["answers"].remove(entry)
+        for fact in entry["facts"]:
+            state["facts"].pop(fact, None)
+    if key in state["skipped"]:
+        state["skipped"].remove(key)
+    if key == "employment_start" and SAME_ARRIVAL in state["declined"]:
+        state["declined"].remove(SAME_ARRIVAL)
+
+
+def back(state: dict) -> str | None:
+    """Undo the last answer; return the question to ask again (None when nothing to undo)."""
+    if state.get("pending") == SAME_ARRIVAL or (state["answers"] and state["answers"][-1]["q"] == SAME_ARRIVAL):
+        forget(state, SAME_ARRIVAL)
+        forget(state, "employment_start")
+        return "employment_start"
+    if not state["answers"] and not state["skipped"]:
+        return None
+    last = state["answers"][-1]["q"] if state["answers"] else state["skipped"][-1]
+    forget(state, last)
+    return last
+
+
+def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> Parsed:
+    """Read ``text`` as the answer to question ``key``."""
+    if key == SAME_ARRIVAL:
+        return _parse_same_arrival(text, state)
+    question = catalogue()[key]
+    try:
+        return READERS[question.kind](question, text, as_of, services)
+    except answers.NotUnderstood as problem:
+        future = "future" in problem.reason
+        return Parsed(error="interview.future_date" if future else "interview.not_understood")
+    except InputError as problem:
+        complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
+        if problem.choices:
+            complaint = "interview.pick_place"
+        return Parsed(error=complaint, options=list(problem.choices)[:8])
+
+
+def _parse_same_arrival(text: str, state: dict) -> Parsed:
+    """'Is that also when you first came?' → first_arrival = employment_start."""
+    if answers.parse_yes_no(text):
+        return Parsed(facts={"first_arrival": state["facts"]["employment_start"]}, shown="yes")
+    return Parsed(shown="no")
+
+
+def _read_county(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    place = services.resolve_county(text.strip())
+    return Parsed(facts={"origin_county": text.strip()}, shown=place.name)
+
+
+def _read_work_place(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    place = services.resolve_work_place(text.strip())
+    facts = {f"work_{part}": getattr(place, part) for part in ("province", "city", "county")
+             if getattr(place, part)}
+    shown = "".join(dict.fromkeys(v for v in (place.province, place.city, place.county) if v))
+    return Parsed(facts=facts, shown=shown)
+
+
+def _read_date(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    try:
+        when = answers.parse_date(text.replace("第一次来", "").replace("第一次", ""), as_of)
+    except answers.NotUnderstood:
+        if "months_employed" not in question.facts:
+            raise
+        months = answers.parse_months(text.replace("干了", "").replace("干", ""))
+        return Parsed(facts={"months_employed": months}, shown=f"months:{months}")
+    facts = {question.facts[0]: when.isoformat()}
+    if question.key == "employment_start" and "第一次" in text and "不是第一次" not in text:
+        facts["first_arrival"] = when.isoformat()
+    return Parsed(facts=facts, shown=f"date:{when.isoformat()}")
+
+
+def _read_months(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    months = answers.parse_months(text.replace("没签", "0").replace("没交", "0"))
+    _check_range(question, months)
+    return Parsed(facts={question.facts[0]: months}, shown=f"months:{months}")
+
+
+def _read_number(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    value = answers.parse_number(text)
+    _check_range(question, value)
+    number = int(value) if float(value).is_integer() else value
+    unit = "yuan" if question.key == "travel_cost_yuan" else "count"
+    return Parsed(facts={question.facts[0]: number}, shown=f"{unit}:{number}")
+
+
+def _check_range(question: Question, value: float) -> None:
+    """Refuse numbers outside the fact's min/max."""
+    if (question.minimum is not None and value < question.minimum) or (
+            question.maximum is not None and value > question.maximum):
+        raise answers.NotUnderstood("out of range")
+
+
+def _read_yes_no(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    value = answers.parse_yes_no(text)
+    return Parsed(facts={question.facts[0]: value}, shown="yes" if value else "no")
+
+
+def _read_choice(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+    value = text.strip()
+    if value not in question.choices:
+        parser = answers.parse_category if question.kind == "category" else answers.parse_certificate
+        if question.kind == "enum":
+            raise answers.NotUnderstood(f"not a choice: {text}")
+        value = parser(text)
+    return Parsed(facts={question.facts[0]: value}, shown=f"choice:{question.facts[0]}.{value}")
+
+
+READERS = {
+    "county": _read_county, "work_place": _read_work_place, "date": _read_date,
+    "months": _read_months, "number": _read_number, "yes_no": _read_yes_no,
+    "category": _read_choice, "certificate": _read_choice, "enum": _read_choice,
+}

@@ -1,0 +1,121 @@
+"""Evaluation results as replies: claimable first, then open items, near misses, the 'why' screen."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.questions import question_for_fact
+from bot.core.render import render, text
+from bot.core.replies import Button, Reply, pack
+
+OPEN_STATUSES = ("active", "claim_window")
+DAYS_LEFT_SHOWN = 60
+MARKS = {"met": "✓", "unmet": "✗", "unknown": "?"}
+
+
+def as_date(value) -> date | None:
+    """A date from a date or an ISO string."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def amount_text(result) -> str:
+    """``3000元``, ``每月500元``, ``最多1500元``, or the 'set locally' sentence."""
+    amount = result.amount
+    if not amount or amount.get("yuan") is None:
+        return result.amount_note or text("result.amount_local")
+    return text("result.amount", yuan=amount["yuan"], per=amount.get("per", "once"),
+                up_to=bool(amount.get("up_to")))
+
+
+def deadline_text(result, as_of: date) -> str:
+    """``2026年12月31日前申请（还剩39天）``, or "" without a deadline."""
+    deadline = as_date(result.claim_deadline)
+    if deadline is None:
+        return ""
+    left = (deadline - as_of).days
+    return text("result.deadline", deadline=deadline, left=left if left < DAYS_LEFT_SHOWN else None)
+
+
+def why_button(result) -> Button:
+    """The 'why' button of one subsidy."""
+    return Button(text("interview.why_button", title=result.title), f"why:{result.id}"[:64])
+
+
+def claimable_item(result, as_of: date) -> str:
+    """One claimable subsidy: amount, deadline, how to claim, what to bring."""
+    return render("result_item", title=result.title, amount=amount_text(result),
+                  deadline=deadline_text(result, as_of), how=result.how_to_claim or "",
+                  bring=list(result.bring or []), note=result.note or "")
+
+
+def open_item(result, state: dict) -> str:
+    """A subsidy that needs one more answer."""
+    asks = []
+    for fact in result.missing_facts:
+        question = question_for_fact(fact)
+        if question and question.key not in asks:
+            asks.append(question.key)
+    questions = [text(f"question.{k}", city=state["facts"].get("work_city") or text("interview.here"))
+                 for k in asks]
+    return render("result_open", title=result.title, amount=amount_text(result), questions=questions)
+
+
+def near_miss(result) -> list[dict]:
+    """What is missing for a subsidy that fails only on gaps (empty when not a near miss)."""
+    unmet = [c for c in result.conditions if c.status == "unmet"]
+    if not unmet or any(c.gap is None for c in unmet):
+        return []
+    return [{"gap": c.gap, "crosses_on": as_date(c.crosses_on)} for c in unmet]
+
+
+def near_item(result, gaps: list[dict]) -> str:
+    """``再缴1个月社保 → 3000元``."""
+    lines = [text(f"near.{g['gap'].get('fact')}", need=g["gap"].get("need"))
+             if _has_near(g["gap"].get("fact")) else text("near.default", need=g["gap"].get("need"))
+             for g in gaps]
+    when = max((g["crosses_on"] for g in gaps if g["crosses_on"]), default=None)
+    return render("result_near", title=result.title, amount=amount_text(result), gaps=lines, when=when)
+
+
+def _has_near(fact: str | None) -> bool:
+    from bot.core.render import has_text
+
+    return bool(fact) and has_text(f"near.{fact}")
+
+
+def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -> list[Reply]:
+    """The result screen, split at item boundaries; action buttons on the last reply."""
+    claimable = [r for r in results if r.claimable]
+    pending = [r for r in results if r.eligible is None and r.status in OPEN_STATUSES]
+    near = [(r, near_miss(r)) for r in results
+            if r.eligible is False and r.status in OPEN_STATUSES and near_miss(r)]
+    ended = any(r.status not in OPEN_STATUSES and r.eligible is not False for r in results)
+    items = [(render("result_head", count=len(claimable)), [])]
+    items += [(claimable_item(r, as_of), [why_button(r)]) for r in claimable]
+    if pending:
+        items.append((text("result.open_head"), []))
+        items += [(open_item(r, state), []) for r in pending]
+    if near:
+        items.append((text("result.near_head"), []))
+        items += [(near_item(r, gaps), [why_button(r)]) for r, gaps in near]
+    if ended:
+        items.append((text("result.some_ended"), []))
+    items.append((text("result.tail"), []))
+    replies = pack(items)
+    actions = [Button(text("interview.review_button"), "review"),
+               Button(text("interview.restart_button"), "restart")]
+    if can_remind:
+        replies[-1].buttons.append([Button(text("interview.remind_button"), "remind")])
+    replies[-1].buttons.append(actions)
+    return replies
+
+
+def why_reply(result, doc_title) -> Reply:
+    """Each condition (✓ ✗ ?) and the quoted clause with document title and clause id."""
+    conditions = [{"mark": MARKS.get(c.status, "?"), "reason": c.reason} for c in result.conditions]
+    citation = result.citation or {}
+    body = render("why", title=result.title, conditions=conditions,
+                  doc_title=doc_title(citation.get("doc", "")), clause=citation.get("clause", ""),
+                  quote=citation.get("quote", ""), note=result.note or "")
+    return Reply(body, [])
