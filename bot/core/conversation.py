@@ -19,7 +19,7 @@ from bot.core.render import text
 from bot.core.replies import Button, Reply, Turn
 from bot.core.results_view import results_replies, why_reply
 
-__all__ = ["Button", "Reply", "Turn", "start", "handle_text", "handle_button"]
+__all__ = ["Button", "Reply", "Turn", "start", "resume", "handle_text", "handle_button"]
 
 QUESTION_CUES = re.compile(r"[吗呢?？]|怎么|多少|有没有|能不能|可不可以|什么|哪里|为什么|如何|咋")
 LONG_TEXT = 12
@@ -28,9 +28,20 @@ BUTTON_VALUES = {"yes": "是", "no": "否"}
 
 def start(state: dict | None, *, as_of: date, payload: str | None = None,
           services: iv.Services | None = None) -> Turn:
-    """``/start [payload]``: a fresh state keeping the payload, welcome and a start button."""
-    fresh = iv.new_state(payload)
-    return Turn(fresh, [welcome_reply()], [])
+    """``/start [payload]``: welcome and a start button; earlier answers are kept (resume)."""
+    state = _own(state)
+    state["phase"], state["pending"], state["options"] = "welcome", None, []
+    if payload:
+        state["payload"] = payload
+    return Turn(state, [welcome_reply(resumable=bool(state["answers"] or state["skipped"]))], [])
+
+
+def resume(state: dict | None, *, as_of: date, services: iv.Services | None = None) -> Turn:
+    """The current screen again (for an adapter that restarts with a stored state)."""
+    state = _own(state)
+    if state["phase"] == "done":
+        return _advance(state, as_of, services or iv.DEFAULT_SERVICES)
+    return _current(state)
 
 
 def handle_text(state: dict | None, text_in: str, *, as_of: date,
@@ -182,7 +193,7 @@ def _current(state: dict, *before: Reply) -> Turn:
     if state["phase"] == "asking" and state.get("pending"):
         replies.append(question_reply(state, state["pending"]))
     elif state["phase"] == "welcome":
-        replies.append(welcome_reply())
+        replies.append(welcome_reply(resumable=bool(state["answers"] or state["skipped"])))
     else:
         replies.append(Reply(text("interview.done_hint"), [[
             Button(text("interview.review_button"), "review"),

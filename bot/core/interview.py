@@ -19,10 +19,11 @@ STATE_VERSION = 1
 
 
 def _evaluate(facts: dict, as_of: date) -> list:
-    """The real evaluator, audience worker."""
+    """The real evaluator, audience worker, over the normalised facts."""
     from bot.core.evaluator import evaluate
+    from bot.core.facts import normalise_facts
 
-    return evaluate(dict(facts), as_of, "worker")
+    return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker")
 
 
 def _search(question: str, top: int) -> list:

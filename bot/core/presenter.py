@@ -113,9 +113,13 @@ def shorten(clause_text: str, limit: int = FREE_QUOTE_CHARS) -> str:
     return clause_text if end == -1 or end > limit * 2 else clause_text[:end + 1] + "……"
 
 
-def welcome_reply() -> Reply:
-    """The first screen: what the bot does and a start button."""
-    return Reply(render("welcome"), [[Button(text("interview.start_button"), "go")]])
+def welcome_reply(resumable: bool = False) -> Reply:
+    """The first screen: what the bot does, a start (or continue) button."""
+    if not resumable:
+        return Reply(render("welcome", resumable=False), [[Button(text("interview.start_button"), "go")]])
+    return Reply(render("welcome", resumable=True), [[
+        Button(text("interview.continue_button"), "go"),
+        Button(text("interview.restart_button"), "restart")]])
 
 
 def help_reply() -> Reply:
