@@ -52,3 +52,21 @@ def sqlite_storage(tmp_path) -> Iterator[Storage]:
     store = open_storage(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
     yield store
     store.close()
+
+
+@pytest.fixture
+def fake_api():
+    """A fresh fake Bot API (no HTTP; see ``fake_server`` for the served one)."""
+    from fakebotapi import FakeBotApi
+
+    return FakeBotApi()
+
+
+@pytest.fixture
+def fake_server(fake_api):
+    """The fake Bot API served on a free 127.0.0.1 port."""
+    from fakebotapi import FakeBotApiServer
+
+    server = FakeBotApiServer(fake_api).start()
+    yield server
+    server.stop()

@@ -10,7 +10,7 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from bot.storage.base import Reminder, Subscription, UserRecord
 
-CONVERSATION_PREFIXES = ("tg:",)
+CONVERSATION_PREFIXES = ("tg:", "tgpending:")  # Telegram interview + adapter state
 
 
 def _now() -> datetime:

@@ -1,0 +1,135 @@
+"""Adapter-level commands: /subscribe, /unsubscribe, /me, /delete (and their buttons)."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.adapters.telegram_send import Choice, send_text
+from bot.adapters.telegram_services import (
+    chat_id_of, conversation_key, pending_key, per_user, services)
+from bot.core.render import render, text
+from bot.storage import Storage
+
+PREFIX = "acct:"
+DELETE_YES, DELETE_NO = f"{PREFIX}delete:yes", f"{PREFIX}delete:no"
+
+
+def known_answers(state: dict | None) -> dict:
+    """The interview's answers (fact -> value) found in a core state."""
+    state = state or {}
+    for key in ("facts", "answers"):
+        if isinstance(state.get(key), dict):
+            return state[key]
+    return {}
+
+
+def clear_pending(storage: Storage, user_id: int) -> None:
+    """Forget what the adapter was waiting for from this user."""
+    if storage.load_conversation(pending_key(user_id)):
+        storage.save_conversation(pending_key(user_id), {})
+
+
+async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     county: str, city: str | None) -> None:
+    """Subscribe the user to the county (and work city) and say so."""
+    storage, user_id = services(context).storage, update.effective_user.id
+    places = [("county", county)] + ([("city", city)] if city else [])
+    added = [storage.subscribe(user_id, kind, key) for kind, key in places]
+    names = text("telegram.subscribe.joiner").join(key for _, key in places)
+    key = "telegram.subscribe.done" if any(added) else "telegram.subscribe.already"
+    await send_text(context.bot, chat_id_of(update), text(key, places=names))
+
+
+async def subscribe_from_answers(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                 state: dict | None) -> None:
+    """Subscribe to the places in the answers, or ask for the home county first."""
+    answers = known_answers(state)
+    county, city = answers.get("origin_county"), answers.get("work_city")
+    if county:
+        await _subscribe(update, context, str(county), str(city) if city else None)
+        return
+    storage = services(context).storage
+    storage.save_conversation(pending_key(update.effective_user.id), {"awaiting": "county"})
+    await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.ask_county"))
+
+
+async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Use a typed message to answer the adapter's own question; False when none is open."""
+    from bot.core.errors import InputError
+    from bot.core.places import resolve_county
+
+    storage, user_id = services(context).storage, update.effective_user.id
+    pending = storage.load_conversation(pending_key(user_id)) or {}
+    if pending.get("awaiting") != "county":
+        return False
+    try:
+        place = resolve_county(update.message.text)
+    except InputError:
+        await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.unknown_county"))
+        return True
+    clear_pending(storage, user_id)
+    city = known_answers(storage.load_conversation(conversation_key(user_id))).get("work_city")
+    await _subscribe(update, context, place.name, str(city) if city else None)
+    return True
+
+
+@per_user
+async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Subscribe to job-fair news for the home county and work city."""
+    storage, user = services(context).storage, update.effective_user
+    storage.upsert_user(user.id, chat_id_of(update), user.full_name)
+    await subscribe_from_answers(update, context, storage.load_conversation(conversation_key(user.id)))
+
+
+@per_user
+async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop all job-fair news for the user."""
+    storage, user_id = services(context).storage, update.effective_user.id
+    clear_pending(storage, user_id)
+    key = "telegram.unsubscribe.done" if storage.unsubscribe(user_id) else "telegram.unsubscribe.none"
+    await send_text(context.bot, chat_id_of(update), text(key))
+
+
+def _answer_lines(state: dict | None) -> list[tuple[str, str]]:
+    """(question, answer) pairs for /me, in the interview's own words."""
+    from bot.core.presenter import answer_label, question_text
+
+    if not state or not isinstance(state.get("answers"), list):
+        return []
+    full = {"facts": {}, **state}
+    return [(question_text(entry["q"], full), str(answer_label(entry["shown"]) or entry["shown"]))
+            for entry in state["answers"] if "q" in entry and "shown" in entry]
+
+
+@per_user
+async def on_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show everything the bot stores about the user."""
+    svc, user = services(context), update.effective_user
+    record = svc.storage.get_user(user.id) or svc.storage.upsert_user(
+        user.id, chat_id_of(update), user.full_name)
+    body = render(
+        "telegram_me", user_name=record.name, first_seen=record.first_seen, payload=record.payload,
+        answers=_answer_lines(svc.storage.load_conversation(conversation_key(user.id))),
+        subscriptions=[s.key for s in svc.storage.subscriptions(user.id)],
+        reminders=[r for r in svc.storage.reminders(user.id) if r.sent_at is None])
+    await send_text(context.bot, chat_id_of(update), body)
+
+
+@per_user
+async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask whether to erase everything about the user."""
+    buttons = [[Choice(text("telegram.delete.yes"), DELETE_YES),
+                Choice(text("telegram.delete.no"), DELETE_NO)]]
+    await send_text(context.bot, chat_id_of(update), text("telegram.delete.confirm"), buttons)
+
+
+async def on_account_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
+    """Act on a /delete confirmation button; anything else is stale."""
+    if data == DELETE_YES:
+        services(context).storage.delete_user(update.effective_user.id)
+        key = "telegram.delete.done"
+    elif data == DELETE_NO:
+        key = "telegram.delete.kept"
+    else:
+        key = "telegram.stale_button"
+    await send_text(context.bot, chat_id_of(update), text(key))

@@ -1,0 +1,127 @@
+"""The Telegram bot (python-telegram-bot v22): the Application is built here and only here."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, Update
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
+                          CommandHandler, MessageHandler, TypeHandler, filters)
+from telegram.request import BaseRequest
+
+from bot.adapters import telegram_account as account
+from bot.adapters import telegram_handlers as handlers
+from bot.adapters.telegram_reminders import reminder_loop
+from bot.adapters.telegram_services import Services
+from bot.config import Settings
+from bot.core.render import text
+from bot.storage import Storage, open_storage
+
+__all__ = ["COMMANDS", "build_application", "main"]
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "back", "restart", "review", "help", "subscribe", "unsubscribe", "me", "delete")
+REMINDER_INTERVAL = 60.0
+
+
+def _clock(settings: Settings) -> Callable[[], date]:
+    """Today's date in the users' time zone."""
+    zone = ZoneInfo(settings.timezone)
+    return lambda: datetime.now(zone).date()
+
+
+def _default_conversation() -> ModuleType:
+    from bot.core import conversation
+
+    return conversation
+
+
+def _add_handlers(application: Application) -> None:
+    """Wire every handler; duplicates are stopped first, errors end in an apology."""
+    application.add_handler(TypeHandler(Update, handlers.skip_duplicates), group=-1)
+    application.add_handler(CommandHandler("start", handlers.on_start))
+    application.add_handler(CommandHandler(list(handlers.CORE_COMMANDS), handlers.on_core_command))
+    application.add_handler(CommandHandler("subscribe", account.on_subscribe))
+    application.add_handler(CommandHandler("unsubscribe", account.on_unsubscribe))
+    application.add_handler(CommandHandler("me", account.on_me))
+    application.add_handler(CommandHandler("delete", account.on_delete))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.on_text))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT,
+                                           handlers.on_other_message))
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_error_handler(handlers.on_error)
+
+
+async def _post_init(application: Application) -> None:
+    """Register the command menu and start the reminder task."""
+    commands = [BotCommand(name, text(f"telegram.command.{name}")) for name in COMMANDS]
+    await application.bot.set_my_commands(commands)
+    svc: Services = application.bot_data["services"]
+    interval = application.bot_data.get("reminder_interval", REMINDER_INTERVAL)
+    if interval:
+        application.bot_data["reminder_task"] = asyncio.create_task(
+            reminder_loop(application.bot, svc.storage, svc.today, interval))
+
+
+async def _post_shutdown(application: Application) -> None:
+    """Stop the reminder task."""
+    task = application.bot_data.pop("reminder_task", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def build_application(settings: Settings, storage: Storage, conversation: Any = None, *,
+                      today: Callable[[], date] | None = None,
+                      request: BaseRequest | None = None,
+                      get_updates_request: BaseRequest | None = None,
+                      rate_limit: bool = True,
+                      reminder_interval: float = REMINDER_INTERVAL) -> Application:
+    """Build the one Application from settings, storage and the conversation core."""
+    builder = (ApplicationBuilder().token(settings.bot_token or "")
+               .concurrent_updates(256).post_init(_post_init).post_shutdown(_post_shutdown))
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    application = builder.build()
+    application.bot_data["services"] = Services(
+        storage, conversation or _default_conversation(), today or _clock(settings))
+    application.bot_data["reminder_interval"] = reminder_interval
+    _add_handlers(application)
+    return application
+
+
+def main(settings: Settings) -> int:
+    """Run the bot until stopped (webhook when WEBHOOK_URL is set, else polling)."""
+    if not settings.bot_token:
+        print(text("telegram.no_token"))
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    storage = open_storage(settings.database_url)
+    application = build_application(settings, storage)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port,
+                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        storage.close()
+    return 0

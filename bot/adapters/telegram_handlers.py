@@ -1,0 +1,105 @@
+"""Handlers that pass the user's input to the conversation core and show its replies."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.adapters import telegram_account as account
+from bot.adapters.telegram_reminders import store_reminders
+from bot.adapters.telegram_send import send_replies, send_text
+from bot.adapters.telegram_services import (
+    chat_id_of, conversation_key, per_user, services)
+from bot.core.render import text
+
+log = logging.getLogger(__name__)
+
+CORE_COMMANDS = ("back", "restart", "review", "help")
+
+
+async def skip_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop an update that was already processed (redelivered after a restart)."""
+    if not services(context).storage.mark_update_processed(update.update_id):
+        log.info("update %s already processed", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def apply_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn) -> None:
+    """Save the new state, act on the turn's events, then send its replies."""
+    svc = services(context)
+    user_id, chat_id = update.effective_user.id, chat_id_of(update)  # type: ignore[union-attr]
+    svc.storage.save_conversation(conversation_key(user_id), turn.state)
+    for event in turn.events:
+        if event.get("type") == "reminders_accepted":
+            store_reminders(svc.storage, user_id, chat_id, event)
+    await send_replies(context.bot, chat_id, turn.replies)
+    if any(event.get("type") == "subscribe" for event in turn.events):
+        await account.subscribe_from_answers(update, context, turn.state)
+
+
+def _state(context: ContextTypes.DEFAULT_TYPE, update: Update) -> dict | None:
+    """The stored interview state of the update's user."""
+    return services(context).storage.load_conversation(conversation_key(update.effective_user.id))
+
+
+@per_user
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet the user and start (or resume) the interview; keep the deep-link payload."""
+    svc, user = services(context), update.effective_user
+    payload = context.args[0][:64] if context.args else None
+    svc.storage.upsert_user(user.id, chat_id_of(update), user.full_name, payload)
+    account.clear_pending(svc.storage, user.id)
+    turn = svc.conversation.start(_state(context, update), as_of=svc.today(), payload=payload)
+    await apply_turn(update, context, turn)
+
+
+@per_user
+async def on_core_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pass /back, /restart, /review and /help to the conversation core."""
+    svc = services(context)
+    account.clear_pending(svc.storage, update.effective_user.id)
+    command = update.message.text.split()[0].split("@")[0]
+    turn = svc.conversation.handle_text(_state(context, update), command, as_of=svc.today())
+    await apply_turn(update, context, turn)
+
+
+@per_user
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a typed message: a pending adapter question first, else the interview."""
+    if await account.answer_pending(update, context):
+        return
+    svc, message = services(context), update.message.text
+    turn = svc.conversation.handle_text(_state(context, update), message, as_of=svc.today())
+    await apply_turn(update, context, turn)
+
+
+@per_user
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a tapped button: adapter buttons here, the rest through the core."""
+    query, svc = update.callback_query, services(context)
+    await query.answer()
+    data = query.data or ""
+    if data.startswith(account.PREFIX):
+        await account.on_account_button(update, context, data)
+        return
+    if not data:
+        await send_text(context.bot, chat_id_of(update), text("telegram.stale_button"))
+        return
+    turn = svc.conversation.handle_button(_state(context, update), data, as_of=svc.today())
+    await apply_turn(update, context, turn)
+
+
+async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user to type or tap when they send a sticker, photo, voice message…"""
+    await send_text(context.bot, chat_id_of(update), text("telegram.not_text"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and apologise to the user in one short sentence."""
+    log.error("update failed: %r", context.error, exc_info=context.error)
+    if isinstance(update, Update) and (update.effective_chat or update.effective_user):
+        try:
+            await send_text(context.bot, chat_id_of(update), text("telegram.error"))
+        except Exception:  # noqa: BLE001 - the apology itself must never raise
+            log.exception("could not send the apology")

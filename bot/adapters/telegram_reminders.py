@@ -1,0 +1,61 @@
+"""Reminders: store the ones a user accepted, send them when due (dates in China)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden
+
+from bot.adapters.telegram_send import send_text
+from bot.core.render import text
+from bot.storage import Reminder, Storage
+
+log = logging.getLogger(__name__)
+
+
+def _due(value: object) -> date:
+    """A reminder's due date from a date or an ISO string."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def store_reminders(storage: Storage, user_id: int, chat_id: int, event: dict) -> int:
+    """Store the reminders of a ``reminders_accepted`` event; return how many were new."""
+    added = 0
+    for plan in event.get("reminders", []):
+        reminder = Reminder(
+            user_id=user_id, chat_id=chat_id,
+            rule=str(plan.get("rule") or plan.get("rule_id") or plan.get("id") or ""),
+            kind=str(plan.get("kind", "")), due=_due(plan.get("due") or plan.get("on")),
+            text=str(plan.get("text", "")),
+            extra={k: v for k, v in plan.items() if isinstance(v, (str, int, float, bool))})
+        added += storage.add_reminder(reminder)
+    return added
+
+
+async def send_due_reminders(bot: Bot, storage: Storage, today: date) -> int:
+    """Send every reminder due by ``today`` and mark it sent; return how many went out."""
+    sent = 0
+    for reminder in storage.due_reminders(today):
+        try:
+            await send_text(bot, reminder.chat_id, text("telegram.reminder.prefix") + reminder.text)
+            sent += 1
+        except (Forbidden, BadRequest) as error:  # blocked the bot or chat gone: do not retry
+            log.warning("reminder %s not deliverable: %s", reminder.id, error)
+        storage.mark_reminder_sent(reminder.id, datetime.now(UTC))
+    return sent
+
+
+async def reminder_loop(bot: Bot, storage: Storage, today: Callable[[], date],
+                        interval: float) -> None:
+    """Send due reminders every ``interval`` seconds until cancelled; failures are logged."""
+    while True:
+        try:
+            await send_due_reminders(bot, storage, today())
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
+            log.exception("sending reminders failed")
+        await asyncio.sleep(interval)

@@ -1,0 +1,71 @@
+"""What the Telegram handlers share: storage, the conversation core, the clock, per-user locks."""
+from __future__ import annotations
+
+import asyncio
+import functools
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.storage import Storage
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    """The handlers' dependencies, kept in ``application.bot_data["services"]``."""
+
+    storage: Storage
+    conversation: Any
+    today: Callable[[], date]
+    locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
+
+    def lock(self, user_id: int) -> asyncio.Lock:
+        """The lock that keeps one user's updates in order."""
+        lock = self.locks.get(user_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self.locks[user_id] = lock
+        return lock
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The Services of this application."""
+    return context.application.bot_data["services"]
+
+
+def conversation_key(user_id: int) -> str:
+    """Storage key of a Telegram user's interview state."""
+    return f"tg:{user_id}"
+
+
+def pending_key(user_id: int) -> str:
+    """Storage key of what the adapter itself waits for from the user (e.g. a county)."""
+    return f"tgpending:{user_id}"
+
+
+def chat_id_of(update: Update) -> int:
+    """Where to answer: the chat of the update, else the user's private chat."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id  # type: ignore[union-attr]
+
+
+def per_user(handler: Handler) -> Handler:
+    """Run ``handler`` under the user's lock so one user's updates stay in order."""
+
+    @functools.wraps(handler)
+    async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        async with services(context).lock(user.id):
+            await handler(update, context)
+
+    return wrapped

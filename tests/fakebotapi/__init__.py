@@ -1,0 +1,8 @@
+"""A faithful fake Telegram Bot API for tests: validates calls against api.json, records them."""
+from .api import BOT_USER, TOKEN, Call, FakeBotApi
+from .offline import OfflineRequest
+from .schema import check_call
+from .server import FakeBotApiServer
+
+__all__ = ["BOT_USER", "TOKEN", "Call", "FakeBotApi", "FakeBotApiServer", "OfflineRequest",
+           "check_call"]
