@@ -1,0 +1,188 @@
+"""Coordinators' applicants: registered workers whose interview runs on their behalf."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from bot.core.errors import InputError
+from bot.core.render import text
+from bot.staff.audit import record
+from bot.staff.context import StaffContext, as_utc
+from bot.staff.models import ApplicantRow, ServiceRow
+from bot.staff.roles import ADMIN, COORDINATOR, STAFF, Grant, PermissionDenied, Scope, require
+
+PHONE = re.compile(r"^1\d{10}$")
+MAX_NAME = 50
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """An applicant record as callers see it."""
+
+    id: int
+    coordinator_id: int | None
+    name: str
+    phone: str | None
+    village: str
+    county: str
+    city: str
+    province: str
+    state: dict = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+def to_applicant(row: ApplicantRow) -> Applicant:
+    """The public view of a row."""
+    return Applicant(row.id, row.coordinator_id, row.name, row.phone, row.village, row.county,
+                     row.city, row.province, dict(row.state or {}),
+                     as_utc(row.created_at), as_utc(row.updated_at))
+
+
+def scope_of(row: ApplicantRow) -> Scope:
+    """The places an applicant record belongs to."""
+    return Scope(county=row.county, city=row.city, village=row.village)
+
+
+def clean_name(name: str) -> str:
+    """The applicant's name, trimmed; empty or overlong names are refused."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise InputError(text("staff.applicant.bad_name"), "name must be 1-50 characters")
+    return name
+
+
+def clean_phone(phone: str | None) -> str | None:
+    """An 11-digit mainland mobile number, or None; other input is refused."""
+    if phone is None or not phone.strip():
+        return None
+    digits = re.sub(r"[\s\-]", "", phone.strip()).removeprefix("+86")
+    if not PHONE.match(digits):
+        raise InputError(text("staff.applicant.bad_phone"), f"bad phone number {phone!r}")
+    return digits
+
+
+def _coordinator_place(ctx: StaffContext, grant: Grant, village: str | None,
+                       county: str | None):
+    """The coordinator's own county/village; naming another one is refused."""
+    place = ctx.resolve_county(county or grant.county or "")
+    village = " ".join((village or grant.village or "").split())
+    if place.name != grant.county or village != grant.village:
+        raise PermissionDenied("applicant.register")
+    return place, village
+
+
+def register_applicant(ctx: StaffContext, coordinator_id: int, name: str, *,
+                       phone: str | None = None, village: str | None = None,
+                       county: str | None = None) -> Applicant:
+    """Coordinator only: register a worker of their own village (county defaults to theirs)."""
+    with ctx.transaction() as session:
+        grant = require(session, ctx, coordinator_id, COORDINATOR, action="applicant.register")
+        place, village = _coordinator_place(ctx, grant, village, county)
+        now = ctx.now()
+        row = ApplicantRow(coordinator_id=coordinator_id, name=clean_name(name),
+                           phone=clean_phone(phone), village=village, county=place.name,
+                           city=place.city, province=place.province,
+                           state={}, created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        record(session, ctx, coordinator_id, "applicant.register", f"applicant:{row.id}")
+        return to_applicant(row)
+
+
+def _load(session: Session, applicant_id: int) -> ApplicantRow:
+    row = session.get(ApplicantRow, applicant_id)
+    if row is None:
+        raise InputError(text("staff.applicant.unknown"), f"no applicant {applicant_id}")
+    return row
+
+
+def owned(session: Session, ctx: StaffContext, coordinator_id: int, applicant_id: int,
+          action: str) -> ApplicantRow:
+    """The applicant row if ``coordinator_id`` is its coordinator (same village); else denied."""
+    require(session, ctx, coordinator_id, COORDINATOR, action=action)
+    row = _load(session, applicant_id)
+    require(session, ctx, coordinator_id, COORDINATOR, scope=scope_of(row), action=action)
+    if row.coordinator_id != coordinator_id:
+        raise PermissionDenied(action)
+    return row
+
+
+def readable(session: Session, ctx: StaffContext, actor_id: int, applicant_id: int,
+             action: str) -> ApplicantRow:
+    """The applicant row if the actor is its coordinator, staff of its place, or an admin."""
+    grant = require(session, ctx, actor_id, COORDINATOR, STAFF, ADMIN, action=action)
+    row = _load(session, applicant_id)
+    require(session, ctx, actor_id, grant.role, scope=scope_of(row), action=action)
+    if grant.role == COORDINATOR and row.coordinator_id != actor_id:
+        raise PermissionDenied(action)
+    return row
+
+
+def get_applicant(ctx: StaffContext, actor_id: int, applicant_id: int) -> Applicant:
+    """One applicant, for its coordinator, staff of its county or city, or an admin."""
+    with ctx.transaction() as session:
+        return to_applicant(readable(session, ctx, actor_id, applicant_id, "applicant.read"))
+
+
+def save_interview(ctx: StaffContext, coordinator_id: int, applicant_id: int,
+                   state: dict) -> Applicant:
+    """Coordinator only: store the interview state (answers) run on the applicant's behalf."""
+    with ctx.transaction() as session:
+        row = owned(session, ctx, coordinator_id, applicant_id, "applicant.interview")
+        row.state, row.updated_at = dict(state), ctx.now()
+        session.add(row)
+        record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
+        return to_applicant(row)
+
+
+def update_contact(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
+                   name: str | None = None, phone: str | None = None) -> Applicant:
+    """Coordinator only: correct the name or phone (an empty phone removes it)."""
+    with ctx.transaction() as session:
+        row = owned(session, ctx, coordinator_id, applicant_id, "applicant.update")
+        if name is not None:
+            row.name = clean_name(name)
+        if phone is not None:
+            row.phone = clean_phone(phone)
+        row.updated_at = ctx.now()
+        session.add(row)
+        record(session, ctx, coordinator_id, "applicant.update", f"applicant:{row.id}")
+        return to_applicant(row)
+
+
+def delete_applicant(ctx: StaffContext, coordinator_id: int, applicant_id: int) -> None:
+    """Coordinator only: delete the record and its services; the ledger forgets it."""
+    with ctx.transaction() as session:
+        row = owned(session, ctx, coordinator_id, applicant_id, "applicant.delete")
+        remove_applicant_rows(session, row.id)
+        record(session, ctx, coordinator_id, "applicant.delete", f"applicant:{applicant_id}")
+
+
+def remove_applicant_rows(session: Session, applicant_id: int) -> None:
+    """Delete an applicant and everything hanging off it (no rights check: callers do it)."""
+    for service in session.exec(select(ServiceRow).where(ServiceRow.applicant_id == applicant_id)):
+        session.delete(service)
+    session.flush()
+    row = session.get(ApplicantRow, applicant_id)
+    if row is not None:
+        session.delete(row)
+
+
+def visible_rows(session: Session, grant: Grant) -> list[ApplicantRow]:
+    """The applicants a grant may see: own (coordinator), counties/cities (staff), all (admin)."""
+    query = select(ApplicantRow).order_by(ApplicantRow.village, ApplicantRow.id)
+    if grant.role == COORDINATOR:
+        query = query.where(ApplicantRow.coordinator_id == grant.user_id,
+                            ApplicantRow.county == grant.county,
+                            ApplicantRow.village == grant.village)
+    elif grant.role == STAFF:
+        query = query.where(or_(ApplicantRow.county.in_(grant.counties or ("",)),
+                                ApplicantRow.city.in_(grant.cities or ("",))))
+    elif grant.role != ADMIN:
+        return []
+    return list(session.exec(query).all())

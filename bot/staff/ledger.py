@@ -1,0 +1,114 @@
+"""The real-name ledger (实名制台账) as an Excel file: one row per visible applicant."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from bot.core.render import has_text, text
+from bot.staff.applicants import visible_rows
+from bot.staff.assessment import Claim, facts_of
+from bot.staff.context import StaffContext
+from bot.staff.overview import ApplicantSummary, log_export, summarise
+from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
+from bot.staff.services131 import progress_text
+
+COLUMNS = ("id", "name", "phone", "village", "county", "work_place", "employment_start",
+           "social_insurance_months", "claims", "amounts", "deadline", "status", "services")
+WIDTHS = {"name": 10, "phone": 14, "village": 14, "county": 18, "work_place": 22,
+          "claims": 36, "amounts": 20, "deadline": 14, "status": 12, "services": 30}
+DATE_FORMAT = "yyyy-mm-dd"
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    """What the adapter sends as a document."""
+
+    filename: str
+    content: bytes
+
+
+def headers() -> list[str]:
+    """The Chinese column headers, in order."""
+    return [text(f"staff.ledger.col.{column}") for column in COLUMNS]
+
+
+def amount_text(claim: Claim) -> str:
+    """``一次性3000元``, ``每月500元``, ``最多2000元``; the local-standard note where no figure."""
+    amount = claim.amount or {}
+    if amount.get("yuan") is None:
+        return text("staff.ledger.amount_local")
+    per = amount.get("per")
+    per_label = text(f"staff.per.{per}") if per and has_text(f"staff.per.{per}") else ""
+    return text("staff.ledger.amount", yuan=amount["yuan"], per=per_label,
+                up_to=bool(amount.get("up_to")))
+
+
+def _date(value: Any) -> date | None:
+    """A date from a fact value (date or ISO text); anything else is left out."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _work_place(facts: dict) -> str:
+    parts = [facts.get(key) for key in ("work_province", "work_city", "work_county")]
+    return "".join(dict.fromkeys(str(p) for p in parts if p))
+
+
+def ledger_row(summary: ApplicantSummary) -> list[Any]:
+    """One applicant as ledger cells, in COLUMNS order."""
+    person, found = summary.applicant, summary.assessment
+    facts = facts_of(person.state, person.county)
+    separator = "\n"
+    return [person.id, person.name, person.phone or "", person.village, person.county,
+            _work_place(facts), _date(facts.get("employment_start")),
+            facts.get("social_insurance_months"),
+            separator.join(c.title for c in found.claims),
+            separator.join(amount_text(c) for c in found.claims),
+            found.nearest_deadline, text(f"staff.status.{found.status}"),
+            progress_text(list(summary.services))]
+
+
+def _put(sheet, row: int, column: int, value: Any) -> None:
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"          # text that looks like a formula stays text
+    if isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_bytes(summaries: list[ApplicantSummary]) -> bytes:
+    """The ledger workbook: a bold header row, then one row per applicant."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = text("staff.ledger.sheet")
+    for column, header in enumerate(headers(), start=1):
+        sheet.cell(row=1, column=column, value=header).font = Font(bold=True)
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = \
+            WIDTHS.get(COLUMNS[column - 1], 10)
+    for row, summary in enumerate(summaries, start=2):
+        for column, value in enumerate(ledger_row(summary), start=1):
+            _put(sheet, row, column, value)
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_ledger(ctx: StaffContext, actor_id: int, as_of: date) -> LedgerFile:
+    """The ledger of the applicants the actor may see (own, counties/cities, or all)."""
+    with ctx.transaction() as session:
+        grant = require(session, ctx, actor_id, COORDINATOR, STAFF, ADMIN, action="ledger.export")
+        summaries = summarise(ctx, session, visible_rows(session, grant), as_of)
+        log_export(session, ctx, actor_id, len(summaries))
+    return LedgerFile(text("staff.ledger.filename", date=as_of), workbook_bytes(summaries))

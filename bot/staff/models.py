@@ -1,0 +1,100 @@
+"""The staff package's own tables (prefixed ``staff_``), created by :func:`create_tables`."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Engine, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+
+def _utc_column(nullable: bool = False, index: bool = False) -> Column:
+    """A timezone-aware timestamp column (UTC)."""
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class RoleRow(SQLModel, table=True):
+    """A user's role above "worker", with the places it covers."""
+
+    __tablename__ = "staff_roles"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    role: str = Field(max_length=20)                  # coordinator | staff
+    county: str | None = Field(default=None, max_length=100)   # coordinator's county
+    village: str | None = Field(default=None, max_length=100)  # coordinator's village
+    counties: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    granted_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    granted_at: datetime = Field(sa_column=_utc_column())
+
+
+class InviteRow(SQLModel, table=True):
+    """A one-time invite; only the SHA-256 of the token is stored."""
+
+    __tablename__ = "staff_invites"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    role: str = Field(max_length=20)
+    county: str | None = Field(default=None, max_length=100)
+    village: str | None = Field(default=None, max_length=100)
+    counties: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    used_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class AuditRow(SQLModel, table=True):
+    """One privileged action: who did what to which target, when (ids only, no names)."""
+
+    __tablename__ = "staff_audit"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc_column(index=True))
+    actor: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    action: str = Field(max_length=50)
+    target: str = Field(default="", max_length=100)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ApplicantRow(SQLModel, table=True):
+    """A worker registered by a coordinator, with the interview run on their behalf."""
+
+    __tablename__ = "staff_applicants"
+    id: int | None = Field(default=None, primary_key=True)
+    coordinator_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    name: str = Field(max_length=50)
+    phone: str | None = Field(default=None, max_length=20)
+    village: str = Field(max_length=100)
+    county: str = Field(max_length=100, index=True)
+    city: str = Field(default="", max_length=100, index=True)
+    province: str = Field(default="", max_length=100)
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class ServiceRow(SQLModel, table=True):
+    """One "131" service delivered to an applicant."""
+
+    __tablename__ = "staff_services"
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("staff_applicants.id", ondelete="CASCADE"), nullable=False, index=True))
+    kind: str = Field(max_length=20)                  # guidance | job_offer | training
+    delivered_on: date
+    note: str = Field(default="", max_length=500)
+    recorded_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    recorded_at: datetime = Field(sa_column=_utc_column())
+
+
+STAFF_TABLES = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow]
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the staff tables (only these) if they do not exist."""
+    SQLModel.metadata.create_all(engine, tables=[model.__table__ for model in STAFF_TABLES])
+
+
+def drop_tables(engine: Engine) -> None:
+    """Drop the staff tables (tests and teardown)."""
+    SQLModel.metadata.drop_all(engine, tables=[model.__table__ for model in STAFF_TABLES])

@@ -1,0 +1,80 @@
+"""The applicants a coordinator, staff member or admin may see, each with claims and 131 progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from bot.core.render import text
+from bot.staff.applicants import Applicant, readable, to_applicant, visible_rows
+from bot.staff.assessment import Assessment, assess
+from bot.staff.audit import record
+from bot.staff.context import StaffContext
+from bot.staff.models import ApplicantRow, ServiceRow
+from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
+from bot.staff.services131 import Progress, progress, progress_text
+
+
+@dataclass(frozen=True)
+class ApplicantSummary:
+    """One applicant with what they can claim and how far the 131 services got."""
+
+    applicant: Applicant
+    assessment: Assessment
+    services: tuple[Progress, ...]
+
+
+def _kinds(session: Session, applicant_ids: list[int]) -> dict[int, list[str]]:
+    """Delivered service kinds per applicant, in one query."""
+    kinds: dict[int, list[str]] = {i: [] for i in applicant_ids}
+    if applicant_ids:
+        query = select(ServiceRow.applicant_id, ServiceRow.kind).where(
+            ServiceRow.applicant_id.in_(applicant_ids))
+        for applicant_id, kind in session.exec(query):
+            kinds[applicant_id].append(kind)
+    return kinds
+
+
+def summarise(ctx: StaffContext, session: Session, rows: list[ApplicantRow],
+              as_of: date) -> list[ApplicantSummary]:
+    """Assess each row and count its services (no rights check: callers do it)."""
+    kinds = _kinds(session, [row.id for row in rows])
+    return [ApplicantSummary(to_applicant(row), assess(ctx, row, as_of),
+                             tuple(progress(kinds[row.id]))) for row in rows]
+
+
+def list_applicants(ctx: StaffContext, actor_id: int, as_of: date) -> list[ApplicantSummary]:
+    """Own applicants (coordinator), those of one's counties/cities (staff), or all (admin)."""
+    with ctx.transaction() as session:
+        grant = require(session, ctx, actor_id, COORDINATOR, STAFF, ADMIN, action="applicant.list")
+        return summarise(ctx, session, visible_rows(session, grant), as_of)
+
+
+def applicant_summary(ctx: StaffContext, actor_id: int, applicant_id: int,
+                      as_of: date) -> ApplicantSummary:
+    """One applicant's summary, for whoever may read the applicant."""
+    with ctx.transaction() as session:
+        row = readable(session, ctx, actor_id, applicant_id, "applicant.read")
+        return summarise(ctx, session, [row], as_of)[0]
+
+
+def summaries_text(summaries: list[ApplicantSummary]) -> str:
+    """A short plain-text list for a chat reply (one block per applicant)."""
+    if not summaries:
+        return text("staff.list.empty")
+    return "\n\n".join(_item_text(s) for s in summaries)
+
+
+def _item_text(summary: ApplicantSummary) -> str:
+    """One applicant's block: name, village, claims or status, deadline, 131 progress."""
+    person, found = summary.applicant, summary.assessment
+    return text("staff.list.item", id=person.id, name=person.name, village=person.village,
+                claims=text("staff.list_separator").join(c.title for c in found.claims),
+                status=text(f"staff.status.{found.status}"), deadline=found.nearest_deadline,
+                services=progress_text(list(summary.services)))
+
+
+def log_export(session: Session, ctx: StaffContext, actor_id: int, count: int) -> None:
+    """Audit a ledger export (how many rows, no names)."""
+    record(session, ctx, actor_id, "ledger.export", "", {"rows": count})
