@@ -1,0 +1,102 @@
+"""The division table (knowledge/places/divisions.tsv) and its lookup indexes, built once."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from bot.config import ROOT
+
+TABLE = ROOT / "knowledge" / "places" / "divisions.tsv"
+LEVELS = ("province", "city", "county")
+_NOISE = re.compile(r"[\s\-_.,，。、·・/\\'’`\"“”()（）【】\[\]:：;；!！?？]+")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One row of the table: a province, a city (地级) or a county-level unit."""
+
+    code: str
+    level: str
+    name: str
+    city: str
+    province: str
+
+    def label(self) -> str:
+        """Chinese label without repeated parts: 北京市朝阳区, 四川省乐山市马边彝族自治县."""
+        parts = [self.province, self.city, self.name]
+        return "".join(dict.fromkeys(p for p in parts if p))
+
+    def choice(self) -> str:
+        """Space-separated '省 市 县' string; the city is left out where it repeats a name."""
+        if self.level == "province" or (self.level == "city" and self.city == self.province):
+            return self.province
+        if self.level == "city":
+            return f"{self.province} {self.city}"
+        if self.city == self.name:
+            return f"{self.province} {self.name}"
+        return f"{self.province} {self.city} {self.name}"
+
+
+@dataclass
+class Gazetteer:
+    """All divisions with name indexes per level."""
+
+    rows: list[Division] = field(default_factory=list)
+    names: dict[str, dict[str, list[Division]]] = field(default_factory=dict)
+    pinyin: dict[str, dict[str, list[Division]]] = field(default_factory=dict)
+    counties_in: dict[tuple[str, str], list[Division]] = field(default_factory=dict)
+    longest: int = 0
+    pools: dict[tuple[str, str], tuple[list[str], list[list[Division]]]] = field(default_factory=dict)
+
+    def add(self, row: Division, aliases: list[str], readings: list[str]) -> None:
+        """Index one row under its full name, its aliases and its pinyin readings."""
+        self.rows.append(row)
+        for alias in dict.fromkeys([row.name, *aliases]):
+            self.names[row.level].setdefault(alias, []).append(row)
+            self.longest = max(self.longest, len(alias))
+        for reading in dict.fromkeys(readings):
+            self.pinyin[row.level].setdefault(reading, []).append(row)
+        if row.level == "county":
+            self.counties_in.setdefault((row.province, row.city), []).append(row)
+
+    def counties(self) -> list[Division]:
+        """Every county-level row."""
+        return [row for row in self.rows if row.level == "county"]
+
+    def prefixes(self, level: str, text: str) -> list[tuple[str, list[Division]]]:
+        """(alias, rows) for every alias of ``level`` that ``text`` starts with."""
+        index = self.names[level]
+        found = []
+        for length in range(2, min(len(text), self.longest) + 1):
+            rows = index.get(text[:length])
+            if rows:
+                found.append((text[:length], rows))
+        return found
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, spaces and punctuation removed."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _split(cell: str) -> list[str]:
+    """A '|'-separated cell as a list."""
+    return [part for part in cell.split("|") if part]
+
+
+@lru_cache(maxsize=1)
+def gazetteer(path: Path = TABLE) -> Gazetteer:
+    """Load the table and build the indexes (cached: done once per process)."""
+    table = Gazetteer(names={lvl: {} for lvl in LEVELS}, pinyin={lvl: defaultdict(list) for lvl in LEVELS})
+    with path.open(encoding="utf-8") as handle:
+        lines = [line for line in handle.read().splitlines() if line and not line.startswith("#")]
+    for line in lines[1:]:
+        code, level, name, city, province, aliases, readings, others = line.split("\t")
+        row = Division(code, level, name, city, province)
+        table.add(row, _split(aliases), _split(readings) + _split(others))
+    table.pinyin = {lvl: dict(index) for lvl, index in table.pinyin.items()}
+    return table

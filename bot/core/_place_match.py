@@ -1,0 +1,122 @@
+"""Matching typed place names against the gazetteer: prefixes, pinyin, homophones, typos."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.core._gazetteer import Division, Gazetteer
+
+SUFFIX_SYLLABLES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
+TYPO_MARGIN = 0.1         # the winner must beat every other place by this much similarity
+TYPO_CUTOFF = {"zh": 0.65, "pinyin": 0.8}   # edit similarity (transposition = one edit)
+SUGGEST_FLOOR = 0.5       # weaker matches are not offered as "did you mean"
+
+
+@dataclass(frozen=True)
+class Parse:
+    """One way to read a text: optional province and city prefixes, then the rest."""
+
+    province: Division | None
+    city: Division | None
+    rest: str
+
+    def admits(self, row: Division) -> bool:
+        """Whether ``row`` lies inside the province and city this parse names."""
+        return (self.province is None or row.province == self.province.province) and (
+            self.city is None or (row.city == self.city.name and row.province == self.city.province))
+
+
+def parses(table: Gazetteer, key: str) -> list[Parse]:
+    """Every reading of ``key`` as [province][city]rest (the bare text first)."""
+    found = [Parse(None, None, key)]
+    for alias, provinces in table.prefixes("province", key):
+        rest = key[len(alias):]
+        for province in provinces:
+            found.append(Parse(province, None, rest))
+            found += _city_parses(table, rest, province)
+    found += _city_parses(table, key, None)
+    return found
+
+
+def _city_parses(table: Gazetteer, text: str, province: Division | None) -> list[Parse]:
+    """Readings of ``text`` as city + rest, inside ``province`` when one is given."""
+    found = []
+    for alias, cities in table.prefixes("city", text):
+        for city in cities:
+            if province is None or city.province == province.province:
+                found.append(Parse(province, city, text[len(alias):]))
+    return found
+
+
+def unique(rows: list[Division]) -> list[Division]:
+    """Rows without repeats, in table order (by code)."""
+    return sorted(dict.fromkeys(rows), key=lambda row: (row.code, row.level))
+
+
+def exact(table: Gazetteer, key: str, level: str = "county") -> tuple[list[Division], list[Division]]:
+    """(rows of ``level`` the text names exactly, cities/provinces the whole text names)."""
+    matches: list[Division] = []
+    mentions: list[Division] = []
+    for parse in parses(table, key):
+        if parse.rest:
+            matches += [r for r in table.names[level].get(parse.rest, []) if parse.admits(r)]
+        else:
+            mentions.append(parse.city or parse.province)
+    return unique(matches), unique(mentions)
+
+
+def by_pinyin(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
+    """Rows whose name reads as the pinyin ``key`` (any heteronym), suffix syllables allowed."""
+    index = table.pinyin[level]
+    if key in index:
+        return unique(index[key])
+    for suffix in SUFFIX_SYLLABLES:
+        stem = key[: -len(suffix)]
+        if key.endswith(suffix) and len(stem) >= 2 and stem in index:
+            return unique(index[stem])
+    return []
+
+
+def by_sound(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
+    """Rows that sound like the Chinese ``key`` (a wrong character of the same sound)."""
+    from pypinyin import Style, lazy_pinyin  # imported only when exact lookup failed
+
+    found: list[Division] = []
+    for parse in parses(table, key):
+        if len(parse.rest) >= 2:
+            spoken = "".join(lazy_pinyin(parse.rest, style=Style.NORMAL))
+            found += [r for r in by_pinyin(table, spoken, level) if parse.admits(r)]
+    return unique(found)
+
+
+def _alias_pool(table: Gazetteer, level: str, kind: str) -> tuple[list[str], list[list[Division]]]:
+    """Keys and their rows for fuzzy matching (Chinese names or pinyin), built once."""
+    if (level, kind) not in table.pools:
+        index = table.names[level] if kind == "zh" else table.pinyin[level]
+        table.pools[(level, kind)] = (list(index), list(index.values()))
+    return table.pools[(level, kind)]
+
+
+def ranked_typos(table: Gazetteer, key: str, level: str, kind: str) -> list[tuple[float, Division]]:
+    """Places ranked by similarity to ``key`` (best score per place), best first."""
+    candidates = [Parse(None, None, key)] if kind == "pinyin" else parses(table, key)
+    keys, rows = _alias_pool(table, level, kind)
+    best: dict[Division, float] = {}
+    for parse in candidates:
+        if len(parse.rest) < (3 if kind == "zh" else 4):
+            continue
+        for _, score, index in process.extract(parse.rest, keys, scorer=OSA.normalized_similarity, limit=15):
+            for row in rows[index]:
+                if parse.admits(row) and score > best.get(row, 0):
+                    best[row] = score
+    return [(score, row) for row, score in sorted(best.items(), key=lambda i: (-i[1], i[0].code))]
+
+
+def typo_winner(ranked: list[tuple[float, Division]], kind: str) -> Division | None:
+    """The one place that clearly wins a typo match, else None."""
+    if not ranked or ranked[0][0] < TYPO_CUTOFF[kind]:
+        return None
+    if len(ranked) > 1 and ranked[1][0] > ranked[0][0] - TYPO_MARGIN:
+        return None
+    return ranked[0][1]

@@ -1,0 +1,80 @@
+"""Work places: province, city and county as far as the worker names them ("浙江绍兴柯桥")."""
+from __future__ import annotations
+
+from bot.core import _place_match as match
+from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core.errors import InputError
+from bot.core.render import text
+
+MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+LEVELS = ("province", "city", "county")
+
+
+def named_rows(table: Gazetteer, key: str) -> list[Division]:
+    """Every province, city or county the whole text names exactly."""
+    found: list[Division] = []
+    for parse in match.parses(table, key):
+        if parse.rest:
+            found += [r for r in table.names["county"].get(parse.rest, []) if parse.admits(r)]
+        elif parse.city is None:
+            return [parse.province]   # a province name wins: 吉林, 海南, 重庆
+        else:
+            found.append(parse.city)
+    return match.unique(found)
+
+
+def _contains(outer: Division, inner: Division) -> bool:
+    """Whether ``inner`` lies inside ``outer`` (a province or a city)."""
+    if outer.level == "province":
+        return inner.level != "province" and inner.province == outer.province
+    return outer.level == "city" and inner.level == "county" and (
+        inner.city == outer.name and inner.province == outer.province)
+
+
+def prune(rows: list[Division]) -> list[Division]:
+    """Drop rows that lie inside another candidate (朝阳县 inside 朝阳市)."""
+    return [r for r in rows if not any(_contains(o, r) for o in rows if o is not r)]
+
+
+def _fallback(table: Gazetteer, key: str) -> list[Division]:
+    """Pinyin, same-sound and typo matches when no name matches exactly."""
+    kind = "pinyin" if key.isascii() else "zh"
+    finder = match.by_pinyin if kind == "pinyin" else match.by_sound
+    found = [row for level in LEVELS for row in finder(table, key, level)]
+    if found:
+        return match.unique(found)
+    ranked = sorted(match.ranked_typos(table, key, "city", kind)
+                    + match.ranked_typos(table, key, "county", kind), key=lambda i: -i[0])
+    winner = match.typo_winner(ranked, kind)
+    if winner:
+        return [winner]
+    rows = [row for score, row in ranked[:5] if score >= match.SUGGEST_FLOOR]
+    raise InputError(
+        text("places_work_unknown", name=key, places="、".join(r.label() for r in rows)),
+        f"unknown work place {key!r}", choices=[r.choice() for r in rows])
+
+
+def as_work_place(row: Division) -> "WorkPlace":
+    """The WorkPlace a row stands for (a municipality is its own city)."""
+    from bot.core.places import WorkPlace
+
+    if row.level == "province":
+        return WorkPlace(row.name, row.name if row.name in MUNICIPALITIES else None, None)
+    if row.level == "city":
+        return WorkPlace(row.province, row.name, None)
+    return WorkPlace(row.province, row.city, row.name)
+
+
+def work_place(text_in: str) -> "WorkPlace":
+    """Resolve a work place; InputError when unknown or when it fits several places."""
+    name = text_in.strip()
+    key = normalise(name)
+    if not key:
+        raise InputError(text("places_work_unknown", name=name, places=""), "empty work place")
+    table = gazetteer()
+    rows = prune(named_rows(table, key) or _fallback(table, key))
+    if len(rows) == 1:
+        return as_work_place(rows[0])
+    labels = "、".join(r.label() for r in rows)
+    raise InputError(text("places_ambiguous", name=name, places=labels),
+                     f"ambiguous place name {name!r}: {labels}", choices=[r.choice() for r in rows])

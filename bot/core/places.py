@@ -1,0 +1,136 @@
+"""County gazetteer: understand the home county and the work place however a worker types them.
+
+Data: knowledge/places/divisions.tsv (every county-level division, with city and province;
+see knowledge/places/README.md). A name that fits several places is never guessed: it
+raises InputError with the candidates in ``.choices`` (``"省 市 县"`` strings that resolve
+back to exactly that place).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core import _place_match as match
+from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core.errors import InputError
+from bot.core.render import text
+
+__all__ = ["Place", "WorkPlace", "resolve_county", "resolve_work_place", "find_county_in_text",
+           "county_count"]
+SHOWN = 6   # candidates named in one message
+
+
+@dataclass(frozen=True)
+class Place:
+    """A county-level unit with full names: ("511133", "马边彝族自治县", "乐山市", "四川省")."""
+
+    code: str
+    name: str
+    city: str
+    province: str
+
+
+@dataclass(frozen=True)
+class WorkPlace:
+    """Where someone works, as precisely as they said it (full names)."""
+
+    province: str
+    city: str | None
+    county: str | None
+
+
+def county_count() -> int:
+    """Number of county-level rows in the table."""
+    return len(gazetteer().counties())
+
+
+def _place(row: Division) -> Place:
+    return Place(row.code, row.name, row.city, row.province)
+
+
+def _listing(rows: list[Division]) -> str:
+    """'北京市朝阳区、吉林省长春市朝阳区' (at most SHOWN, then 等N个地方)."""
+    shown = "、".join(row.label() for row in rows[:SHOWN])
+    return shown if len(rows) <= SHOWN else shown + text("places_more", count=len(rows))
+
+
+def _error(key: str, name: str, rows: list[Division], en: str, **extra: str) -> InputError:
+    zh = text(key, name=name, places=_listing(rows), **extra)
+    return InputError(zh, en, choices=[row.choice() for row in rows])
+
+
+def _ambiguous(name: str, rows: list[Division]) -> InputError:
+    en = f"ambiguous county name {name!r}: " + ", ".join(row.label() for row in rows)
+    return _error("places_ambiguous", name, rows, en)
+
+
+def _decide(name: str, table: Gazetteer, matches: list[Division],
+            mentions: list[Division]) -> Division:
+    """The one county the text names; raise when it names several or a whole city/province."""
+    cities = [m for m in mentions if m.level == "city"]
+    provinces = [m for m in mentions if m.level == "province" and m.name not in
+                 {c.name for c in cities}]
+    if len(cities) == 1 and not provinces and all(m.city == cities[0].name for m in matches):
+        city = cities[0]
+        inside = list(dict.fromkeys(matches + table.counties_in.get((city.province, city.name), [])))
+        if len(inside) == 1:
+            return inside[0]
+        en = f"{name!r} is a city ({city.label()}), not a county: say which county"
+        raise _error("places_in_city", name, inside, en, area=city.label())
+    if provinces:
+        en = f"{name!r} is a province, not a county: say which county"
+        raise _error("places_province", name, matches, en)
+    if len(matches) == 1:
+        return matches[0]
+    raise _ambiguous(name, matches or cities)
+
+
+def _unknown(name: str, ranked: list[tuple[float, Division]], key: str, en_what: str) -> InputError:
+    rows = [row for score, row in ranked[:5] if score >= match.SUGGEST_FLOOR]
+    return _error(key, name, rows, f"unknown {en_what} {name!r}" + (
+        "; closest: " + ", ".join(row.label() for row in rows) if rows else ""))
+
+
+def _lookup(table: Gazetteer, key: str, name: str, level: str = "county") -> list[Division]:
+    """Candidates by exact name, pinyin, sound and typo, in that order (first non-empty wins)."""
+    if key.isascii():
+        found = match.by_pinyin(table, key, level)
+        kind = "pinyin"
+    else:
+        found = match.by_sound(table, key, level)
+        kind = "zh"
+    if found:
+        return found
+    ranked = match.ranked_typos(table, key, level, kind)
+    winner = match.typo_winner(ranked, kind)
+    if winner:
+        return [winner]
+    raise _unknown(name, ranked, "places_unknown", "county")
+
+
+def resolve_county(text_in: str) -> Place:
+    """The county-level unit a worker names: full, short, abbreviated, prefixed, pinyin, typo."""
+    name = text_in.strip()
+    key = normalise(name)
+    if not key:
+        raise InputError(text("places_empty"), "empty county name")
+    table = gazetteer()
+    matches, mentions = match.exact(table, key)
+    if not matches and not mentions:
+        matches = _lookup(table, key, name)
+    return _place(_decide(name, table, matches, mentions))
+
+
+def find_county_in_text(sentence: str) -> Place | None:
+    """A county named after a cue word (老家, 来自, 我是…的, 户口在, 家在); None when unsure."""
+    from bot.core._place_cues import county_after_cue
+
+    row = county_after_cue(gazetteer(), sentence)
+    return _place(row) if row else None
+
+
+def resolve_work_place(text_in: str) -> WorkPlace:
+    """Where someone works: province, city and county as far as the text says them."""
+    from bot.core._work_place import work_place
+
+    return work_place(text_in)

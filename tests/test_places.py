@@ -1,0 +1,87 @@
+"""County gazetteer: the data-driven cases in tests/cases/places.yaml plus whole-table checks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core._gazetteer import gazetteer
+from bot.core.errors import InputError
+from bot.core.places import (Place, WorkPlace, county_count, find_county_in_text,
+                             resolve_county, resolve_work_place)
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "places.yaml").read_text("utf-8"))
+RESOLVERS = {"county": resolve_county, "work_place": resolve_work_place,
+             "in_text": find_county_in_text}
+
+
+def _as_tuple(found: Place | WorkPlace | None) -> tuple | None:
+    """(province, city, county) of a result."""
+    if isinstance(found, Place):
+        return found.province, found.city, found.name
+    if isinstance(found, WorkPlace):
+        return found.province, found.city, found.county
+    return None
+
+
+@pytest.mark.parametrize(
+    ("kind", "case"),
+    [(kind, case) for kind, cases in CASES.items() for case in cases],
+    ids=[f"{kind}:{case['input'].strip() or 'blank'}" for kind, cases in CASES.items()
+         for case in cases],
+)
+def test_case(kind: str, case: dict) -> None:
+    resolve = RESOLVERS[kind]
+    if "ambiguous" in case:
+        with pytest.raises(InputError) as caught:
+            resolve(case["input"])
+        assert sorted(caught.value.choices) == sorted(case["ambiguous"])
+        for choice in caught.value.choices:           # every choice names exactly one place
+            assert resolve(choice) is not None
+    elif case.get("unknown") or case.get("province_only"):
+        with pytest.raises(InputError) as caught:
+            resolve(case["input"])
+        assert caught.value.zh and caught.value.en
+        assert not case.get("province_only") or caught.value.choices == []
+    elif case.get("none"):
+        assert resolve(case["input"]) is None
+    else:
+        assert _as_tuple(resolve(case["input"])) == (case["province"], case["city"],
+                                                    case["county"])
+
+
+def test_table_lists_every_county_level_unit_with_city_and_province() -> None:
+    counties = gazetteer().counties()
+    assert county_count() == len(counties) >= 2800
+    assert all(row.name and row.city and row.province for row in counties)
+    assert len({row.province for row in counties}) == 31
+
+
+def test_every_county_resolves_from_its_choice_string_and_full_prefix() -> None:
+    for row in gazetteer().counties():
+        expected = Place(row.code, row.name, row.city, row.province)
+        assert resolve_county(row.choice()) == expected
+        assert resolve_county(row.label()) == expected
+
+
+def test_a_full_name_alone_resolves_to_it_or_offers_it() -> None:
+    for row in gazetteer().counties():
+        try:
+            assert resolve_county(row.name).code == row.code
+        except InputError as error:
+            assert row.choice() in error.choices
+
+
+def test_ambiguity_message_names_every_candidate() -> None:
+    with pytest.raises(InputError) as caught:
+        resolve_county("朝阳")
+    for label in ("北京市朝阳区", "吉林省长春市朝阳区", "辽宁省朝阳市朝阳县"):
+        assert label in caught.value.zh
+    assert caught.value.en.startswith("ambiguous county name '朝阳'")
+
+
+def test_unknown_offers_the_closest_places() -> None:
+    with pytest.raises(InputError) as caught:
+        resolve_county("马边乐山")
+    assert caught.value.choices and "四川省 乐山市 马边彝族自治县" in caught.value.choices
