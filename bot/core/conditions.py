@@ -1,0 +1,195 @@
+"""Structured conditions (data, never code) evaluated to met / unmet / unknown."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.core.render import cn_date, has_text, text
+from bot.core.validity import add_months, parse_day
+
+MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
+COMPARISONS = ("at_least", "at_most", "in", "equals", "on_or_after", "before")
+OPERATORS = COMPARISONS + ("work_in", "cross_province", "any", "all", "confirm")
+# Facts filled from another fact: asking for the source fills them.
+DERIVED = {"origin_city": "origin_county", "origin_province": "origin_county"}
+# Count facts that grow by one every month while the person keeps working.
+MONTHLY = ("months_employed", "social_insurance_months")
+ORIGIN_FACTS = ("origin_county", "origin_city", "origin_province")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One named condition: a fact compared with a value, or a combination."""
+
+    id: str
+    op: str
+    fact: str | None = None
+    value: Any = None
+    unclear: tuple = ()
+    bound_by: str | None = None
+    parts: tuple["Condition", ...] = ()
+
+    def facts(self) -> list[str]:
+        """Every fact this condition reads."""
+        if self.op in ("any", "all"):
+            return sorted({f for p in self.parts for f in p.facts()})
+        if self.op == "work_in":
+            return ["work_province", "work_city", "work_county"]
+        if self.op == "cross_province":
+            return ["origin_province", "work_province"]
+        return [f for f in (self.fact, self.bound_by) if f]
+
+
+@dataclass
+class ConditionOutcome:
+    """How one condition stands for one person on one day."""
+
+    id: str
+    status: str
+    facts: list[str]
+    reason: str
+    gap: dict | None = None
+    crosses_on: date | None = None
+    missing: list[str] = field(default_factory=list)
+
+
+def source_fact(name: str) -> str:
+    """The fact to ask for when ``name`` is unknown."""
+    return DERIVED.get(name, name)
+
+
+def display(fact: str, value: Any) -> str:
+    """A fact value as a user reads it."""
+    if isinstance(value, bool):
+        return text("eval.yes" if value else "eval.no")
+    if isinstance(value, date):
+        return cn_date(value)
+    key = f"eval.choice.{fact}.{value}"
+    return text(key) if has_text(key) else str(value)
+
+
+def _reason(cond: Condition, status: str, **ctx: Any) -> str:
+    """Plain Chinese for an outcome: the condition's own string, else the operator's."""
+    key = f"eval.cond.{cond.id}"
+    if not has_text(key):
+        kind = "origin" if cond.fact in ORIGIN_FACTS else "org" if cond.id.startswith("org_") else cond.op
+        key = f"eval.op.{kind}"
+    fact = cond.fact or ""
+    label = text(f"eval.fact.{fact}") if has_text(f"eval.fact.{fact}") else ""
+    unit = _unit(fact) if fact else None
+    base = {"value": "", "need": "", "unclear": False, "inferred": False, "place": "", "home": "", "work": ""}
+    return text(key, status=status, label=label, unit=text(f"eval.unit.{unit}") if unit else "", **{**base, **ctx})
+
+
+def _outcome(cond: Condition, status: str, missing: list[str] | None = None, **ctx: Any) -> ConditionOutcome:
+    gap, crosses_on = ctx.pop("gap", None), ctx.pop("crosses_on", None)
+    return ConditionOutcome(
+        id=cond.id, status=status, facts=cond.facts(), reason=_reason(cond, status, gap=gap, **ctx),
+        gap=gap, crosses_on=crosses_on, missing=[source_fact(m) for m in (missing or [])],
+    )
+
+
+def evaluate_condition(cond: Condition, facts: dict, as_of: date) -> ConditionOutcome:
+    """Evaluate one condition against normalised facts as of a day."""
+    if cond.op in ("any", "all"):
+        return _combined(cond, [evaluate_condition(p, facts, as_of) for p in cond.parts])
+    if cond.op == "confirm":
+        return _outcome(cond, UNKNOWN)
+    if cond.op == "work_in":
+        return _work_in(cond, facts)
+    if cond.op == "cross_province":
+        return _cross_province(cond, facts)
+    value = facts.get(cond.fact)
+    if value is None:
+        return _infer(cond, facts) or _outcome(cond, UNKNOWN, [cond.fact], need=_need(cond))
+    return _compare(cond, value, facts, as_of)
+
+
+def _need(cond: Condition) -> str:
+    if cond.op == "in":
+        return "、".join(display(cond.fact, v) for v in cond.value)
+    return display(cond.fact, cond.value)
+
+
+def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
+    shown, need = display(cond.fact, value), _need(cond)
+    if cond.op == "in":
+        if value in cond.unclear:
+            return _outcome(cond, UNKNOWN, value=shown, need=need, unclear=True)
+        ok = value in cond.value
+    elif cond.op == "equals":
+        ok = value == cond.value
+    elif cond.op == "at_most":
+        ok = value <= cond.value
+    elif cond.op in ("on_or_after", "before"):
+        day, limit = parse_day(value), parse_day(cond.value)
+        ok = day >= limit if cond.op == "on_or_after" else day < limit
+        shown, need = cn_date(day), cn_date(limit)
+    else:
+        return _at_least(cond, value, facts, as_of)
+    return _outcome(cond, MET if ok else UNMET, value=shown, need=need)
+
+
+def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
+    if value >= cond.value:
+        return _outcome(cond, MET, value=value, need=cond.value)
+    short = cond.value - value
+    gap = {"fact": cond.fact, "need": short, "unit": _unit(cond.fact)}
+    crosses_on = None
+    if cond.fact in MONTHLY:
+        start = parse_day(facts.get("employment_start"))
+        crosses_on = add_months(start, cond.value) if start and cond.fact == "months_employed" else add_months(as_of, short)
+    return _outcome(cond, UNMET, value=value, need=cond.value, gap=gap, crosses_on=crosses_on)
+
+
+def _unit(fact: str) -> str | None:
+    from bot.core.facts import catalogue
+
+    return catalogue().get(fact, {}).get("unit")
+
+
+def _infer(cond: Condition, facts: dict) -> ConditionOutcome | None:
+    """A date not given but bounded by another (first arrival is at latest the job start)."""
+    bound = parse_day(facts.get(cond.bound_by)) if cond.bound_by else None
+    if cond.op == "on_or_after" and bound and bound < parse_day(cond.value):
+        return _outcome(cond, UNMET, value=cn_date(bound), need=cn_date(parse_day(cond.value)), inferred=True)
+    return None
+
+
+def _combined(cond: Condition, outcomes: list[ConditionOutcome]) -> ConditionOutcome:
+    statuses = {o.status for o in outcomes}
+    if cond.op == "any":
+        status = MET if MET in statuses else UNKNOWN if UNKNOWN in statuses else UNMET
+    else:
+        status = UNMET if UNMET in statuses else UNKNOWN if UNKNOWN in statuses else MET
+    missing = sorted({m for o in outcomes if o.status == UNKNOWN for m in o.missing}) if status == UNKNOWN else []
+    chosen = next((o for o in outcomes if o.status == status), outcomes[0])
+    return ConditionOutcome(
+        id=cond.id, status=status, facts=cond.facts(), reason=chosen.reason,
+        gap=chosen.gap, crosses_on=chosen.crosses_on, missing=missing,
+    )
+
+
+def _work_in(cond: Condition, facts: dict) -> ConditionOutcome:
+    want = cond.value
+    got = {k: facts.get(f"work_{k}") for k in ("province", "city", "county")}
+    place = "".join(v for k, v in want.items())
+    here = "".join(v for v in got.values() if v)
+    for level in ("province", "city", "county"):
+        if level in want and got[level] is not None and got[level] != want[level]:
+            return _outcome(cond, UNMET, place=place, value=here)
+    missing = [f"work_{k}" for k in want if got[k] is None]
+    if missing:
+        return _outcome(cond, UNKNOWN, missing, place=place, value=here)
+    return _outcome(cond, MET, place=place, value=here)
+
+
+def _cross_province(cond: Condition, facts: dict) -> ConditionOutcome:
+    home, work = facts.get("origin_province"), facts.get("work_province")
+    missing = [f for f, v in (("origin_province", home), ("work_province", work)) if v is None]
+    if missing:
+        return _outcome(cond, UNKNOWN, missing, home=home or "", work=work or "")
+    crossed = home != work
+    status = MET if crossed == bool(cond.value) else UNMET
+    return _outcome(cond, status, home=home, work=work)

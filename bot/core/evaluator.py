@@ -1,0 +1,147 @@
+"""evaluate(facts, as_of, audience) -> list[Result]: every rule, date-aware, explained."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.core.amounts import compute_amount
+from bot.core.conditions import MET, UNKNOWN, UNMET, ConditionOutcome, evaluate_condition
+from bot.core.errors import InputError
+from bot.core.explain import bring_items, claim_text, reasons
+from bot.core.rules import Rule, load_rules
+from bot.core.validity import OPEN_STATUSES, add_months, full_months, parse_day
+
+AUDIENCES = ("worker", "all")
+
+
+@dataclass
+class Result:
+    """One rule's answer for one person on one day (contract: cli-contract.md)."""
+
+    id: str
+    policy: str
+    title: str
+    beneficiary: str
+    eligible: bool | None
+    claimable: bool | None
+    status: str
+    claim_deadline: date | None
+    amount: dict | None
+    amount_note: str | None
+    missing_facts: list[str]
+    reasons: list[str]
+    citation: dict
+    how_to_claim: str
+    bring: list[str]
+    note: str | None
+    conditions: list[ConditionOutcome] = field(default_factory=list)
+    qualified_on: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+def _as_of_facts(facts: dict, as_of: date) -> dict:
+    """Facts as of the day: months_employed follows employment_start when that is known."""
+    start = parse_day(facts.get("employment_start"))
+    if start is None:
+        return facts
+    return {**facts, "months_employed": full_months(start, as_of)}
+
+
+def evaluate(facts: dict, as_of: date, audience: str = "worker") -> list[Result]:
+    """Every rule (of the audience) evaluated for normalised facts as of a day, in rule order."""
+    if audience not in AUDIENCES:
+        raise InputError(f"不认识的对象：{audience}", f"unknown audience {audience!r}, expected {AUDIENCES}")
+    facts = _as_of_facts(facts, as_of)
+    rules = load_rules()
+    return [evaluate_rule(r, facts, as_of) for r in rules if audience == "all" or r.beneficiary == "worker"]
+
+
+def _eligible(outcomes: list[ConditionOutcome]) -> bool | None:
+    statuses = {o.status for o in outcomes}
+    return False if UNMET in statuses else None if UNKNOWN in statuses else True
+
+
+def _missing(outcomes: list[ConditionOutcome]) -> list[str]:
+    from bot.core.facts import catalogue
+
+    order = list(catalogue())
+    names = {m for o in outcomes if o.status == UNKNOWN for m in o.missing}
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, bool]:
+    """When the qualifying work reached its threshold, and whether that was assumed."""
+    q = rule.qualifying
+    if not q:
+        return None, False
+    start = parse_day(facts.get("employment_start"))
+    if start:
+        return add_months(start, q["months"]), False
+    value = facts.get(q["fact"])
+    if value is None or value < q["months"]:
+        return None, False
+    return add_months(as_of, -(value - q["months"])), True
+
+
+def evaluate_rule(rule: Rule, facts: dict, as_of: date) -> Result:
+    """One rule for one person as of a day."""
+    outcomes = [evaluate_condition(c, facts, as_of) for c in rule.all_conditions()]
+    eligible = _eligible(outcomes)
+    status = rule.period.status(as_of)
+    reached, assumed = qualified_on(rule, facts, as_of)
+    in_period = None if reached is None else rule.period.end is None or reached <= rule.period.end
+    if eligible is False or status not in OPEN_STATUSES:
+        claimable = False
+    elif eligible is None:
+        claimable = None
+    else:
+        claimable = in_period is not False
+    amount = compute_amount(rule.amount, facts)
+    ctx = {**_claim_context(facts), "offices": "、".join(rule.offices), "quote": rule.quote}
+    return Result(
+        id=rule.id, policy=rule.document, title=rule.title, beneficiary=rule.beneficiary,
+        eligible=eligible, claimable=claimable, status=status,
+        claim_deadline=rule.period.last_claim_day(), amount=amount,
+        amount_note=_text(rule.amount_note, ctx), missing_facts=_missing(outcomes) if eligible is None else [],
+        reasons=reasons(rule, outcomes, status, amount, reached, assumed, as_of),
+        citation={"doc": rule.document, "clause": rule.clause, "quote": rule.quote},
+        how_to_claim=claim_text(rule, ctx), bring=bring_items(rule), note=_text(rule.note, ctx),
+        conditions=outcomes, qualified_on=reached,
+        period_start=rule.period.start, period_end=rule.period.end,
+    )
+
+
+def _claim_context(facts: dict) -> dict:
+    keys = ("origin_county", "origin_city", "origin_province", "work_province", "work_city", "work_county")
+    return {k: facts.get(k) or "" for k in keys}
+
+
+def _text(key: str | None, ctx: dict) -> str | None:
+    from bot.core.render import text
+
+    return text(key, **ctx) if key else None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def result_to_json(result: Result) -> dict:
+    """The contract's result object (plus amount_note, bring, note, conditions, period)."""
+    return {
+        "id": result.id, "policy": result.policy, "title": result.title,
+        "beneficiary": result.beneficiary, "eligible": result.eligible,
+        "claimable": result.claimable, "status": result.status,
+        "claim_deadline": _iso(result.claim_deadline), "amount": result.amount,
+        "missing_facts": list(result.missing_facts), "reasons": list(result.reasons),
+        "citation": dict(result.citation), "how_to_claim": result.how_to_claim,
+        "amount_note": result.amount_note, "bring": list(result.bring), "note": result.note,
+        "period": {"start": _iso(result.period_start), "end": _iso(result.period_end)},
+        "qualified_on": _iso(result.qualified_on),
+        "conditions": [
+            {"id": o.id, "status": o.status, "facts": o.facts, "reason": o.reason,
+             "gap": o.gap, "crosses_on": _iso(o.crosses_on)}
+            for o in result.conditions
+        ],
+    }

@@ -1,0 +1,80 @@
+"""Plain-Chinese explanations of a result: reasons, what to bring, where to claim (templates/zh)."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome
+from bot.core.render import text
+from bot.core.validity import ACTIVE, CLAIM_WINDOW, NOT_YET
+
+# Typical papers, by the fact a condition checks (labelled as typical to the user).
+BRING_BY_FACT = {
+    "origin_county": "id_card", "person_category": "poverty_proof",
+    "social_insurance_months": "si_record", "months_employed": "work_proof",
+    "contract_months": "work_proof", "renting_self": "rent_contract",
+    "certificate_level": "certificate", "trained_in_work_city": "training_proof",
+    "travel_cost_yuan": "tickets", "public_welfare_post": "post_agreement",
+    "business_owner": "business_licence", "rural_employees": "employee_list",
+    "recommended_leader": "recommendation", "unemployed": "unemployment_reg",
+    "employment_start": "work_proof", "first_arrival": "work_proof",
+}
+
+
+def bring_items(rule) -> list[str]:
+    """What to bring: the rule's own items, else those its conditions imply (worker rules)."""
+    keys = list(rule.bring)
+    if rule.beneficiary == "worker":
+        keys = ["id_card"] + keys
+        for name in rule.facts():
+            item = BRING_BY_FACT.get(name)
+            if item:
+                keys.append(item)
+    seen: list[str] = []
+    for key in keys:
+        if key not in seen:
+            seen.append(key)
+    return [text(f"eval.bring.{k}") for k in seen]
+
+
+def claim_text(rule, ctx: dict) -> str:
+    """Where to claim and what to bring, in one short paragraph."""
+    office = text(rule.claim, **ctx) if rule.claim else text("eval.claim.unknown")
+    return text("eval.claim.with_bring", office=office, bring="、".join(bring_items(rule)))
+
+
+def reasons(rule, outcomes: list[ConditionOutcome], status: str, amount: dict | None,
+            reached: date | None, assumed: bool, as_of: date) -> list[str]:
+    """Why: each condition, the nearest way to qualify, the qualifying date, the period."""
+    lines = [o.reason for o in outcomes]
+    near = _near_miss(outcomes, amount)
+    if near:
+        lines.append(near)
+    if rule.qualifying and reached and UNMET not in {o.status for o in outcomes}:
+        end = rule.period.end
+        key = "eval.qualify.inside" if end is None or reached <= end else "eval.qualify.outside"
+        lines.append(text(key, day=reached, end=end, months=rule.qualifying["months"],
+                          fact=rule.qualifying["fact"], assumed=assumed))
+    lines.append(_status_line(rule, status))
+    return lines
+
+
+def _near_miss(outcomes: list[ConditionOutcome], amount: dict | None) -> str | None:
+    unmet = [o for o in outcomes if o.status == UNMET]
+    if len(unmet) != 1 or not unmet[0].gap or any(o.status == UNKNOWN for o in outcomes):
+        return None
+    gap = unmet[0].gap
+    return text("eval.near_miss", fact=gap["fact"], need=gap["need"], amount=amount,
+                crosses_on=unmet[0].crosses_on)
+
+
+def _status_line(rule, status: str) -> str:
+    period = rule.period
+    if status == ACTIVE and period.end is None:
+        return text("eval.status.open_ended", start=period.start)
+    if status == ACTIVE:
+        return text("eval.status.active", end=period.end)
+    if status == CLAIM_WINDOW:
+        return text("eval.status.claim_window", end=period.end, deadline=period.claim_deadline)
+    if status == NOT_YET:
+        return text("eval.status.not_yet", start=period.start)
+    return text("eval.status.expired", deadline=period.last_claim_day())

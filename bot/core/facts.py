@@ -1,0 +1,173 @@
+"""The fact vocabulary (rules/facts.yaml) and normalise_facts(): raw input -> checked facts."""
+from __future__ import annotations
+
+import math
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from bot.config import ROOT
+from bot.core.errors import InputError, RulesError
+from bot.core.validity import full_months
+
+FACTS_FILE = ROOT / "rules" / "facts.yaml"
+DERIVED_KEYS = ("origin_city", "origin_province")  # filled from origin_county, accepted back
+WORK_KEYS = ("work_province", "work_city", "work_county")
+PROVINCES = {
+    "北京": "北京市", "天津": "天津市", "上海": "上海市", "重庆": "重庆市", "河北": "河北省",
+    "山西": "山西省", "辽宁": "辽宁省", "吉林": "吉林省", "黑龙江": "黑龙江省", "江苏": "江苏省",
+    "浙江": "浙江省", "安徽": "安徽省", "福建": "福建省", "江西": "江西省", "山东": "山东省",
+    "河南": "河南省", "湖北": "湖北省", "湖南": "湖南省", "广东": "广东省", "海南": "海南省",
+    "四川": "四川省", "贵州": "贵州省", "云南": "云南省", "陕西": "陕西省", "甘肃": "甘肃省",
+    "青海": "青海省", "台湾": "台湾省", "内蒙古": "内蒙古自治区", "广西": "广西壮族自治区",
+    "西藏": "西藏自治区", "宁夏": "宁夏回族自治区", "新疆": "新疆维吾尔自治区",
+    "香港": "香港特别行政区", "澳门": "澳门特别行政区",
+}
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict]:
+    """The fact catalogue from rules/facts.yaml: name -> {type, ask, choices, min, max, unit}."""
+    try:
+        data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"事实清单读不了：{FACTS_FILE.name}", f"cannot read {FACTS_FILE.name}: {exc}") from None
+    facts = data.get("facts") if isinstance(data, dict) else None
+    if not isinstance(facts, dict):
+        raise RulesError(f"{FACTS_FILE.name} 缺少 facts 表", f"{FACTS_FILE.name}: no 'facts' mapping")
+    return facts
+
+
+def _bad(key: str, zh: str, en: str) -> InputError:
+    return InputError(f"{key}：{zh}", f"{key}: {en}")
+
+
+def _check_value(key: str, spec: dict, value: Any) -> Any:
+    """One raw value checked and converted by its declared type."""
+    kind = spec.get("type")
+    if kind in ("string", "place", "work_place"):
+        if not isinstance(value, str) or not value.strip():
+            raise _bad(key, "应为文字", "expected a non-empty string")
+        return value.strip()
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _bad(key, "应为 true 或 false", "expected true or false")
+        return value
+    if kind == "enum":
+        if value not in spec.get("choices", []):
+            raise _bad(key, f"不认识的取值 {value}", f"unknown value {value!r}, expected one of {spec.get('choices')}")
+        return value
+    if kind == "date":
+        return _check_date(key, value).isoformat()
+    return _check_number(key, spec, value)
+
+
+def _check_date(key: str, value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if isinstance(value, str) and len(value) == 10 else _raise()
+    except ValueError:
+        raise _bad(key, f"日期格式不对：{value}（应为 YYYY-MM-DD）", f"malformed date {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _raise() -> date:
+    raise ValueError("not an ISO date")
+
+
+def _check_number(key: str, spec: dict, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _bad(key, "应为数字", "expected a number")
+    if spec.get("type") == "int":
+        if float(value) != int(value):
+            raise _bad(key, "应为整数", "expected a whole number")
+        value = int(value)
+    if value < spec.get("min", 0):
+        raise _bad(key, "不能是负数", f"must be at least {spec.get('min', 0)}")
+    if "max" in spec and value > spec["max"]:
+        raise _bad(key, f"太大了（最多{spec['max']}）", f"must be at most {spec['max']}")
+    return int(value) if float(value).is_integer() else value
+
+
+def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
+    """Check raw facts against the vocabulary and fill derived ones (see cli-contract.md)."""
+    if not isinstance(raw, dict):
+        raise InputError("事实必须是键值表", "facts must be a mapping")
+    specs, facts = catalogue(), {}
+    raw_as_of = raw.get("as_of")
+    for key, value in raw.items():
+        if key == "as_of" or key in DERIVED_KEYS or value is None:
+            continue
+        if key not in specs:
+            raise InputError(f"不认识的事实：{key}", f"unknown fact {key!r}")
+        facts[key] = _check_value(key, specs[key], value)
+    if "origin_county" in facts:
+        facts.update(_origin(facts["origin_county"]))
+    facts.update(_work_place({k: facts.get(k) for k in WORK_KEYS}))
+    if "employment_start" in facts:
+        day = as_of or (_check_date("as_of", raw_as_of) if raw_as_of else _today())
+        facts["months_employed"] = full_months(date.fromisoformat(facts["employment_start"]), day)
+    return {k: facts[k] for k in _ordered(facts)}
+
+
+def _ordered(facts: dict) -> list[str]:
+    order = list(catalogue()) + list(DERIVED_KEYS)
+    return sorted(facts, key=lambda k: order.index(k) if k in order else len(order))
+
+
+def _today() -> date:
+    from bot.core.clock import today
+
+    return today()
+
+
+def _origin(name: str) -> dict:
+    """origin_county resolved by the gazetteer to full county, city and province names."""
+    from bot.core.places import resolve_county
+
+    place = resolve_county(name)
+    return {"origin_county": place.name, "origin_city": place.city, "origin_province": place.province}
+
+
+def _work_place(given: dict[str, str | None]) -> dict:
+    """work_province / work_city / work_county as full names, filled in where certain."""
+    if not any(given.values()):
+        return {}
+    province = PROVINCES.get(_short(given["work_province"]), given["work_province"])
+    found = _resolve_work("".join(v for v in (province, given["work_city"], given["work_county"]) if v))
+    out = {
+        "work_province": (found.province if found else None) or province,
+        "work_city": (found.city if found else None) or _city(given["work_city"]),
+        "work_county": (found.county if found else None) or given["work_county"],
+    }
+    if out["work_province"] in MUNICIPALITIES and not out["work_city"]:
+        out["work_city"] = out["work_province"]
+    return {k: v for k, v in out.items() if v}
+
+
+def _short(name: str | None) -> str | None:
+    if not name:
+        return name
+    for suffix in ("省", "市", "自治区", "特别行政区"):
+        if name.endswith(suffix) and name[: -len(suffix)] in PROVINCES:
+            return name[: -len(suffix)]
+    return name
+
+
+def _city(name: str | None) -> str | None:
+    if not name or name.endswith(("市", "州", "盟", "地区")):
+        return name
+    return name + "市"
+
+
+def _resolve_work(text: str):
+    """The gazetteer's reading of a work place, or None when it cannot tell."""
+    try:
+        from bot.core.places import resolve_work_place
+
+        return resolve_work_place(text)
+    except (ImportError, InputError, LookupError, ValueError):
+        return None
