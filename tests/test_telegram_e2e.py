@@ -1,0 +1,106 @@
+"""End to end: `python -m bot run` as a separate process, polling the fake Bot API over HTTP."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fakebotapi import TOKEN
+
+from bot.core.render import text
+from bot.storage import open_storage
+
+ROOT = Path(__file__).resolve().parent.parent
+USER = 4242
+WAIT = 30.0
+
+
+class BotProcess:
+    """The bot started with the environment a deployment would give it."""
+
+    def __init__(self, server, tmp_path: Path) -> None:
+        self.server, self.tmp_path, self.process = server, tmp_path, None
+        self.env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+                    "DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+        self.env.pop("WEBHOOK_URL", None)
+
+    def start(self) -> None:
+        """Start the bot and wait until it has registered its command menu."""
+        menus = self.server.api.call_count("setMyCommands")
+        log = open(self.tmp_path / "bot.log", "ab")  # noqa: SIM115 - the process owns it
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=self.env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+        started = self.server.api.wait_for_calls(
+            lambda: self.server.api.call_count("setMyCommands") > menus, WAIT)
+        assert started, self.log()
+
+    def kill(self) -> None:
+        """kill -9, no chance to clean up."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        """SIGTERM and wait; PTB stops polling cleanly."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def log(self) -> str:
+        """The bot's output, for failure messages."""
+        return (self.tmp_path / "bot.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+
+
+@pytest.fixture
+def bot_process(fake_server, tmp_path):
+    process = BotProcess(fake_server, tmp_path)
+    yield process
+    process.stop()
+
+
+def say(api, action, *args) -> list[str]:
+    """Do one user action and wait for the bot's answer (messages stop arriving)."""
+    before = len(api.sent(USER))
+    action(USER, *args)
+    assert api.wait_for_calls(lambda: len(api.sent(USER)) > before, WAIT), "no reply"
+    count = 0
+    while count != len(api.sent(USER)):  # until the bot has said everything it will say
+        count = len(api.sent(USER))
+        api.wait_for_calls(lambda: len(api.sent(USER)) > count, 0.3)
+    return api.replies_to(USER)[before:]
+
+
+def tap(api, label: str) -> list[str]:
+    """Tap the button whose label contains ``label`` under the last message with buttons."""
+    for params in reversed(api.sent(USER)):
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if label in button["text"]:
+                    return say(api, api.push_callback, button["callback_data"])
+    raise AssertionError(f"no button {label!r}")
+
+
+def test_interview_survives_kill_9(bot_process, fake_server):
+    api = fake_server.api
+    bot_process.start()
+    assert [c["command"] for c in api.commands][:2] == ["start", "back"]
+    assert say(api, api.push_command, "start", "e2e")
+    assert text("question.origin_county") in tap(api, text("interview.start_button"))[-1]
+    assert text("question.person_category") in say(api, api.push_text, "马边")[-1]
+
+    bot_process.kill()
+    bot_process.start()
+
+    assert text("question.work_place") in tap(api, text("choice.person_category.poverty_alleviated"))[-1]
+    assert all(call.status == 200 for call in api.calls), [c for c in api.calls if c.status != 200]
+    assert api.call_count("answerCallbackQuery") == 2
+    storage = open_storage(bot_process.env["DATABASE_URL"])
+    assert storage.get_user(USER).payload == "e2e"
+    assert storage.load_conversation(f"tg:{USER}")["pending"] == "work_place"
+    storage.close()

@@ -1,0 +1,125 @@
+"""The fake Bot API rejects what the real server rejects (checked against api.json)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from fakebotapi import TOKEN
+
+CHAT = 77
+OK_BUTTON = {"text": "好", "callback_data": "ok"}
+
+
+def call(server, method: str, params: dict, *, form: bool = False, token: str = TOKEN) -> tuple[int, dict]:
+    """POST one call as JSON or form-encoded (non-strings JSON-encoded, as PTB does)."""
+    if form:
+        fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+        body, kind = urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded"
+    else:
+        body, kind = json.dumps(params).encode(), "application/json"
+    request = urllib.request.Request(f"{server.base_url}/bot{token}/{method}", data=body,
+                                     headers={"Content-Type": kind})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def message(text="你好", **extra) -> dict:
+    return {"chat_id": CHAT, "text": text, **extra}
+
+
+def keyboard(*rows) -> dict:
+    return {"reply_markup": {"inline_keyboard": list(rows)}}
+
+
+REJECTED = [
+    ("unknown method", "sendMesage", message(), 404, "Not Found"),
+    ("unknown parameter", "sendMessage", message(colour="red"), 400, "unknown parameter colour"),
+    ("missing text", "sendMessage", {"chat_id": CHAT}, 400, "parameter text is required"),
+    ("empty text", "sendMessage", message("  "), 400, "message text is empty"),
+    ("text over 4096", "sendMessage", message("字" * 4097), 400, "message is too long"),
+    ("wrong type", "sendMessage", message(disable_notification="yes"), 400, "expected Boolean"),
+    ("callback data over 64 bytes", "sendMessage",
+     message(**keyboard([{"text": "a", "callback_data": "x" * 65}])), 400, "BUTTON_DATA_INVALID"),
+    ("callback data over 64 bytes in UTF-8", "sendMessage",
+     message(**keyboard([{"text": "a", "callback_data": "补" * 22}])), 400, "BUTTON_DATA_INVALID"),
+    ("button without action", "sendMessage", message(**keyboard([{"text": "a"}])), 400,
+     "BUTTON_TYPE_INVALID"),
+    ("button with two actions", "sendMessage",
+     message(**keyboard([{"text": "a", "callback_data": "x", "url": "https://x.org"}])), 400,
+     "BUTTON_TYPE_INVALID"),
+    ("keyboard rows not arrays", "sendMessage", message(**keyboard(OK_BUTTON)), 400, "fits none"),
+    ("unknown button field", "sendMessage",
+     message(**keyboard([{**OK_BUTTON, "colour": "red"}])), 400, "fits none"),
+    ("bad parse mode", "sendMessage", message(parse_mode="BBCode"), 400, "unsupported parse_mode"),
+    ("unknown chat", "sendMessage", {"chat_id": 999, "text": "x"}, 400, "chat not found"),
+    ("bad command name", "setMyCommands", {"commands": [{"command": "Start!", "description": "x"}]},
+     400, "BOT_COMMAND_INVALID"),
+    ("unknown callback query", "answerCallbackQuery", {"callback_query_id": "nope"}, 400,
+     "query is too old"),
+    ("edit a missing message", "editMessageText", {"chat_id": CHAT, "message_id": 999, "text": "x"},
+     400, "message to edit not found"),
+]
+
+
+@pytest.mark.parametrize("form", [False, True], ids=["json", "form"])
+@pytest.mark.parametrize("case", REJECTED, ids=[case[0] for case in REJECTED])
+def test_rejects_what_the_real_server_rejects(fake_server, case, form):
+    _, method, params, status, words = case
+    fake_server.api.user(CHAT)
+    got_status, body = call(fake_server, method, params, form=form)
+    assert (got_status, body["ok"], body["error_code"]) == (status, False, status)
+    assert words in body["description"]
+    assert fake_server.api.calls[-1].status == status
+
+
+@pytest.mark.parametrize("form", [False, True], ids=["json", "form"])
+def test_accepts_a_valid_message_and_records_it(fake_server, form):
+    fake_server.api.user(CHAT)
+    params = message("字" * 4096, **keyboard([OK_BUTTON, {"text": "网", "url": "https://x.org"}]))
+    status, body = call(fake_server, "sendMessage", params, form=form)
+    assert status == 200 and body["result"]["chat"]["id"] == CHAT
+    assert fake_server.api.sent(CHAT) == [params]
+
+
+def test_wrong_token_is_unauthorized(fake_server):
+    assert call(fake_server, "getMe", {}, token="1:bad")[0] == 401
+
+
+def test_edit_of_an_unchanged_message_is_refused(fake_server):
+    fake_server.api.user(CHAT)
+    sent = call(fake_server, "sendMessage", message("一"))[1]["result"]
+    edit = {"chat_id": CHAT, "message_id": sent["message_id"], "text": "一"}
+    assert "not modified" in call(fake_server, "editMessageText", edit)[1]["description"]
+    assert call(fake_server, "editMessageText", {**edit, "text": "二"})[0] == 200
+    markup = {"chat_id": CHAT, "message_id": sent["message_id"], **keyboard([OK_BUTTON])}
+    assert call(fake_server, "editMessageReplyMarkup", markup)[0] == 200
+
+
+def test_callback_query_is_answered_once(fake_server):
+    query = fake_server.api.push_callback(CHAT, "go")["callback_query"]
+    assert call(fake_server, "answerCallbackQuery", {"callback_query_id": query["id"]})[0] == 200
+    assert call(fake_server, "answerCallbackQuery", {"callback_query_id": query["id"]})[0] == 400
+
+
+def test_get_updates_long_polls_and_offset_confirms(fake_server):
+    threading.Timer(0.2, fake_server.api.push_text, (CHAT, "来了")).start()
+    started = time.monotonic()
+    status, body = call(fake_server, "getUpdates", {"timeout": 5})
+    assert status == 200 and body["result"][0]["message"]["text"] == "来了"
+    assert 0.1 < time.monotonic() - started < 4
+    next_offset = body["result"][0]["update_id"] + 1
+    assert call(fake_server, "getUpdates", {"offset": next_offset, "timeout": 0})[1]["result"] == []
+
+
+def test_commands_round_trip(fake_server):
+    commands = [{"command": "start", "description": "开始"}]
+    assert call(fake_server, "setMyCommands", {"commands": commands}, form=True)[0] == 200
+    assert call(fake_server, "getMyCommands", {})[1]["result"] == commands
