@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 from bot.config import ROOT
@@ -15,8 +15,7 @@ LEVELS = ("province", "city", "county")
 _NOISE = re.compile(r"[\s\-_.,，。、·・/\\'’`\"“”()（）【】\[\]:：;；!！?？]+")
 
 
-@dataclass(frozen=True)
-class Division:
+class Division(NamedTuple):
     """One row of the table: a province, a city (地级) or a county-level unit."""
 
     code: str
@@ -55,11 +54,11 @@ class Gazetteer:
     def add(self, row: Division, aliases: list[str], readings: list[str]) -> None:
         """Index one row under its full name, its aliases and its pinyin readings."""
         self.rows.append(row)
+        names, pinyin = self.names[row.level], self.pinyin[row.level]
         for alias in dict.fromkeys([row.name, *aliases]):
-            self.names[row.level].setdefault(alias, []).append(row)
-            self.longest = max(self.longest, len(alias))
+            names.setdefault(alias, []).append(row)
         for reading in dict.fromkeys(readings):
-            self.pinyin[row.level].setdefault(reading, []).append(row)
+            pinyin.setdefault(reading, []).append(row)
         if row.level == "county":
             self.counties_in.setdefault((row.province, row.city), []).append(row)
 
@@ -91,12 +90,12 @@ def _split(cell: str) -> list[str]:
 @lru_cache(maxsize=1)
 def gazetteer(path: Path = TABLE) -> Gazetteer:
     """Load the table and build the indexes (cached: done once per process)."""
-    table = Gazetteer(names={lvl: {} for lvl in LEVELS}, pinyin={lvl: defaultdict(list) for lvl in LEVELS})
+    table = Gazetteer(names={lvl: {} for lvl in LEVELS}, pinyin={lvl: {} for lvl in LEVELS})
     with path.open(encoding="utf-8") as handle:
         lines = [line for line in handle.read().splitlines() if line and not line.startswith("#")]
     for line in lines[1:]:
         code, level, name, city, province, aliases, readings, others = line.split("\t")
         row = Division(code, level, name, city, province)
         table.add(row, _split(aliases), _split(readings) + _split(others))
-    table.pinyin = {lvl: dict(index) for lvl, index in table.pinyin.items()}
+    table.longest = max(len(alias) for index in table.names.values() for alias in index)
     return table

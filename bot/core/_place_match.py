@@ -1,12 +1,17 @@
 """Matching typed place names against the gazetteer: prefixes, pinyin, homophones, typos."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.config import ROOT
 from bot.core._gazetteer import Division, Gazetteer
 
+CHAR_READINGS = ROOT / "knowledge" / "places" / "char_pinyin.tsv"
+MAX_SPELLINGS = 16
 SUFFIX_SYLLABLES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
 TYPO_MARGIN = 0.1         # the winner must beat every other place by this much similarity
 TYPO_CUTOFF = {"zh": 0.65, "pinyin": 0.8}   # edit similarity (transposition = one edit)
@@ -78,15 +83,30 @@ def by_pinyin(table: Gazetteer, key: str, level: str = "county") -> list[Divisio
     return []
 
 
+@lru_cache(maxsize=1)
+def char_readings() -> dict[str, list[str]]:
+    """Pinyin readings of common characters (knowledge/places/char_pinyin.tsv), loaded once."""
+    lines = CHAR_READINGS.read_text(encoding="utf-8").splitlines()
+    return {ch: spellings.split("|") for ch, spellings in
+            (line.split("\t") for line in lines if line and not line.startswith("#"))}
+
+
+def spoken(word: str) -> list[str]:
+    """Every pinyin spelling of a Chinese word (at most MAX_SPELLINGS); [] if a char is unknown."""
+    table = char_readings()
+    if any(ch not in table for ch in word):
+        return []
+    combos = itertools.islice(itertools.product(*(table[ch] for ch in word)), MAX_SPELLINGS)
+    return ["".join(combo) for combo in combos]
+
+
 def by_sound(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
     """Rows that sound like the Chinese ``key`` (a wrong character of the same sound)."""
-    from pypinyin import Style, lazy_pinyin  # imported only when exact lookup failed
-
     found: list[Division] = []
     for parse in parses(table, key):
         if len(parse.rest) >= 2:
-            spoken = "".join(lazy_pinyin(parse.rest, style=Style.NORMAL))
-            found += [r for r in by_pinyin(table, spoken, level) if parse.admits(r)]
+            for spelling in spoken(parse.rest):
+                found += [r for r in by_pinyin(table, spelling, level) if parse.admits(r)]
     return unique(found)
 
 
