@@ -6,6 +6,7 @@ test sets it), on PostgreSQL in a throw-away schema; an unreachable server fails
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, select
 
 from bot.core.errors import InputError
@@ -112,17 +114,27 @@ def _postgres_engine(url: str):
     return engine, drop
 
 
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
-    """A database with the staff tables: SQLite, then PostgreSQL when configured."""
-    if request.param == "postgresql":
+@contextmanager
+def staff_engine(backend: str):
+    """A database with the staff tables: in-memory SQLite or a PostgreSQL schema."""
+    if backend == "postgresql":
         engine, drop = _postgres_engine(os.environ["TEST_POSTGRES_URL"])
     else:
-        engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'staff.sqlite3'}")
+        engine = sqlalchemy.create_engine("sqlite://", poolclass=StaticPool,
+                                          connect_args={"check_same_thread": False})
         drop = engine.dispose
-    create_tables(engine)
-    yield engine
-    drop()
+    try:
+        create_tables(engine)
+        yield engine
+    finally:
+        drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request):
+    """Each backend in turn: SQLite, then PostgreSQL when TEST_POSTGRES_URL is set."""
+    with staff_engine(request.param) as engine:
+        yield engine
 
 
 ADMIN_ID = 1
@@ -138,11 +150,15 @@ def evaluator() -> FakeEvaluator:
     return FakeEvaluator()
 
 
-@pytest.fixture
-def ctx(engine, clock, evaluator) -> StaffContext:
+def make_context(engine, clock: Clock, evaluator: FakeEvaluator) -> StaffContext:
     """A staff context with one admin, the test clock, fake evaluator and gazetteer."""
     return StaffContext(engine=engine, admin_ids=frozenset({ADMIN_ID}), clock=clock,
                         evaluate=evaluator, resolve_county=fake_resolve_county)
+
+
+@pytest.fixture
+def ctx(engine, clock, evaluator) -> StaffContext:
+    return make_context(engine, clock, evaluator)
 
 
 def snapshot(ctx: StaffContext) -> dict[str, list[dict]]:
@@ -174,8 +190,8 @@ class World:
     services: dict[str, int]
 
 
-def build_world(ctx: StaffContext) -> World:
-    """Bind every role through a real invite, then register applicants and services."""
+def build_world(ctx: StaffContext, applicants: bool = True) -> World:
+    """Bind every role through a real invite, then (optionally) register applicants and services."""
     from bot.staff import create_invite, record_service, redeem_invite, register_applicant
 
     ids = dict(PEOPLE)
@@ -188,15 +204,17 @@ def build_world(ctx: StaffContext) -> World:
     }
     for who, spec in invites.items():
         redeem_invite(ctx, ids[who], create_invite(ctx, ADMIN_ID, **spec).token)
-    applicants = {
+    if not applicants:
+        return World(ids, {}, {})
+    registered = {
         "wang": register_applicant(ctx, ids["coordinator"], "王大力", phone="13800000001").id,
         "li": register_applicant(ctx, ids["coordinator"], "李二妹").id,
         "zhao": register_applicant(ctx, ids["other_coordinator"], "赵四").id,
         "zhang": register_applicant(ctx, ids["far_coordinator"], "张三").id,
     }
     services = {"wang_guidance": record_service(
-        ctx, ids["coordinator"], applicants["wang"], "guidance", date(2026, 11, 1), "电话指导").id}
-    return World(ids, applicants, services)
+        ctx, ids["coordinator"], registered["wang"], "guidance", date(2026, 11, 1), "电话指导").id}
+    return World(ids, registered, services)
 
 
 @pytest.fixture

@@ -174,8 +174,8 @@ def remove_applicant_rows(session: Session, applicant_id: int) -> None:
 
 
 def visible_rows(session: Session, grant: Grant) -> list[ApplicantRow]:
-    """The applicants a grant may see: own (coordinator), counties/cities (staff), all (admin)."""
-    query = select(ApplicantRow).order_by(ApplicantRow.village, ApplicantRow.id)
+    """Applicants a grant may see (own, counties/cities, all), by county, village, id."""
+    query = select(ApplicantRow)
     if grant.role == COORDINATOR:
         query = query.where(ApplicantRow.coordinator_id == grant.user_id,
                             ApplicantRow.county == grant.county,
@@ -185,4 +185,5 @@ def visible_rows(session: Session, grant: Grant) -> list[ApplicantRow]:
                                 ApplicantRow.city.in_(grant.cities or ("",))))
     elif grant.role != ADMIN:
         return []
-    return list(session.exec(query).all())
+    rows = session.exec(query).all()
+    return sorted(rows, key=lambda row: (row.county, row.village, row.id))

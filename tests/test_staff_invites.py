@@ -1,0 +1,126 @@
+"""Invites: one-time, expiring, unguessable; redeeming binds the role and its places."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.core.errors import InputError
+from bot.core.render import text
+from bot.staff import (COORDINATOR, STAFF, WORKER, audit_log, create_invite, forget_user,
+                       invite_link, is_invite_token, list_roles, redeem_invite, revoke_role,
+                       role_of, welcome_text)
+from bot.staff.models import InviteRow
+from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator  # noqa: F401
+
+USER = 7_000_000_555
+
+
+def test_token_fits_a_deep_link_and_is_not_stored_in_clear(ctx):
+    invite = create_invite(ctx, ADMIN_ID, COORDINATOR, county="科左后旗", village="甲村")
+    assert len(invite.token) <= 64 and re.fullmatch(r"[A-Za-z0-9_-]+", invite.token)
+    assert is_invite_token(invite.token)
+    assert invite_link("@bangfu_bot", invite.token) == f"https://t.me/bangfu_bot?start={invite.token}"
+    with Session(ctx.engine) as session:
+        stored = session.exec(select(InviteRow)).one()
+    assert invite.token not in stored.model_dump_json()
+
+
+def test_tokens_differ_every_time(ctx):
+    tokens = {create_invite(ctx, ADMIN_ID, STAFF, cities=("通辽市",)).token for _ in range(20)}
+    assert len(tokens) == 20
+
+
+def test_coordinator_invite_binds_county_full_name_and_village(ctx):
+    invite = create_invite(ctx, ADMIN_ID, COORDINATOR, county="科左后旗", village=" 甲村 ")
+    grant = redeem_invite(ctx, USER, invite.token)
+    assert (grant.role, grant.county, grant.village) == (COORDINATOR, "科尔沁左翼后旗", "甲村")
+    assert role_of(ctx, USER) == grant
+    assert welcome_text(grant) == text("staff.invite.done", role=COORDINATOR,
+                                       county="科尔沁左翼后旗", village="甲村", places="")
+
+
+def test_staff_invite_binds_counties_and_cities(ctx):
+    invite = create_invite(ctx, ADMIN_ID, STAFF, counties=("马边", "科左后旗"), cities=("通辽市",))
+    grant = redeem_invite(ctx, USER, invite.token)
+    assert (grant.role, grant.counties, grant.cities) == (
+        STAFF, ("马边彝族自治县", "科尔沁左翼后旗"), ("通辽市",))
+
+
+def test_token_works_once(ctx):
+    token = create_invite(ctx, ADMIN_ID, STAFF, cities=("通辽市",)).token
+    redeem_invite(ctx, USER, token)
+    with pytest.raises(InputError) as refused:
+        redeem_invite(ctx, USER + 1, token)
+    assert refused.value.zh == text("staff.invite.used")
+    assert role_of(ctx, USER + 1).role == WORKER
+
+
+def test_token_expires(ctx, clock):
+    from datetime import timedelta
+
+    token = create_invite(ctx, ADMIN_ID, STAFF, cities=("通辽市",), valid_for=timedelta(days=2)).token
+    clock.advance(days=2)
+    with pytest.raises(InputError) as refused:
+        redeem_invite(ctx, USER, token)
+    assert refused.value.zh == text("staff.invite.expired")
+    assert role_of(ctx, USER).role == WORKER
+
+
+def test_token_just_before_expiry_still_works(ctx, clock):
+    token = create_invite(ctx, ADMIN_ID, STAFF, cities=("通辽市",)).token
+    clock.advance(days=6, hours=23, minutes=59)
+    assert redeem_invite(ctx, USER, token).role == STAFF
+
+
+@pytest.mark.parametrize("token", ["inv_" + "A" * 32, "hello", "", "inv_" + "x" * 60])
+def test_unknown_tokens_are_refused(ctx, token):
+    with pytest.raises(InputError) as refused:
+        redeem_invite(ctx, USER, token)
+    assert refused.value.zh == text("staff.invite.unknown")
+
+
+@pytest.mark.parametrize(("spec", "key"), [
+    (dict(role="admin", cities=("通辽市",)), "staff.invite.bad_role"),
+    (dict(role="worker"), "staff.invite.bad_role"),
+    (dict(role=COORDINATOR, county="科左后旗"), "staff.invite.need_village"),
+    (dict(role=COORDINATOR, village="甲村"), "staff.invite.need_village"),
+    (dict(role=STAFF), "staff.invite.need_scope"),
+    (dict(role=STAFF, cities=(" ",)), "staff.invite.need_scope"),
+])
+def test_bad_invites_are_refused_and_nothing_is_stored(ctx, spec, key):
+    with pytest.raises(InputError) as refused:
+        create_invite(ctx, ADMIN_ID, **spec)
+    assert refused.value.zh == text(key)
+    with Session(ctx.engine) as session:
+        assert session.exec(select(InviteRow)).all() == []
+
+
+def test_new_invite_replaces_the_old_role(ctx):
+    redeem_invite(ctx, USER, create_invite(ctx, ADMIN_ID, COORDINATOR, county="马边", village="丙村").token)
+    redeem_invite(ctx, USER, create_invite(ctx, ADMIN_ID, STAFF, cities=("乐山市",)).token)
+    assert [(g.user_id, g.role, g.cities) for g in list_roles(ctx, ADMIN_ID)] == [
+        (USER, STAFF, ("乐山市",))]
+
+
+def test_revoke_and_audit(ctx):
+    redeem_invite(ctx, USER, create_invite(ctx, ADMIN_ID, STAFF, cities=("乐山市",)).token)
+    assert revoke_role(ctx, ADMIN_ID, USER) is True
+    assert revoke_role(ctx, ADMIN_ID, USER) is False
+    assert role_of(ctx, USER).role == WORKER
+    actions = [(e.actor, e.action) for e in audit_log(ctx, ADMIN_ID)]
+    assert actions == [(ADMIN_ID, "role.revoke"), (USER, "invite.redeem"), (ADMIN_ID, "invite.create")]
+
+
+def test_admins_come_from_settings(ctx):
+    assert role_of(ctx, ADMIN_ID).role == "admin"
+    assert role_of(ctx, USER).role == WORKER
+
+
+def test_forget_user_removes_role_invite_and_audit_lines(ctx):
+    redeem_invite(ctx, USER, create_invite(ctx, ADMIN_ID, STAFF, cities=("乐山市",)).token)
+    counts = forget_user(ctx, USER)
+    assert counts == {"roles": 1, "invites": 1, "audit": 1, "applicants": 0}
+    assert role_of(ctx, USER).role == WORKER
+    assert all(USER not in (e.actor, e.target) for e in audit_log(ctx, ADMIN_ID))
