@@ -26,8 +26,8 @@ class Division(NamedTuple):
 
     def label(self) -> str:
         """Chinese label without repeated parts: 北京市朝阳区, 四川省乐山市马边彝族自治县."""
-        parts = [self.province, self.city, self.name]
-        return "".join(dict.fromkeys(p for p in parts if p))
+        city = "" if self.name.startswith(self.city) else self.city   # 兵团 regiments
+        return "".join(dict.fromkeys(p for p in (self.province, city, self.name) if p))
 
     def choice(self) -> str:
         """Space-separated '省 市 县' string; the city is left out where it repeats a name."""

@@ -13,6 +13,8 @@ WEAK_CUES = {"我是", "俺是", "我们是"}       # often followed by words th
 FILLERS = set("在是从于为所地:：")           # 老家在…, 户口所在地是…, 来自于…
 STOP = re.compile(r"[，。,.!！?？；;、\s的人]")
 SPAN = 20
+AT = re.compile(r"^(?:我|俺)?(?:现在|目前|一直)?在")
+TRAIL = re.compile(r"(?:的|人|这边|那边|那里|这里|县城|城里|乡下|农村|打工|上班|工作|做工|干活)+$")
 COMMON_WORDS = ROOT / "knowledge" / "places" / "common_words.txt"
 
 
@@ -21,6 +23,19 @@ def common_words() -> frozenset[str]:
     """Place names that are also everyday words (knowledge/places/common_words.txt)."""
     lines = COMMON_WORDS.read_text(encoding="utf-8").splitlines()
     return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+def bare_names(key: str) -> list[str]:
+    """The typed answer without the words around the name: 我是马边的 -> 马边, 在绍兴打工 -> 绍兴."""
+    at = AT.match(key)
+    heads = [key[at.end():]] if at else []
+    cue = CUE.match(key)
+    if cue:
+        rest = key[cue.end():]
+        heads += [rest[skip:] for skip in range(5) if skip == 0 or (
+            skip <= len(rest) and rest[skip - 1] in FILLERS)]
+    bare = [TRAIL.sub("", head) for head in [key, *heads]] + heads
+    return [name for name in dict.fromkeys(bare) if name and name != key]
 
 
 def _decision(table: Gazetteer, span: str, weak: bool) -> tuple[bool, Division | None]:

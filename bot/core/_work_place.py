@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.core import _place_match as match
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core._place_cues import bare_names
 from bot.core.errors import InputError
 from bot.core.render import text
 
@@ -36,7 +37,7 @@ def prune(rows: list[Division]) -> list[Division]:
     return [r for r in rows if not any(_contains(o, r) for o in rows if o is not r)]
 
 
-def _fallback(table: Gazetteer, key: str) -> list[Division]:
+def _fallback(table: Gazetteer, key: str, name: str) -> list[Division]:
     """Pinyin, same-sound and typo matches when no name matches exactly."""
     kind = "pinyin" if key.isascii() else "zh"
     finder = match.by_pinyin if kind == "pinyin" else match.by_sound
@@ -50,8 +51,8 @@ def _fallback(table: Gazetteer, key: str) -> list[Division]:
         return [winner]
     rows = [row for score, row in ranked[:5] if score >= match.SUGGEST_FLOOR]
     raise InputError(
-        text("places_work_unknown", name=key, places="、".join(r.label() for r in rows)),
-        f"unknown work place {key!r}", choices=[r.choice() for r in rows])
+        text("places_work_unknown", name=name, places="、".join(r.label() for r in rows)),
+        f"unknown work place {name!r}", choices=[r.choice() for r in rows])
 
 
 def as_work_place(row: Division) -> "WorkPlace":
@@ -72,7 +73,10 @@ def work_place(text_in: str) -> "WorkPlace":
     if not key:
         raise InputError(text("places_work_unknown", name=name, places=""), "empty work place")
     table = gazetteer()
-    rows = prune(named_rows(table, key) or _fallback(table, key))
+    rows = named_rows(table, key)
+    for bare in bare_names(key) if not rows else []:
+        rows = rows or named_rows(table, bare)
+    rows = prune(rows or _fallback(table, key, name))
     if len(rows) == 1:
         return as_work_place(rows[0])
     labels = "、".join(r.label() for r in rows)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.core import _place_match as match
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core._place_cues import bare_names, county_after_cue
 from bot.core.errors import InputError
 from bot.core.render import text
 
@@ -73,7 +74,7 @@ def _decide(name: str, table: Gazetteer, matches: list[Division],
     if len(cities) == 1 and not provinces and all(m.city == cities[0].name for m in matches):
         city = cities[0]
         inside = list(dict.fromkeys(matches + table.counties_in.get((city.province, city.name), [])))
-        if len(inside) == 1:
+        if len(inside) == 1 and inside[0].name == city.name:   # 东莞: the city is the county
             return inside[0]
         en = f"{name!r} is a city ({city.label()}), not a county: say which county"
         raise _error("places_in_city", name, inside, en, area=city.label())
@@ -116,6 +117,10 @@ def resolve_county(text_in: str) -> Place:
         raise InputError(text("places_empty"), "empty county name")
     table = gazetteer()
     matches, mentions = match.exact(table, key)
+    for bare in bare_names(key) if not matches and not mentions else []:
+        matches, mentions = match.exact(table, bare)
+        if matches or mentions:
+            break
     if not matches and not mentions:
         matches = _lookup(table, key, name)
     return _place(_decide(name, table, matches, mentions))
@@ -123,8 +128,6 @@ def resolve_county(text_in: str) -> Place:
 
 def find_county_in_text(sentence: str) -> Place | None:
     """A county named after a cue word (老家, 来自, 我是…的, 户口在, 家在); None when unsure."""
-    from bot.core._place_cues import county_after_cue
-
     row = county_after_cue(gazetteer(), sentence)
     return _place(row) if row else None
 
