@@ -46,7 +46,7 @@ def reasons(rule, outcomes: list[ConditionOutcome], status: str, amount: dict | 
             reached: date | None, assumed: bool, as_of: date) -> list[str]:
     """Why: each condition, the nearest way to qualify, the qualifying date, the period."""
     lines = [o.reason for o in outcomes]
-    near = _near_miss(outcomes, amount)
+    near = _near_miss(rule, outcomes, amount)
     if near:
         lines.append(near)
     if rule.qualifying and reached and UNMET not in {o.status for o in outcomes}:
@@ -58,13 +58,18 @@ def reasons(rule, outcomes: list[ConditionOutcome], status: str, amount: dict | 
     return lines
 
 
-def _near_miss(outcomes: list[ConditionOutcome], amount: dict | None) -> str | None:
+def _near_miss(rule, outcomes: list[ConditionOutcome], amount: dict | None) -> str | None:
+    """The one gap left (or the last of several that time alone will close)."""
     unmet = [o for o in outcomes if o.status == UNMET]
-    if len(unmet) != 1 or not unmet[0].gap or any(o.status == UNKNOWN for o in outcomes):
+    if not unmet or not all(o.gap for o in unmet) or any(o.status == UNKNOWN for o in outcomes):
         return None
-    gap = unmet[0].gap
-    return text("eval.near_miss", fact=gap["fact"], need=gap["need"], amount=amount,
-                crosses_on=unmet[0].crosses_on)
+    if len(unmet) > 1 and not all(o.crosses_on for o in unmet):
+        return None
+    last = max(unmet, key=lambda o: o.crosses_on or date.min)
+    end = rule.period.end
+    late = bool(last.crosses_on and end and last.crosses_on > end)
+    return text("eval.near_miss", fact=last.gap["fact"], need=last.gap["need"], amount=amount,
+                crosses_on=last.crosses_on, late=late, end=end)
 
 
 def _status_line(rule, status: str) -> str:
