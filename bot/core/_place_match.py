@@ -4,8 +4,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from bot.config import ROOT
 from bot.core._gazetteer import Division, Gazetteer
@@ -120,6 +118,9 @@ def _alias_pool(table: Gazetteer, level: str, kind: str) -> tuple[list[str], lis
 
 def ranked_typos(table: Gazetteer, key: str, level: str, kind: str) -> list[tuple[float, Division]]:
     """Places ranked by similarity to ``key`` (best score per place), best first."""
+    from rapidfuzz import process                 # imported only when exact lookup failed
+    from rapidfuzz.distance import OSA
+
     candidates = [Parse(None, None, key)] if kind == "pinyin" else parses(table, key)
     keys, rows = _alias_pool(table, level, kind)
     best: dict[Division, float] = {}
