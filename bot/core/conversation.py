@@ -11,6 +11,7 @@ from datetime import date
 
 from bot.core import interview as iv
 from bot.core.answers import parse_unknown
+from bot.core.errors import InputError, RulesError
 from bot.core.presenter import (free_answer_reply, help_reply, question_reply, review_reply,
                                 welcome_reply)
 from bot.core.questions import catalogue
@@ -77,6 +78,8 @@ def handle_button(state: dict | None, data: str, *, as_of: date,
     if kind == "edit" and rest in catalogue() and _answered(state, rest):
         iv.forget(state, rest)
         return _ask(state, rest)
+    if kind == "results" and state["phase"] == "done":
+        return _advance(state, as_of, services)
     if kind == "why":
         return _why(state, rest, as_of, services)
     if kind == "remind":
@@ -136,7 +139,13 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     parsed = iv.parse(key, message, state, as_of, services)
     if parsed.error is None:
         iv.record(state, key, parsed)
-        return _advance(state, as_of, services)
+        try:
+            return _advance(state, as_of, services)
+        except RulesError:
+            raise
+        except InputError:  # the evaluator refused the answer: forget it and ask again
+            iv.forget(state, key)
+            return Turn(state, [question_reply(state, key, "interview.not_understood")], [])
     if len(message) > LONG_TEXT and not parsed.options:
         return _free(state, message, services)
     state["options"] = parsed.options

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from bot.core import answers
 from bot.core.errors import InputError
-from bot.core.questions import Question, catalogue, question_for_fact
+from bot.core.questions import Question, catalogue, fact_specs, question_for_fact
 
 OPEN_STATUSES = ("active", "claim_window")
 SAME_ARRIVAL = "first_arrival_same"   # the follow-up that lets employment_start fill first_arrival
@@ -47,6 +47,13 @@ def _resolve_work_place(text: str) -> Any:
     return resolve_work_place(text)
 
 
+def _find_county(text: str) -> Any:
+    """The real gazetteer: a county named in a sentence (我老家是马边的)."""
+    from bot.core.places import find_county_in_text
+
+    return find_county_in_text(text)
+
+
 def _doc_title(doc_id: str) -> str:
     """A document's title from the knowledge base."""
     from bot.core.knowledge import load_knowledge
@@ -63,6 +70,7 @@ class Services:
     search: Callable[[str, int], list] = _search
     resolve_county: Callable[[str], Any] = _resolve_county
     resolve_work_place: Callable[[str], Any] = _resolve_work_place
+    find_county: Callable[[str], Any] = _find_county
     doc_title: Callable[[str], str] = _doc_title
 
 
@@ -169,8 +177,9 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
     try:
         return READERS[question.kind](question, text, as_of, services)
     except answers.NotUnderstood as problem:
-        future = "future" in problem.reason
-        return Parsed(error="interview.future_date" if future else "interview.not_understood")
+        complaint = {"future": "interview.future_date", "range": "interview.out_of_range"}
+        found = [key for word, key in complaint.items() if word in problem.reason]
+        return Parsed(error=found[0] if found else "interview.not_understood")
     except InputError as problem:
         complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
         if problem.choices:
@@ -186,8 +195,15 @@ def _parse_same_arrival(text: str, state: dict) -> Parsed:
 
 
 def _read_county(question: Question, text: str, as_of: date, services: Services) -> Parsed:
-    place = services.resolve_county(text.strip())
-    return Parsed(facts={"origin_county": text.strip()}, shown=place.name)
+    answer = text.strip()
+    try:
+        place = services.resolve_county(answer)
+    except InputError:
+        place = services.find_county(answer)
+        if place is None:
+            raise
+        answer = " ".join(dict.fromkeys((place.province, place.city, place.name)))
+    return Parsed(facts={"origin_county": answer}, shown=place.name)
 
 
 def _read_work_place(question: Question, text: str, as_of: date, services: Services) -> Parsed:
@@ -201,10 +217,11 @@ def _read_work_place(question: Question, text: str, as_of: date, services: Servi
 def _read_date(question: Question, text: str, as_of: date, services: Services) -> Parsed:
     try:
         when = answers.parse_date(text.replace("第一次来", "").replace("第一次", ""), as_of)
-    except answers.NotUnderstood:
-        if "months_employed" not in question.facts:
+    except answers.NotUnderstood as problem:
+        if "months_employed" not in question.facts or "future" in problem.reason:
             raise
         months = answers.parse_months(text.replace("干了", "").replace("干", ""))
+        _check_range(catalogue()["employment_start"], months, fact="months_employed")
         return Parsed(facts={"months_employed": months}, shown=f"months:{months}")
     facts = {question.facts[0]: when.isoformat()}
     if question.key == "employment_start" and "第一次" in text and "不是第一次" not in text:
@@ -226,10 +243,11 @@ def _read_number(question: Question, text: str, as_of: date, services: Services)
     return Parsed(facts={question.facts[0]: number}, shown=f"{unit}:{number}")
 
 
-def _check_range(question: Question, value: float) -> None:
-    """Refuse numbers outside the fact's min/max."""
-    if (question.minimum is not None and value < question.minimum) or (
-            question.maximum is not None and value > question.maximum):
+def _check_range(question: Question, value: float, fact: str | None = None) -> None:
+    """Refuse numbers outside the fact's min/max (rules/facts.yaml)."""
+    spec = fact_specs()[fact or question.facts[0]]
+    low, high = spec.get("min"), spec.get("max")
+    if (low is not None and value < low) or (high is not None and value > high):
         raise answers.NotUnderstood("out of range")
 
 

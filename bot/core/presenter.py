@@ -33,7 +33,7 @@ def question_reply(state: dict, key: str, complaint: str | None = None) -> Reply
 def choice_rows(state: dict, key: str) -> list[list[Button]]:
     """The answer buttons of a question."""
     if state.get("options"):
-        return [[Button(label, f"a:{key}:{i}")] for i, label in enumerate(state["options"])]
+        return [[Button(option_label(label), f"a:{key}:{i}")] for i, label in enumerate(state["options"])]
     if key == SAME_ARRIVAL:
         return [[Button(text("choice.first_arrival_yes"), f"a:{key}:yes"),
                  Button(text("choice.first_arrival_no"), f"a:{key}:no")]]
@@ -49,6 +49,11 @@ def choice_rows(state: dict, key: str) -> list[list[Button]]:
             buttons.insert(0, Button(text(ZERO_LABEL[key]), f"a:{key}:0"))
         return rows(buttons, 4)
     return []
+
+
+def option_label(choice: str) -> str:
+    """A gazetteer choice (``北京市 北京市 朝阳区``) as a button label (``北京市朝阳区``)."""
+    return "".join(dict.fromkeys(choice.split()))
 
 
 def control_row(state: dict) -> list[Button]:

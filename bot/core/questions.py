@@ -21,8 +21,6 @@ class Question:
     order: int
     kind: str                 # county | work_place | category | certificate | enum | date | months | number | yes_no
     choices: tuple[str, ...]  # enum values offered as buttons
-    minimum: float | None
-    maximum: float | None
 
 
 def _kind(name: str, spec: dict) -> str:
@@ -61,8 +59,6 @@ def catalogue() -> dict[str, Question]:
             order=min(int(fact_specs()[n].get("order", 999)) for n in names),
             kind=_kind(main, spec),
             choices=tuple(spec.get("choices", ())),
-            minimum=spec.get("min"),
-            maximum=spec.get("max"),
         )
     return questions
 

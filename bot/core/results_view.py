@@ -9,6 +9,7 @@ from bot.core.replies import Button, Reply, pack
 
 OPEN_STATUSES = ("active", "claim_window")
 DAYS_LEFT_SHOWN = 60
+BUTTON_TITLE = 14
 MARKS = {"met": "✓", "unmet": "✗", "unknown": "?"}
 
 
@@ -38,15 +39,17 @@ def deadline_text(result, as_of: date) -> str:
 
 
 def why_button(result) -> Button:
-    """The 'why' button of one subsidy."""
-    return Button(text("interview.why_button", title=result.title), f"why:{result.id}"[:64])
+    """The 'why' button of one subsidy (long titles shortened for a phone screen)."""
+    title = result.title if len(result.title) <= BUTTON_TITLE else result.title[:BUTTON_TITLE - 1] + "…"
+    return Button(text("interview.why_button", title=title), f"why:{result.id}"[:64])
 
 
 def claimable_item(result, as_of: date) -> str:
     """One claimable subsidy: amount, deadline, how to claim, what to bring."""
+    how = result.how_to_claim or ""
+    bring = [item for item in (result.bring or []) if item not in how]
     return render("result_item", title=result.title, amount=amount_text(result),
-                  deadline=deadline_text(result, as_of), how=result.how_to_claim or "",
-                  bring=list(result.bring or []), note=result.note or "")
+                  deadline=deadline_text(result, as_of), how=how, bring=bring, note=result.note or "")
 
 
 def open_item(result, state: dict) -> str:
@@ -58,7 +61,9 @@ def open_item(result, state: dict) -> str:
             asks.append(question.key)
     questions = [text(f"question.{k}", city=state["facts"].get("work_city") or text("interview.here"))
                  for k in asks]
-    return render("result_open", title=result.title, amount=amount_text(result), questions=questions)
+    checks = [c.reason for c in result.conditions if c.status == "unknown" and not c.facts]
+    return render("result_open", title=result.title, amount=amount_text(result), questions=questions,
+                  checks=checks)
 
 
 def near_miss(result) -> list[dict]:
@@ -90,7 +95,8 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
     pending = [r for r in results if r.eligible is None and r.status in OPEN_STATUSES]
     near = [(r, near_miss(r)) for r in results
             if r.eligible is False and r.status in OPEN_STATUSES and near_miss(r)]
-    ended = any(r.status not in OPEN_STATUSES and r.eligible is not False for r in results)
+    ended = list(dict.fromkeys(r.title for r in results
+                               if r.status not in OPEN_STATUSES and r.eligible is not False))
     items = [(render("result_head", count=len(claimable)), [])]
     items += [(claimable_item(r, as_of), [why_button(r)]) for r in claimable]
     if pending:
@@ -100,8 +106,8 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
         items.append((text("result.near_head"), []))
         items += [(near_item(r, gaps), [why_button(r)]) for r, gaps in near]
     if ended:
-        items.append((text("result.some_ended"), []))
-    items.append((text("result.tail"), []))
+        items.append((text("result.some_ended", titles=ended), []))
+    items.append((text("result.tail" if claimable or near else "result.tail_none"), []))
     replies = pack(items)
     actions = [Button(text("interview.review_button"), "review"),
                Button(text("interview.restart_button"), "restart")]
@@ -118,4 +124,4 @@ def why_reply(result, doc_title) -> Reply:
     body = render("why", title=result.title, conditions=conditions,
                   doc_title=doc_title(citation.get("doc", "")), clause=citation.get("clause", ""),
                   quote=citation.get("quote", ""), note=result.note or "")
-    return Reply(body, [])
+    return Reply(body, [[Button(text("interview.results_button"), "results")]])

@@ -1,0 +1,162 @@
+"""Conversation scenarios (tests/cases/conversations/*.yaml) through the core and the terminal chat."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.adapters import terminal
+from bot.core import conversation as conv
+
+SCENARIO_DIR = Path(__file__).parent / "cases" / "conversations"
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def check(step: dict, texts: str, buttons: list[str], where: str) -> None:
+    """The step's expectations against the replies it produced."""
+    for wanted in step.get("expect", []):
+        assert wanted in texts, f"{where}: expected {wanted!r} in:\n{texts}"
+    for unwanted in step.get("expect_not", []):
+        assert unwanted not in texts, f"{where}: did not expect {unwanted!r} in:\n{texts}"
+    for label in step.get("expect_buttons", []):
+        assert any(label in b for b in buttons), f"{where}: no button {label!r} among {buttons}"
+
+
+def tap(buttons: list[conv.Button], label: str, where: str) -> str:
+    """The data of the first button whose label contains ``label``."""
+    for button in buttons:
+        if label in button.label:
+            return button.data
+    raise AssertionError(f"{where}: no button {label!r} among {[b.label for b in buttons]}")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_through_the_core(path):
+    scenario = load(path)
+    as_of: date = scenario["as_of"]
+    state, texts, buttons = None, "", []
+    for number, step in enumerate(scenario["steps"], 1):
+        where = f"{path.name} step {number}"
+        if "send" in step:
+            message = str(step["send"])
+            if message.split()[0] == "/start":
+                payload = message.partition(" ")[2].strip() or None
+                turn = conv.start(state, as_of=as_of, payload=payload)
+            else:
+                turn = conv.handle_text(state, message, as_of=as_of)
+        elif "tap" in step:
+            turn = conv.handle_button(state, tap(buttons, str(step["tap"]), where), as_of=as_of)
+        else:
+            check(step, texts, [b.label for b in buttons], where)
+            continue
+        state = turn.state
+        texts = "\n".join(r.text for r in turn.replies)
+        buttons = [b for r in turn.replies for row in r.buttons for b in row]
+        assert all(len(r.text) <= 4000 for r in turn.replies), where
+        check(step, texts, [b.label for b in buttons], where)
+
+
+class ScriptedInput(io.StringIO):
+    """Stdin for the terminal chat that types each step, turning taps into option numbers.
+
+    It notes which chunk of output belongs to which step, so every step can be checked.
+    """
+
+    def __init__(self, steps: list[dict], output: io.StringIO) -> None:
+        super().__init__()
+        self.steps, self.output, self.read_upto, self.index = steps, output, 0, 0
+        self.chunks: list[str] = []
+        self.checks: list[tuple[dict, int]] = []   # (step, index of the chunk it produced)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self, *args) -> str:
+        self.chunks.append(self.output.getvalue()[self.read_upto:])
+        self.read_upto = len(self.output.getvalue())
+        current = len(self.chunks) - 1
+        while self.index < len(self.steps):
+            step = self.steps[self.index]
+            self.index += 1
+            command = str(step.get("send", "")).split(" ")[0]
+            if not ({"send", "tap"} & set(step)) or command == "/start":
+                self.checks.append((step, current))   # the welcome screen is already shown
+                continue
+            self.checks.append((step, current + 1))
+            if "send" in step:
+                return str(step["send"]) + "\n"
+            return self._number(str(step["tap"]), self.chunks[current])
+        return ""
+
+    @staticmethod
+    def _number(label: str, chunk: str) -> str:
+        for number, shown in re.findall(r"^  \[(\d+)\] (.*)$", chunk, flags=re.M):
+            if label in shown:
+                return number + "\n"
+        raise AssertionError(f"terminal: no option {label!r} in:\n{chunk}")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_through_the_terminal(path):
+    scenario = load(path)
+    output = io.StringIO()
+    stdin = ScriptedInput(scenario["steps"], output)
+    assert terminal.main(None, stdin=stdin, stdout=output, today=lambda: scenario["as_of"]) == 0
+    assert len(stdin.checks) == len(scenario["steps"])
+    for number, (step, chunk) in enumerate(stdin.checks, 1):
+        shown = stdin.chunks[chunk]
+        options = re.findall(r"^  \[\d+\] (.*)$", shown, flags=re.M)
+        check(step, shown, options, f"terminal {path.name} step {number}")
+
+
+class MemoryStore:
+    """A conversation store kept in a dict."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, dict] = {}
+
+    def load_conversation(self, key: str) -> dict | None:
+        return self.saved.get(key)
+
+    def save_conversation(self, key: str, state: dict) -> None:
+        self.saved[key] = state
+
+
+def test_terminal_continues_after_a_restart_with_a_store():
+    store, today = MemoryStore(), (lambda: date(2026, 11, 22))
+    first = io.StringIO()
+    terminal.main(None, stdin=io.StringIO("1\n马边\n"), stdout=first, store=store, today=today)
+    assert store.saved[terminal.CONVERSATION_KEY]["facts"]["origin_county"] == "马边"
+    second = io.StringIO()
+    terminal.main(None, stdin=io.StringIO("/quit\n"), stdout=second, store=store, today=today)
+    assert "你家是哪一类？" in second.getvalue()
+
+
+TYPICAL_WORKER = {
+    "origin_county": "马边", "person_category": "脱贫户", "work_place": "浙江绍兴柯桥",
+    "employment_start": "2024年2月 第一次来", "first_arrival_same": "是", "first_arrival": "2024年2月",
+    "social_insurance_months": "30个月", "contract_months": "2年", "renting_self": "是",
+    "certificate_level": "没有证", "trained_in_work_city": "不是",
+}
+
+
+def test_typical_worker_answers_at_most_seven_questions():
+    as_of = date(2026, 11, 22)
+    turn = conv.handle_button(conv.start(None, as_of=as_of).state, "go", as_of=as_of)
+    asked = []
+    while turn.state["phase"] != "done":
+        pending = turn.state["pending"]
+        assert pending not in asked, f"asked {pending} twice"
+        asked.append(pending)
+        turn = conv.handle_text(turn.state, TYPICAL_WORKER[pending], as_of=as_of)
+    texts = "\n".join(r.text for r in turn.replies)
+    assert "3000元" in texts and "5000元" in texts and "每月500元" in texts
+    assert len(asked) <= 7, asked
