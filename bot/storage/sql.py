@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event, insert
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -137,16 +140,23 @@ class SqlStorage:
             return _user(row) if row else None
 
     def load_conversation(self, key: str) -> dict | None:
-        """The saved conversation state for ``key``."""
-        with self._session() as session:
-            row = session.get(ConversationRow, key)
-            return dict(row.state) if row else None
+        """The saved conversation state for ``key`` (hot path: one Core SELECT)."""
+        table = ConversationRow.__table__
+        with self.engine.connect() as connection:
+            state = connection.execute(
+                core_select(table.c.state).where(table.c.key == key)).scalar_one_or_none()
+        return dict(state) if state is not None else None
 
     def save_conversation(self, key: str, state: dict) -> None:
-        """Store the conversation state for ``key``, replacing the old one."""
-        with self._session() as session:
-            session.merge(ConversationRow(key=key, state=state, updated_at=_now()))
-            session.commit()
+        """Store the conversation state for ``key``, replacing the old one (one upsert)."""
+        table = ConversationRow.__table__
+        make = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = make(table).values(key=key, state=state, updated_at=_now())
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at})
+        with self.engine.begin() as connection:
+            connection.execute(statement)
 
     def subscribe(self, user_id: int, kind: str, key: str) -> bool:
         """Add a subscription; False when it already existed."""
@@ -218,12 +228,14 @@ class SqlStorage:
                 session.commit()
 
     def mark_update_processed(self, update_id: int) -> bool:
-        """Record an update id; False when it was already processed."""
-        with self._session() as session:
-            if session.get(ProcessedUpdateRow, update_id) is not None:
-                return False
-            session.add(ProcessedUpdateRow(update_id=update_id, processed_at=_now()))
-            return self._commit_new(session)
+        """Record an update id; False when it was already processed (hot path: one INSERT)."""
+        table = ProcessedUpdateRow.__table__
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(table).values(update_id=update_id, processed_at=_now()))
+        except IntegrityError:
+            return False
+        return True
 
     def delete_user(self, user_id: int) -> None:
         """Erase every row about the user (profile, state, subscriptions, reminders)."""
