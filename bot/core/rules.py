@@ -155,6 +155,8 @@ def read_rules_file(path: Path) -> tuple[list[Rule], list[str]]:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [], [f"{path.name}: cannot read: {str(exc).splitlines()[0]}"]
+    except ValueError as exc:  # a date YAML cannot build, e.g. 2024-02-30
+        return [], [f"{path.name}: bad date: {exc}"]
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list) or not doc.get("document"):
         return [], [f"{path.name}: must be a mapping with 'document' and a 'rules' list"]
     doc["_period"] = _period(doc.get("period"), None, path.name, problems)
