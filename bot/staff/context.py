@@ -33,7 +33,7 @@ def core_evaluate(facts: dict, as_of: date) -> list[Any]:
     from bot.core.evaluator import evaluate
     from bot.core.facts import normalise_facts
 
-    return evaluate(normalise_facts(facts), as_of, "worker")
+    return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker")
 
 
 def core_resolve_county(text: str) -> PlaceLike:

@@ -39,7 +39,7 @@ def headers() -> list[str]:
 
 
 def amount_text(claim: Claim) -> str:
-    """``一次性3000元``, ``每月500元``, ``最多2000元``; the local-standard note where no figure."""
+    """``一次性3000元``, ``每月500元``, ``一次性最多2000元``; a short note where no figure."""
     amount = claim.amount or {}
     if amount.get("yuan") is None:
         return text("staff.ledger.amount_local")

@@ -22,7 +22,7 @@ class RoleRow(SQLModel, table=True):
     village: str | None = Field(default=None, max_length=100)  # coordinator's village
     counties: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     cities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    granted_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    granted_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     granted_at: datetime = Field(sa_column=_utc_column())
 
 
@@ -83,7 +83,7 @@ class ServiceRow(SQLModel, table=True):
     kind: str = Field(max_length=20)                  # guidance | job_offer | training
     delivered_on: date
     note: str = Field(default="", max_length=500)
-    recorded_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     recorded_at: datetime = Field(sa_column=_utc_column())
 
 

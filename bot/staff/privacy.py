@@ -4,15 +4,15 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, update
 
 from bot.staff.context import StaffContext
-from bot.staff.models import ApplicantRow, AuditRow, InviteRow, RoleRow
+from bot.staff.models import ApplicantRow, AuditRow, InviteRow, RoleRow, ServiceRow
 
 
 def forget_user(ctx: StaffContext, user_id: int) -> dict[str, int]:
-    """Delete the user's role, invites and audit lines; their applicants lose their coordinator.
+    """Delete the user's role, invites and audit lines, and blank their id everywhere else.
 
     Applicant records describe other people, so they are kept for the county's staff (who
-    see them in the ledger) with no coordinator; a coordinator deletes them one by one.
-    Returns how many rows were touched per table.
+    see them in the ledger) with no coordinator; the services they recorded are kept with
+    no recorder; roles they granted keep no granter. Returns rows touched per table.
     """
     with ctx.transaction() as session:
         counts = {
@@ -24,5 +24,11 @@ def forget_user(ctx: StaffContext, user_id: int) -> dict[str, int]:
             "applicants": session.execute(
                 update(ApplicantRow).where(ApplicantRow.coordinator_id == user_id)
                 .values(coordinator_id=None)).rowcount,
+            "services": session.execute(
+                update(ServiceRow).where(ServiceRow.recorded_by == user_id)
+                .values(recorded_by=None)).rowcount,
+            "granted": session.execute(
+                update(RoleRow).where(RoleRow.granted_by == user_id)
+                .values(granted_by=None)).rowcount,
         }
     return counts

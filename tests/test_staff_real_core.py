@@ -1,0 +1,47 @@
+"""The staff layer over the real gazetteer and evaluator (no fakes): a 马边 worker in 绍兴."""
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from bot.core.render import text
+from bot.staff import (StaffContext, create_invite, export_ledger, list_applicants,
+                       redeem_invite, register_applicant, save_interview)
+from bot.staff.context import core_evaluate
+from bot.staff.ledger import amount_text
+from test_staff_support import ADMIN_ID, Clock, engine  # noqa: F401
+
+AS_OF = date(2026, 11, 22)
+COORDINATOR = 7_000_000_777
+# The worker of spec/examples/01 (马边 → 绍兴 柯桥, 8 months of social insurance).
+FACTS = {"person_category": "poverty_alleviated", "work_province": "浙江省", "work_city": "绍兴市",
+         "work_county": "柯桥区", "employment_start": "2024-03-01", "first_arrival": "2024-03-01",
+         "social_insurance_months": 8}
+
+
+def test_ledger_row_agrees_with_the_evaluator(engine):
+    ctx = StaffContext(engine=engine, admin_ids=frozenset({ADMIN_ID}), clock=Clock())
+    invite = create_invite(ctx, ADMIN_ID, "coordinator", county="马边", village="新村")
+    assert redeem_invite(ctx, COORDINATOR, invite.token).county == "马边彝族自治县"
+    applicant = register_applicant(ctx, COORDINATOR, "阿木", phone="13912345678")
+    save_interview(ctx, COORDINATOR, applicant.id, {"facts": FACTS})
+
+    expected = [r for r in core_evaluate({**FACTS, "origin_county": "马边彝族自治县"}, AS_OF)
+                if r.beneficiary == "worker" and r.claimable is True]
+    assert "shaoxing.stable_employment" in {r.id for r in expected}
+    [summary] = list_applicants(ctx, COORDINATOR, AS_OF)
+    assert [c.rule for c in summary.assessment.claims] == [r.id for r in expected]
+
+    sheet = load_workbook(BytesIO(export_ledger(ctx, COORDINATOR, AS_OF).content)).active
+    header, row = [list(r) for r in sheet.iter_rows(values_only=True)]
+    cells = dict(zip(header, row))
+    assert cells[text("staff.ledger.col.claims")].split("\n") == [r.title for r in expected]
+    assert cells[text("staff.ledger.col.amounts")].split("\n") == [
+        amount_text(c) for c in summary.assessment.claims]
+    assert "一次性3000元" in cells[text("staff.ledger.col.amounts")]
+    assert cells[text("staff.ledger.col.deadline")].date() == min(
+        r.claim_deadline for r in expected if r.claim_deadline)
+    assert cells[text("staff.ledger.col.county")] == "马边彝族自治县"
+    assert cells[text("staff.ledger.col.status")] == text("staff.status.claimable")
