@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from datetime import date
 from typing import Any
 
@@ -30,8 +31,14 @@ class Condition:
     bound_by: str | None = None
     parts: tuple["Condition", ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_facts", self._read())
+
     def facts(self) -> list[str]:
         """Every fact this condition reads."""
+        return self._facts  # type: ignore[attr-defined]
+
+    def _read(self) -> list[str]:
         if self.op in ("any", "all"):
             return sorted({f for p in self.parts for f in p.facts()})
         if self.op == "work_in":
@@ -43,15 +50,20 @@ class Condition:
 
 @dataclass
 class ConditionOutcome:
-    """How one condition stands for one person on one day."""
+    """How one condition stands for one person on one day (``reason`` is rendered on first use)."""
 
     id: str
     status: str
     facts: list[str]
-    reason: str
     gap: dict | None = None
     crosses_on: date | None = None
     missing: list[str] = field(default_factory=list)
+    explain: tuple = field(default=(), repr=False, compare=False)  # (condition, status, context)
+
+    @cached_property
+    def reason(self) -> str:
+        """Plain Chinese for this outcome, from templates."""
+        return _reason(*self.explain) if self.explain else ""
 
 
 def source_fact(name: str) -> str:
@@ -59,6 +71,7 @@ def source_fact(name: str) -> str:
     return DERIVED.get(name, name)
 
 
+@lru_cache(maxsize=2048)
 def display(fact: str, value: Any) -> str:
     """A fact value as a user reads it."""
     if isinstance(value, bool):
@@ -69,7 +82,7 @@ def display(fact: str, value: Any) -> str:
     return text(key) if has_text(key) else str(value)
 
 
-def _reason(cond: Condition, status: str, **ctx: Any) -> str:
+def _reason(cond: Condition, status: str, ctx: dict) -> str:
     """Plain Chinese for an outcome: the condition's own string, else the operator's."""
     key = f"eval.cond.{cond.id}"
     if not has_text(key):
@@ -78,15 +91,15 @@ def _reason(cond: Condition, status: str, **ctx: Any) -> str:
     fact = cond.fact or ""
     label = text(f"eval.fact.{fact}") if has_text(f"eval.fact.{fact}") else ""
     unit = _unit(fact) if fact else None
-    base = {"value": "", "need": "", "unclear": False, "inferred": False, "place": "", "home": "", "work": ""}
+    base = {"value": "", "need": _need(cond) if cond.fact else "", "unclear": False, "inferred": False, "place": "", "home": "", "work": ""}
     return text(key, status=status, label=label, unit=text(f"eval.unit.{unit}") if unit else "", **{**base, **ctx})
 
 
 def _outcome(cond: Condition, status: str, missing: list[str] | None = None, **ctx: Any) -> ConditionOutcome:
     gap, crosses_on = ctx.pop("gap", None), ctx.pop("crosses_on", None)
     return ConditionOutcome(
-        id=cond.id, status=status, facts=cond.facts(), reason=_reason(cond, status, gap=gap, **ctx),
-        gap=gap, crosses_on=crosses_on, missing=[source_fact(m) for m in (missing or [])],
+        id=cond.id, status=status, facts=cond.facts(), gap=gap, crosses_on=crosses_on,
+        missing=[source_fact(m) for m in (missing or [])], explain=(cond, status, {"gap": gap, **ctx}),
     )
 
 
@@ -102,7 +115,7 @@ def evaluate_condition(cond: Condition, facts: dict, as_of: date) -> ConditionOu
         return _cross_province(cond, facts)
     value = facts.get(cond.fact)
     if value is None:
-        return _infer(cond, facts) or _outcome(cond, UNKNOWN, [cond.fact], need=_need(cond))
+        return _infer(cond, facts) or _outcome(cond, UNKNOWN, [cond.fact])
     return _compare(cond, value, facts, as_of)
 
 
@@ -113,10 +126,10 @@ def _need(cond: Condition) -> str:
 
 
 def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
-    shown, need = display(cond.fact, value), _need(cond)
+    shown = display(cond.fact, value)
     if cond.op == "in":
         if value in cond.unclear:
-            return _outcome(cond, UNKNOWN, value=shown, need=need, unclear=True)
+            return _outcome(cond, UNKNOWN, value=shown, unclear=True)
         ok = value in cond.value
     elif cond.op == "equals":
         ok = value == cond.value
@@ -125,10 +138,10 @@ def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> Condition
     elif cond.op in ("on_or_after", "before"):
         day, limit = parse_day(value), parse_day(cond.value)
         ok = day >= limit if cond.op == "on_or_after" else day < limit
-        shown, need = cn_date(day), cn_date(limit)
+        shown = cn_date(day)
     else:
         return _at_least(cond, value, facts, as_of)
-    return _outcome(cond, MET if ok else UNMET, value=shown, need=need)
+    return _outcome(cond, MET if ok else UNMET, value=shown)
 
 
 def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
@@ -166,8 +179,8 @@ def _combined(cond: Condition, outcomes: list[ConditionOutcome]) -> ConditionOut
     missing = sorted({m for o in outcomes if o.status == UNKNOWN for m in o.missing}) if status == UNKNOWN else []
     chosen = next((o for o in outcomes if o.status == status), outcomes[0])
     return ConditionOutcome(
-        id=cond.id, status=status, facts=cond.facts(), reason=chosen.reason,
-        gap=chosen.gap, crosses_on=chosen.crosses_on, missing=missing,
+        id=cond.id, status=status, facts=cond.facts(), gap=chosen.gap,
+        crosses_on=chosen.crosses_on, missing=missing, explain=chosen.explain,
     )
 
 

@@ -1,8 +1,10 @@
 """evaluate(facts, as_of, audience) -> list[Result]: every rule, date-aware, explained."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, partial
 
 from bot.core.amounts import compute_amount
 from bot.core.conditions import MET, UNKNOWN, UNMET, ConditionOutcome, evaluate_condition
@@ -16,7 +18,11 @@ AUDIENCES = ("worker", "all")
 
 @dataclass
 class Result:
-    """One rule's answer for one person on one day (contract: cli-contract.md)."""
+    """One rule's answer for one person on one day (contract: cli-contract.md).
+
+    The sentences (reasons, how_to_claim, amount_note, note, bring) are rendered on first use,
+    so evaluating every rule stays fast when only a few results are shown.
+    """
 
     id: str
     policy: str
@@ -27,17 +33,42 @@ class Result:
     status: str
     claim_deadline: date | None
     amount: dict | None
-    amount_note: str | None
     missing_facts: list[str]
-    reasons: list[str]
     citation: dict
-    how_to_claim: str
-    bring: list[str]
-    note: str | None
     conditions: list[ConditionOutcome] = field(default_factory=list)
     qualified_on: date | None = None
     period_start: date | None = None
     period_end: date | None = None
+    explain: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def _texts(self) -> dict:
+        return self.explain() if self.explain else {}
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why, in plain Chinese: conditions, nearest way to qualify, dates."""
+        return self._texts.get("reasons", [])
+
+    @property
+    def how_to_claim(self) -> str:
+        """Which office, and what to bring."""
+        return self._texts.get("how_to_claim", "")
+
+    @property
+    def amount_note(self) -> str | None:
+        """Where the document sets no figure: who sets it and whom to ask."""
+        return self._texts.get("amount_note")
+
+    @property
+    def note(self) -> str | None:
+        """Where the document is ambiguous or unusual."""
+        return self._texts.get("note")
+
+    @property
+    def bring(self) -> list[str]:
+        """Typical papers to bring."""
+        return self._texts.get("bring", [])
 
 
 def _as_of_facts(facts: dict, as_of: date) -> dict:
@@ -99,17 +130,25 @@ def evaluate_rule(rule: Rule, facts: dict, as_of: date) -> Result:
         claimable = in_period is not False
     amount = compute_amount(rule.amount, facts)
     ctx = {**_claim_context(facts), "offices": "、".join(rule.offices), "quote": rule.quote}
+    explain = partial(_texts, rule, outcomes, status, amount, reached, assumed, as_of, ctx)
     return Result(
         id=rule.id, policy=rule.document, title=rule.title, beneficiary=rule.beneficiary,
         eligible=eligible, claimable=claimable, status=status,
         claim_deadline=rule.period.last_claim_day(), amount=amount,
-        amount_note=_text(rule.amount_note, ctx), missing_facts=_missing(outcomes) if eligible is None else [],
-        reasons=reasons(rule, outcomes, status, amount, reached, assumed, as_of),
+        missing_facts=_missing(outcomes) if eligible is None else [],
         citation={"doc": rule.document, "clause": rule.clause, "quote": rule.quote},
-        how_to_claim=claim_text(rule, ctx), bring=bring_items(rule), note=_text(rule.note, ctx),
         conditions=outcomes, qualified_on=reached,
-        period_start=rule.period.start, period_end=rule.period.end,
+        period_start=rule.period.start, period_end=rule.period.end, explain=explain,
     )
+
+
+def _texts(rule: Rule, outcomes, status, amount, reached, assumed, as_of, ctx) -> dict:
+    """Every sentence of one result, rendered from templates."""
+    return {
+        "reasons": reasons(rule, outcomes, status, amount, reached, assumed, as_of),
+        "how_to_claim": claim_text(rule, ctx), "bring": bring_items(rule),
+        "amount_note": _text(rule.amount_note, ctx), "note": _text(rule.note, ctx),
+    }
 
 
 def _claim_context(facts: dict) -> dict:
