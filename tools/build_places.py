@@ -130,7 +130,8 @@ def add_hand_data(rows: list[dict]) -> None:
     for extra in read_tsv(PLACES / "extra.tsv"):
         extra["aliases"] = extra["aliases"].split("|")
         rows.append(extra)
-    counties = {(r["name"], r["city"]): r for r in rows if r["level"] == "county"}
+    counties = {(r["name"], r["city"]): r for r in rows if r["level"] == "city"}
+    counties.update({(r["name"], r["city"]): r for r in rows if r["level"] == "county"})
     for abbr in read_tsv(PLACES / "abbreviations.tsv"):
         row = counties[(abbr["name"], abbr["city"])]
         short = abbr["abbreviation"]

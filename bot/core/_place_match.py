@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,6 +11,8 @@ from bot.core._gazetteer import Division, Gazetteer
 
 CHAR_READINGS = ROOT / "knowledge" / "places" / "char_pinyin.tsv"
 MAX_SPELLINGS = 16
+TOWN = re.compile(r"^..+?(镇|乡|村|街道|街|社区|组|屯|苏木|嘎查|农场|牧场|连)")
+NAME_ENDINGS = set("县区市旗州盟团省")
 SUFFIX_SYLLABLES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
 TYPO_MARGIN = 0.1         # the winner must beat every other place by this much similarity
 TYPO_CUTOFF = {"zh": 0.65, "pinyin": 0.8}   # edit similarity (transposition = one edit)
@@ -69,6 +72,17 @@ def exact(table: Gazetteer, key: str, level: str = "county") -> tuple[list[Divis
     return unique(matches), unique(mentions)
 
 
+def before_town(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
+    """Rows named at the start of a township/village address (马边县民建镇 -> 马边县)."""
+    found: list[Division] = []
+    for parse in parses(table, key):
+        for alias, rows in reversed(table.prefixes(level, parse.rest)):
+            if TOWN.search(parse.rest[len(alias):]):
+                found += [r for r in rows if parse.admits(r)]
+                break
+    return unique(found)
+
+
 def by_pinyin(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
     """Rows whose name reads as the pinyin ``key`` (any heteronym), suffix syllables allowed."""
     index = table.pinyin[level]
@@ -104,8 +118,14 @@ def by_sound(table: Gazetteer, key: str, level: str = "county") -> list[Division
     for parse in parses(table, key):
         if len(parse.rest) >= 2:
             for spelling in spoken(parse.rest):
-                found += [r for r in by_pinyin(table, spelling, level) if parse.admits(r)]
+                found += [r for r in by_pinyin(table, spelling, level)
+                          if parse.admits(r) and _shares_a_character(parse.rest, r.name)]
     return unique(found)
+
+
+def _shares_a_character(typed: str, name: str) -> bool:
+    """A typo changes a character, not all of them: 马编 ~ 马边, but 没有 !~ 无为, 博州 !~ 播州."""
+    return bool((set(typed) & set(name)) - NAME_ENDINGS)
 
 
 def _alias_pool(table: Gazetteer, level: str, kind: str) -> tuple[list[str], list[list[Division]]]:
@@ -127,15 +147,24 @@ def ranked_typos(table: Gazetteer, key: str, level: str, kind: str) -> list[tupl
     for parse in candidates:
         if len(parse.rest) < (3 if kind == "zh" else 4):
             continue
-        for _, score, index in process.extract(parse.rest, keys, scorer=OSA.normalized_similarity, limit=15):
+        hits = process.extract(parse.rest, keys, scorer=OSA.normalized_similarity, limit=15)
+        for alias, score, index in hits:
+            if kind == "zh" and len(alias) < 3:     # two characters: too short to guess
+                continue
             for row in rows[index]:
                 if parse.admits(row) and score > best.get(row, 0):
                     best[row] = score
     return [(score, row) for row, score in sorted(best.items(), key=lambda i: (-i[1], i[0].code))]
 
 
-def typo_winner(ranked: list[tuple[float, Division]], kind: str) -> Division | None:
-    """The one place that clearly wins a typo match, else None."""
+def typo_winner(ranked: list[tuple[float, Division]], kind: str, key: str) -> Division | None:
+    """The one place that clearly wins a typo match, else None.
+
+    A Chinese text must look like a place name (a suffix such as 县, or four characters or
+    more): 东方红 is a song, not a typo of 东方市.
+    """
+    if kind == "zh" and len(key) < 4 and key[-1:] not in NAME_ENDINGS:
+        return None
     if not ranked or ranked[0][0] < TYPO_CUTOFF[kind]:
         return None
     if len(ranked) > 1 and ranked[1][0] > ranked[0][0] - TYPO_MARGIN:

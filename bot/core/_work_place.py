@@ -42,11 +42,12 @@ def _fallback(table: Gazetteer, key: str, name: str) -> list[Division]:
     kind = "pinyin" if key.isascii() else "zh"
     finder = match.by_pinyin if kind == "pinyin" else match.by_sound
     found = [row for level in LEVELS for row in finder(table, key, level)]
+    provinces = [row for row in found if row.level == "province"]
     if found:
-        return match.unique(found)
+        return provinces or match.unique(found)   # xinjiang: the province, not 新绛县
     ranked = sorted(match.ranked_typos(table, key, "city", kind)
                     + match.ranked_typos(table, key, "county", kind), key=lambda i: -i[0])
-    winner = match.typo_winner(ranked, kind)
+    winner = match.typo_winner(ranked, kind, key)
     if winner:
         return [winner]
     rows = [row for score, row in ranked[:5] if score >= match.SUGGEST_FLOOR]
@@ -76,7 +77,7 @@ def work_place(text_in: str) -> "WorkPlace":
     rows = named_rows(table, key)
     for bare in bare_names(key) if not rows else []:
         rows = rows or named_rows(table, bare)
-    rows = prune(rows or _fallback(table, key, name))
+    rows = prune(rows or match.before_town(table, key) or _fallback(table, key, name))
     if len(rows) == 1:
         return as_work_place(rows[0])
     labels = "、".join(r.label() for r in rows)

@@ -49,14 +49,14 @@ def _place(row: Division) -> Place:
     return Place(row.code, row.name, row.city, row.province)
 
 
-def _listing(rows: list[Division]) -> str:
-    """'北京市朝阳区、吉林省长春市朝阳区' (at most SHOWN, then 等N个地方)."""
-    shown = "、".join(row.label() for row in rows[:SHOWN])
+def _listing(rows: list[Division], short: bool = False) -> str:
+    """'北京市朝阳区、吉林省长春市朝阳区' (at most SHOWN, then 等N个地方); short: names only."""
+    shown = "、".join(row.name if short else row.label() for row in rows[:SHOWN])
     return shown if len(rows) <= SHOWN else shown + text("places_more", count=len(rows))
 
 
 def _error(key: str, name: str, rows: list[Division], en: str, **extra: str) -> InputError:
-    zh = text(key, name=name, places=_listing(rows), **extra)
+    zh = text(key, name=name, places=_listing(rows, short="area" in extra), **extra)
     return InputError(zh, en, choices=[row.choice() for row in rows])
 
 
@@ -81,9 +81,10 @@ def _decide(name: str, table: Gazetteer, matches: list[Division],
     if provinces:
         en = f"{name!r} is a province, not a county: say which county"
         raise _error("places_province", name, matches, en)
-    if len(matches) == 1:
+    if len(matches) == 1 and not cities:
         return matches[0]
-    raise _ambiguous(name, matches or cities)
+    other_cities = [c for c in cities if not any(m.city == c.name for m in matches)]
+    raise _ambiguous(name, matches + other_cities)    # 巴州: 巴州区, or the 巴音郭楞 prefecture
 
 
 def _unknown(name: str, ranked: list[tuple[float, Division]], key: str, en_what: str) -> InputError:
@@ -92,21 +93,33 @@ def _unknown(name: str, ranked: list[tuple[float, Division]], key: str, en_what:
         "; closest: " + ", ".join(row.label() for row in rows) if rows else ""))
 
 
-def _lookup(table: Gazetteer, key: str, name: str, level: str = "county") -> list[Division]:
-    """Candidates by exact name, pinyin, sound and typo, in that order (first non-empty wins)."""
-    if key.isascii():
-        found = match.by_pinyin(table, key, level)
-        kind = "pinyin"
-    else:
-        found = match.by_sound(table, key, level)
-        kind = "zh"
-    if found:
-        return found
-    ranked = match.ranked_typos(table, key, level, kind)
-    winner = match.typo_winner(ranked, kind)
+def _lookup(table: Gazetteer, key: str, name: str) -> tuple[list[Division], list[Division]]:
+    """(counties, cities) by same sound, then a county by a clear typo (pinyin or characters)."""
+    kind = "pinyin" if key.isascii() else "zh"
+    if kind == "zh":
+        found = match.by_sound(table, key)
+        if found:
+            return found, []
+        cities = match.by_sound(table, key, "city")    # 杭洲 -> 杭州市: which county there?
+        if cities:
+            return [], cities
+    ranked = match.ranked_typos(table, key, "county", kind)
+    winner = match.typo_winner(ranked, kind, key)
     if winner:
-        return [winner]
+        return [winner], []
     raise _unknown(name, ranked, "places_unknown", "county")
+
+
+def _named(table: Gazetteer, key: str) -> tuple[list[Division], list[Division]]:
+    """(counties, whole cities/provinces) the text names exactly, in characters or pinyin."""
+    if key.isascii():
+        mentions = match.by_pinyin(table, key, "province") + match.by_pinyin(table, key, "city")
+        return match.by_pinyin(table, key), match.unique(mentions)
+    for candidate in [key, *bare_names(key)]:
+        matches, mentions = match.exact(table, candidate)
+        if matches or mentions:
+            return matches, mentions
+    return [], []
 
 
 def resolve_county(text_in: str) -> Place:
@@ -116,13 +129,11 @@ def resolve_county(text_in: str) -> Place:
     if not key:
         raise InputError(text("places_empty"), "empty county name")
     table = gazetteer()
-    matches, mentions = match.exact(table, key)
-    for bare in bare_names(key) if not matches and not mentions else []:
-        matches, mentions = match.exact(table, bare)
-        if matches or mentions:
-            break
+    matches, mentions = _named(table, key)
     if not matches and not mentions:
-        matches = _lookup(table, key, name)
+        matches = match.before_town(table, key)
+    if not matches and not mentions:
+        matches, mentions = _lookup(table, key, name)
     return _place(_decide(name, table, matches, mentions))
 
 
