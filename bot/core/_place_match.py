@@ -1,19 +1,13 @@
 """Matching typed place names against the gazetteer: prefixes, pinyin, homophones, typos."""
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from bot.config import ROOT
 from bot.core._gazetteer import Division, Gazetteer
 
-CHAR_READINGS = ROOT / "knowledge" / "places" / "char_pinyin.tsv"
-MAX_SPELLINGS = 16
 TOWN = re.compile(r"^..+?(镇|乡|村|街道|街|社区|组|屯|苏木|嘎查|农场|牧场|连)")
 NAME_ENDINGS = set("县区市旗州盟团省")
-SUFFIX_SYLLABLES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
 TYPO_MARGIN = 0.1         # the winner must beat every other place by this much similarity
 TYPO_CUTOFF = {"zh": 0.65, "pinyin": 0.8}   # edit similarity (transposition = one edit)
 SUGGEST_FLOOR = 0.5       # weaker matches are not offered as "did you mean"
@@ -81,51 +75,6 @@ def before_town(table: Gazetteer, key: str, level: str = "county") -> list[Divis
                 found += [r for r in rows if parse.admits(r)]
                 break
     return unique(found)
-
-
-def by_pinyin(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
-    """Rows whose name reads as the pinyin ``key`` (any heteronym), suffix syllables allowed."""
-    index = table.pinyin[level]
-    if key in index:
-        return unique(index[key])
-    for suffix in SUFFIX_SYLLABLES:
-        stem = key[: -len(suffix)]
-        if key.endswith(suffix) and len(stem) >= 2 and stem in index:
-            return unique(index[stem])
-    return []
-
-
-@lru_cache(maxsize=1)
-def char_readings() -> dict[str, list[str]]:
-    """Pinyin readings of common characters (knowledge/places/char_pinyin.tsv), loaded once."""
-    lines = CHAR_READINGS.read_text(encoding="utf-8").splitlines()
-    return {ch: spellings.split("|") for ch, spellings in
-            (line.split("\t") for line in lines if line and not line.startswith("#"))}
-
-
-def spoken(word: str) -> list[str]:
-    """Every pinyin spelling of a Chinese word (at most MAX_SPELLINGS); [] if a char is unknown."""
-    table = char_readings()
-    if any(ch not in table for ch in word):
-        return []
-    combos = itertools.islice(itertools.product(*(table[ch] for ch in word)), MAX_SPELLINGS)
-    return ["".join(combo) for combo in combos]
-
-
-def by_sound(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
-    """Rows that sound like the Chinese ``key`` (a wrong character of the same sound)."""
-    found: list[Division] = []
-    for parse in parses(table, key):
-        if len(parse.rest) >= 2:
-            for spelling in spoken(parse.rest):
-                found += [r for r in by_pinyin(table, spelling, level)
-                          if parse.admits(r) and _shares_a_character(parse.rest, r.name)]
-    return unique(found)
-
-
-def _shares_a_character(typed: str, name: str) -> bool:
-    """A typo changes a character, not all of them: 马编 ~ 马边, but 没有 !~ 无为, 博州 !~ 播州."""
-    return bool((set(typed) & set(name)) - NAME_ENDINGS)
 
 
 def _alias_pool(table: Gazetteer, level: str, kind: str) -> tuple[list[str], list[list[Division]]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.core import _place_match as match
+from bot.core import _place_sound as sound
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names
 from bot.core.errors import InputError
@@ -40,7 +41,7 @@ def prune(rows: list[Division]) -> list[Division]:
 def _fallback(table: Gazetteer, key: str, name: str) -> list[Division]:
     """Pinyin, same-sound and typo matches when no name matches exactly."""
     kind = "pinyin" if key.isascii() else "zh"
-    finder = match.by_pinyin if kind == "pinyin" else match.by_sound
+    finder = sound.by_pinyin if kind == "pinyin" else sound.by_sound
     found = [row for level in LEVELS for row in finder(table, key, level)]
     provinces = [row for row in found if row.level == "province"]
     if found:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core import _place_match as match
+from bot.core import _place_sound as sound
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names, county_after_cue
 from bot.core.errors import InputError
@@ -97,10 +98,10 @@ def _lookup(table: Gazetteer, key: str, name: str) -> tuple[list[Division], list
     """(counties, cities) by same sound, then a county by a clear typo (pinyin or characters)."""
     kind = "pinyin" if key.isascii() else "zh"
     if kind == "zh":
-        found = match.by_sound(table, key)
+        found = sound.by_sound(table, key)
         if found:
             return found, []
-        cities = match.by_sound(table, key, "city")    # 杭洲 -> 杭州市: which county there?
+        cities = sound.by_sound(table, key, "city")    # 杭洲 -> 杭州市: which county there?
         if cities:
             return [], cities
     ranked = match.ranked_typos(table, key, "county", kind)
@@ -113,8 +114,9 @@ def _lookup(table: Gazetteer, key: str, name: str) -> tuple[list[Division], list
 def _named(table: Gazetteer, key: str) -> tuple[list[Division], list[Division]]:
     """(counties, whole cities/provinces) the text names exactly, in characters or pinyin."""
     if key.isascii():
-        mentions = match.by_pinyin(table, key, "province") + match.by_pinyin(table, key, "city")
-        return match.by_pinyin(table, key), match.unique(mentions)
+        mentions = sound.by_pinyin(table, key, "province") + sound.by_pinyin(table, key, "city")
+        counties = sound.by_pinyin(table, key) or sound.by_pinyin_in_area(table, key)
+        return counties, match.unique(mentions)
     for candidate in [key, *bare_names(key)]:
         matches, mentions = match.exact(table, candidate)
         if matches or mentions:
