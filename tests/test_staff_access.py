@@ -10,8 +10,8 @@ import yaml
 
 import bot.staff as staff
 from bot.staff import PermissionDenied, StaffContext
-from test_staff_support import (BACKENDS, Clock, FakeEvaluator, World, build_world, make_context,
-                                snapshot, staff_engine)
+from test_staff_support import (BACKENDS, Clock, FakeEvaluator, World, build_world,  # noqa: F401
+                                make_context, postgres_engine, snapshot, staff_engine)
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases/staff/access.yaml").read_text("utf-8"))
 AS_OF = date(2026, 11, 22)
@@ -50,7 +50,7 @@ CALLS: dict[str, Call] = {
 @pytest.fixture(scope="module", params=BACKENDS)
 def populated(request):
     """One populated database per backend: refused calls change nothing, so it can be shared."""
-    with staff_engine(request.param) as engine:
+    with staff_engine(request, request.param) as engine:
         ctx = make_context(engine, Clock(), FakeEvaluator())
         yield ctx, build_world(ctx)
 

@@ -13,7 +13,8 @@ from bot.staff import (PermissionDenied, applicant_summary, delete_applicant, de
                        forget_user, get_applicant, list_applicants, list_services,
                        record_service, register_applicant, save_interview, update_contact)
 from bot.staff.services131 import citations, progress, required
-from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator, snapshot, world  # noqa: F401
+from test_staff_support import (ADMIN_ID, clock, ctx, engine, evaluator,  # noqa: F401
+                                postgres_engine, snapshot, world)
 
 AS_OF = date(2026, 11, 22)
 

@@ -12,7 +12,7 @@ from bot.staff import (COORDINATOR, STAFF, WORKER, audit_log, create_invite, for
                        invite_link, is_invite_token, list_roles, redeem_invite, revoke_role,
                        role_of, welcome_text)
 from bot.staff.models import InviteRow
-from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator  # noqa: F401
+from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator, postgres_engine  # noqa: F401
 
 USER = 7_000_000_555
 

@@ -13,9 +13,9 @@ from bot.core.render import text
 from bot.staff import (delete_applicant, export_ledger, list_applicants, record_service,
                        register_applicant, save_interview, summaries_text)
 from bot.staff.ledger import COLUMNS, headers
-from test_staff_support import (BACKENDS, Clock, FakeEvaluator, FakeResult, build_world, clock,  # noqa: F401
-                                ctx, engine, evaluator, world,
-                                make_context, staff_engine)
+from test_staff_support import (BACKENDS, Clock, FakeEvaluator, FakeResult,  # noqa: F401
+                                build_world, clock, ctx, engine, evaluator, make_context,
+                                postgres_engine, staff_engine, world)
 
 CASE = yaml.safe_load((Path(__file__).parent / "cases/staff/ledger.yaml").read_text("utf-8"))
 AS_OF: date = CASE["as_of"]
@@ -41,7 +41,7 @@ def _load_case(ctx, evaluator: FakeEvaluator) -> dict[str, int]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def exported(request):
     """Every export of the case, read back: who -> (file name, header row, data rows)."""
-    with staff_engine(request.param) as engine:
+    with staff_engine(request, request.param) as engine:
         evaluator = FakeEvaluator()
         ctx = make_context(engine, Clock(), evaluator)
         people = _load_case(ctx, evaluator)

@@ -11,7 +11,7 @@ from bot.staff import (StaffContext, create_invite, export_ledger, list_applican
                        redeem_invite, register_applicant, save_interview)
 from bot.staff.context import core_evaluate
 from bot.staff.ledger import amount_text
-from test_staff_support import ADMIN_ID, Clock, engine  # noqa: F401
+from test_staff_support import ADMIN_ID, Clock, engine, postgres_engine  # noqa: F401
 
 AS_OF = date(2026, 11, 22)
 COORDINATOR = 7_000_000_777

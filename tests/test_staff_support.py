@@ -114,15 +114,10 @@ def _postgres_engine(url: str):
     return engine, drop
 
 
-@contextmanager
-def staff_engine(backend: str):
-    """A database with the staff tables: in-memory SQLite or a PostgreSQL schema."""
-    if backend == "postgresql":
-        engine, drop = _postgres_engine(os.environ["TEST_POSTGRES_URL"])
-    else:
-        engine = sqlalchemy.create_engine("sqlite://", poolclass=StaticPool,
-                                          connect_args={"check_same_thread": False})
-        drop = engine.dispose
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """One PostgreSQL schema with the staff tables for the whole run, dropped at the end."""
+    engine, drop = _postgres_engine(os.environ["TEST_POSTGRES_URL"])
     try:
         create_tables(engine)
         yield engine
@@ -130,10 +125,37 @@ def staff_engine(backend: str):
         drop()
 
 
+def _empty(engine) -> None:
+    """Delete every staff row (children first)."""
+    with engine.begin() as connection:
+        for model in reversed(STAFF_TABLES):
+            connection.execute(sqlalchemy.delete(model.__table__))
+
+
+@contextmanager
+def staff_engine(request, backend: str):
+    """An empty staff database: fresh in-memory SQLite, or the emptied PostgreSQL schema.
+
+    Test modules using it must import ``postgres_engine`` so pytest can find it.
+    """
+    if backend == "postgresql":
+        engine = request.getfixturevalue("postgres_engine")
+        _empty(engine)
+        yield engine
+        return
+    engine = sqlalchemy.create_engine("sqlite://", poolclass=StaticPool,
+                                      connect_args={"check_same_thread": False})
+    try:
+        create_tables(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def engine(request):
     """Each backend in turn: SQLite, then PostgreSQL when TEST_POSTGRES_URL is set."""
-    with staff_engine(request.param) as engine:
+    with staff_engine(request, request.param) as engine:
         yield engine
 
 
