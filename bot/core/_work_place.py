@@ -6,7 +6,7 @@ from bot.core import _place_sound as sound
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names
 from bot.core.errors import InputError
-from bot.core.render import text
+from bot.core.places import WorkPlace, say
 
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 LEVELS = ("province", "city", "county")
@@ -53,14 +53,12 @@ def _fallback(table: Gazetteer, key: str, name: str) -> list[Division]:
         return [winner]
     rows = [row for score, row in ranked[:5] if score >= match.SUGGEST_FLOOR]
     raise InputError(
-        text("places_work_unknown", name=name, places="、".join(r.label() for r in rows)),
+        say("places_work_unknown", name=name, places="、".join(r.label() for r in rows)),
         f"unknown work place {name!r}", choices=[r.choice() for r in rows])
 
 
-def as_work_place(row: Division) -> "WorkPlace":
+def as_work_place(row: Division) -> WorkPlace:
     """The WorkPlace a row stands for (a municipality is its own city)."""
-    from bot.core.places import WorkPlace
-
     if row.level == "province":
         return WorkPlace(row.name, row.name if row.name in MUNICIPALITIES else None, None)
     if row.level == "city":
@@ -68,12 +66,12 @@ def as_work_place(row: Division) -> "WorkPlace":
     return WorkPlace(row.province, row.city, row.name)
 
 
-def work_place(text_in: str) -> "WorkPlace":
+def work_place(text_in: str) -> WorkPlace:
     """Resolve a work place; InputError when unknown or when it fits several places."""
     name = text_in.strip()
     key = normalise(name)
     if not key:
-        raise InputError(text("places_work_unknown", name=name, places=""), "empty work place")
+        raise InputError(say("places_work_unknown", name=name, places=""), "empty work place")
     table = gazetteer()
     rows = named_rows(table, key)
     for bare in bare_names(key) if not rows else []:
@@ -82,5 +80,5 @@ def work_place(text_in: str) -> "WorkPlace":
     if len(rows) == 1:
         return as_work_place(rows[0])
     labels = "、".join(r.label() for r in rows)
-    raise InputError(text("places_ambiguous", name=name, places=labels),
+    raise InputError(say("places_ambiguous", name=name, places=labels),
                      f"ambiguous place name {name!r}: {labels}", choices=[r.choice() for r in rows])

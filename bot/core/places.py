@@ -15,7 +15,6 @@ from bot.core import _place_sound as sound
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names, county_after_cue
 from bot.core.errors import InputError
-from bot.core.render import text
 
 __all__ = ["Place", "WorkPlace", "resolve_county", "resolve_work_place", "find_county_in_text",
            "county_count"]
@@ -41,6 +40,13 @@ class WorkPlace:
     county: str | None
 
 
+def say(key: str, **context: object) -> str:
+    """A message from templates/zh/places.yaml (jinja2 is loaded only when one is needed)."""
+    from bot.core.render import text
+
+    return text(key, **context)
+
+
 def county_count() -> int:
     """Number of county-level rows in the table."""
     return len(gazetteer().counties())
@@ -53,11 +59,11 @@ def _place(row: Division) -> Place:
 def _listing(rows: list[Division], short: bool = False) -> str:
     """'北京市朝阳区、吉林省长春市朝阳区' (at most SHOWN, then 等N个地方); short: names only."""
     shown = "、".join(row.name if short else row.label() for row in rows[:SHOWN])
-    return shown if len(rows) <= SHOWN else shown + text("places_more", count=len(rows))
+    return shown if len(rows) <= SHOWN else shown + say("places_more", count=len(rows))
 
 
 def _error(key: str, name: str, rows: list[Division], en: str, **extra: str) -> InputError:
-    zh = text(key, name=name, places=_listing(rows, short="area" in extra), **extra)
+    zh = say(key, name=name, places=_listing(rows, short="area" in extra), **extra)
     return InputError(zh, en, choices=[row.choice() for row in rows])
 
 
@@ -129,7 +135,7 @@ def resolve_county(text_in: str) -> Place:
     name = text_in.strip()
     key = normalise(name)
     if not key:
-        raise InputError(text("places_empty"), "empty county name")
+        raise InputError(say("places_empty"), "empty county name")
     table = gazetteer()
     matches, mentions = _named(table, key)
     if not matches and not mentions:
