@@ -73,7 +73,8 @@ def test_every_sentence_of_the_seed_is_kept(kb, doc_id):
         pytest.skip(f"{seed} not available")
     document = kb.documents[doc_id]
     body, meta = body_form(document), meta_form(document)
-    lost = [p for p in seed_pieces(seed.read_text(encoding="utf-8")) if p not in body and p not in meta]
+    pieces = seed_pieces(seed.read_text(encoding="utf-8"))
+    lost = [p for p in pieces if p not in body and p not in meta]
     assert lost == []
 
 
@@ -99,8 +100,9 @@ def test_metadata_follows_the_documents(kb):
     assert docs["youyi-2022"].period_end == date(2025, 12, 31)
     assert docs["tongliao-2022"].issued == date(2022, 6, 9)
     assert docs["tongliao-2022"].period_end is None
-    assert (docs["shaoxing-2021"].period_start, docs["shaoxing-2021"].period_end,
-            docs["shaoxing-2021"].claim_deadline) == (date(2021, 1, 1), date(2025, 12, 31), date(2026, 12, 31))
+    shaoxing = docs["shaoxing-2021"]
+    assert (shaoxing.period_start, shaoxing.period_end, shaoxing.claim_deadline) == (
+        date(2021, 1, 1), date(2025, 12, 31), date(2026, 12, 31))
     assert docs["chongqing-2021"].number is None and docs["chongqing-2021"].issued is None
     assert docs["chongqing-2021"].period_end == date(2025, 12, 31)
     for document in docs.values():
@@ -208,7 +210,8 @@ def test_a_malformed_file_names_file_and_line(tmp_path, body, line, words):
 
 
 def test_bad_front_matter_is_reported(tmp_path):
-    with pytest.raises(RulesError, match="issued"):
-        load_document(_write(tmp_path, GOOD_META.replace("issued: 2020-01-01", "issued: 2020年") + "## 前言\n\n正文。\n"))
+    body = "## 前言\n\n正文。\n"
+    with pytest.raises(RulesError, match=r"demo-2020.md:6: issued"):
+        load_document(_write(tmp_path, GOOD_META.replace("2020-01-01", "2020年") + body))
     with pytest.raises(RulesError, match="lacks 'areas'"):
-        load_document(_write(tmp_path, GOOD_META.replace("areas: [示例县]\n", "") + "## 前言\n\n正文。\n"))
+        load_document(_write(tmp_path, GOOD_META.replace("areas: [示例县]\n", "") + body))

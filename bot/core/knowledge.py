@@ -84,81 +84,89 @@ def _error(path: Path, line: int, zh: str, en: str) -> RulesError:
     return RulesError(f"知识库文件 {where}：{zh}", f"knowledge file {where}: {en}")
 
 
-def _split_front_matter(path: Path, text: str) -> tuple[dict, list[str], int]:
-    lines = text.split("\n")
+def _split_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
+    """The front matter, and the index of the first body line."""
     if not lines or lines[0].strip() != "---":
         raise _error(path, 1, "缺少开头的 --- 元数据", "missing front matter (--- on line 1)")
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    except StopIteration:
-        raise _error(path, 1, "元数据没有结束的 ---", "front matter is not closed by ---") from None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise _error(path, 1, "元数据没有结束的 ---", "front matter is not closed by ---")
     try:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise _error(path, line, "元数据不是合法的 YAML", f"front matter is not valid YAML: {exc}") from None
+        raise _error(path, mark.line + 2 if mark else 1, "元数据不是合法的 YAML",
+                     f"front matter is not valid YAML: {exc}") from None
     if not isinstance(meta, dict):
         raise _error(path, 2, "元数据必须是键值对", "front matter must be a mapping")
-    return meta, lines[end + 1:], end + 2
+    return meta, end + 1
 
 
-def _check_meta(path: Path, meta: dict) -> None:
+def _check_meta(path: Path, lines: list[str], meta: dict) -> None:
+    def fail(key: str, zh: str, en: str) -> RulesError:
+        line = next((i + 1 for i, text in enumerate(lines) if text.startswith(f"{key}:")), 2)
+        return _error(path, line, zh, en)
+
     for key in REQUIRED:
         if key not in meta:
-            raise _error(path, 2, f"元数据缺少 {key}", f"front matter lacks {key!r}")
+            raise fail(key, f"元数据缺少 {key}", f"front matter lacks {key!r}")
     if meta["id"] != path.stem:
-        raise _error(path, 2, f"id {meta['id']} 与文件名不符", f"id {meta['id']!r} does not match the file name")
+        raise fail("id", f"id {meta['id']} 与文件名不符", f"id {meta['id']!r} is not the file name")
+    if not isinstance(meta["title"], str) or not meta["title"]:
+        raise fail("title", "title 不能为空", "title must be a non-empty string")
     for key in DATE_FIELDS:
         if meta[key] is not None and not isinstance(meta[key], date):
-            raise _error(path, 2, f"{key} 必须是日期 YYYY-MM-DD 或 null", f"{key} must be a date YYYY-MM-DD or null")
+            raise fail(key, f"{key} 必须是日期 YYYY-MM-DD 或 null", f"{key} must be YYYY-MM-DD or null")
     for key in ("issuers", "areas"):
         if not isinstance(meta[key], list) or not all(isinstance(v, str) and v for v in meta[key]):
-            raise _error(path, 2, f"{key} 必须是文字列表", f"{key} must be a list of strings")
-    if not isinstance(meta["title"], str) or not meta["title"]:
-        raise _error(path, 2, "title 不能为空", "title must be a non-empty string")
+            raise fail(key, f"{key} 必须是文字列表", f"{key} must be a list of strings")
 
 
-def _parse_body(path: Path, doc_id: str, lines: list[str], first_line: int) -> tuple[Clause, ...]:
+def _check_clause_id(path: Path, line: int, clause_id: str, section: str, seen: set[str]) -> None:
+    if not CLAUSE_ID.match(clause_id):
+        raise _error(path, line, f"条款编号 {clause_id} 格式不对", f"malformed clause id {clause_id!r}")
+    if clause_id in seen:
+        raise _error(path, line, f"条款编号 {clause_id} 重复", f"duplicate clause id {clause_id!r}")
+    if clause_id in SPECIAL_IDS:
+        return
+    numeral = SECTION_NUMERAL.match(section)
+    item = clause_id.split("（")[0]
+    if not numeral or numeral.group(1) != item:
+        raise _error(path, line, f"条款 {clause_id} 不属于所在的章节 {section or '（无）'}",
+                     f"clause {clause_id!r} does not belong to section {section!r}")
+
+
+def _parse_body(path: Path, doc_id: str, lines: list[str], first: int) -> tuple[Clause, ...]:
+    """Clauses from the Markdown body; ``first`` is the index of its first line in the file."""
     clauses: list[Clause] = []
-    section = ""
-    current: dict | None = None
+    section, current = "", None   # current: [id, title, text lines, line number]
 
     def close() -> None:
-        if current is None:
-            return
-        if not current["text"]:
-            raise _error(path, current["line"], f"条款 {current['id']} 没有正文", f"clause {current['id']} has no text")
-        clauses.append(Clause(doc_id, current["id"], current["title"], "\n".join(current["text"]), section))
+        if current is not None:
+            if not current[2]:
+                raise _error(path, current[3], f"条款 {current[0]} 没有正文",
+                             f"clause {current[0]} has no text")
+            clauses.append(Clause(doc_id, current[0], current[1], "\n".join(current[2]), section))
 
-    for offset, raw in enumerate(lines):
-        line_no = first_line + offset
-        line = raw.strip()
+    for number, line in enumerate((raw.strip() for raw in lines[first:]), first + 1):
         if not line:
             continue
         if line.startswith("## "):
             close()
             clause_id, _, title = line[3:].strip().partition(" ")
-            if not CLAUSE_ID.match(clause_id):
-                raise _error(path, line_no, f"条款编号 {clause_id} 格式不对", f"malformed clause id {clause_id!r}")
-            numeral = SECTION_NUMERAL.match(section)
-            if clause_id not in SPECIAL_IDS and (not numeral or not clause_id.startswith(numeral.group(1))
-                                                 or clause_id[len(numeral.group(1)):][:1] not in ("", "（")):
-                raise _error(path, line_no, f"条款 {clause_id} 不属于所在的章节 {section or '（无）'}",
-                             f"clause {clause_id!r} does not belong to section {section!r}")
-            if any(c.id == clause_id for c in clauses):
-                raise _error(path, line_no, f"条款编号 {clause_id} 重复", f"duplicate clause id {clause_id!r}")
-            current = {"id": clause_id, "title": title.strip(), "text": [], "line": line_no}
+            _check_clause_id(path, number, clause_id, section, {c.id for c in clauses})
+            current = [clause_id, title.strip(), [], number]
         elif line.startswith("# "):
             close()
-            current = None
-            section = line[2:].strip()
+            section, current = line[2:].strip(), None
         elif line.startswith("#"):
-            raise _error(path, line_no, "只允许 # 章节 和 ## 条款 两级标题", "only '# section' and '## clause' headings are allowed")
+            raise _error(path, number, "只允许 # 章节 和 ## 条款 两级标题",
+                         "only '# section' and '## clause' headings are allowed")
         elif current is None:
-            raise _error(path, line_no, "正文不在任何条款（## 标题）之下", "text outside any clause (## heading)")
+            raise _error(path, number, "正文不在任何条款（## 标题）之下",
+                         "text outside any clause (## heading)")
         else:
-            current["text"].append(line)
+            current[2].append(line)
     close()
     if not clauses:
         raise _error(path, 0, "文件里没有条款", "the file has no clauses")
@@ -168,24 +176,25 @@ def _parse_body(path: Path, doc_id: str, lines: list[str], first_line: int) -> t
 def load_document(path: Path) -> Document:
     """Read and validate one ``knowledge/<id>.md`` file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise _error(path, 0, "无法读取", f"cannot be read: {exc}") from None
-    meta, body, first_line = _split_front_matter(path, text)
-    _check_meta(path, meta)
-    clauses = _parse_body(path, meta["id"], body, first_line)
+    meta, first = _split_front_matter(path, lines)
+    _check_meta(path, lines, meta)
+    clauses = _parse_body(path, meta["id"], lines, first)
     extra = {k: v for k, v in meta.items() if k not in REQUIRED}
     extra.update(letterhead=meta["letterhead"], footer=meta["footer"])
     return Document(
         id=meta["id"], title=meta["title"], number=meta["number"], issuers=tuple(meta["issuers"]),
         issued=meta["issued"], period_start=meta["period_start"], period_end=meta["period_end"],
-        claim_deadline=meta["claim_deadline"], areas=tuple(meta["areas"]), clauses=clauses, meta=extra,
+        claim_deadline=meta["claim_deadline"], areas=tuple(meta["areas"]), clauses=clauses,
+        meta=extra,
     )
 
 
 @lru_cache(maxsize=8)
 def load_knowledge(path: Path = ROOT / "knowledge") -> KnowledgeBase:
-    """Load every document file under ``path`` (cached; ``load_knowledge.cache_clear()`` to reload)."""
+    """Every document file under ``path`` (cached: ``load_knowledge.cache_clear()`` reloads)."""
     files = sorted(p for p in Path(path).glob("*.md") if p.name != "README.md")
     if not files:
         raise RulesError(f"知识库 {path} 里没有文件", f"no knowledge files in {path}")

@@ -1,0 +1,78 @@
+"""Knowledge search figures: p50/p95 of ``search`` over the five documents and over 10,000
+synthetic clauses, and the cost of building each index. Not a test; run it by hand::
+
+    .venv/bin/python bench/bench_ask.py [--clauses 10000] [--rounds 5]
+
+The synthetic clauses recombine real sentences of the knowledge base (2–8 per clause,
+seeded), so their vocabulary and term frequencies look like the documents'.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml  # noqa: E402
+
+from bot.config import ROOT  # noqa: E402
+from bot.core.knowledge import Clause, load_knowledge  # noqa: E402
+from bot.core.search import SearchIndex, default_index, load_synonyms  # noqa: E402
+
+
+def questions() -> list[str]:
+    path = ROOT / "tests" / "cases" / "questions.yaml"
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [case["q"] for case in cases]
+
+
+def synthetic_clauses(count: int, seed: int = 1) -> list[Clause]:
+    rng = random.Random(seed)
+    clauses = load_knowledge().all_clauses()
+    sentences = [s + "。" for c in clauses for s in c.text.split("。") if s.strip()]
+    texts = ("".join(rng.sample(sentences, rng.randint(2, 8))) for _ in range(count))
+    return [Clause(f"synthetic-{i // 50}", str(i % 50), "", t, "") for i, t in enumerate(texts)]
+
+
+def timed(fn, *args) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one call (CPU time leaves out waiting for a core)."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    fn(*args)
+    return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+
+
+def report(name: str, index: SearchIndex, qs: list[str], rounds: int) -> None:
+    runs = [timed(index.search, q, 5) for _ in range(rounds) for q in qs]
+    for label, times in (("wall", [w for w, _ in runs]), ("cpu", [c for _, c in runs])):
+        cuts = statistics.quantiles(times, n=100)
+        print(f"{name:<26} {label:<4} p50 {statistics.median(times):6.2f} ms   "
+              f"p95 {cuts[94]:6.2f} ms   max {max(times):6.2f} ms   ({len(times)} searches)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clauses", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    qs = questions()
+
+    start = time.perf_counter()
+    index = default_index()
+    print(f"build, 5 documents ({len(index.clauses)} clauses, incl. loading): "
+          f"{(time.perf_counter() - start) * 1000:.1f} ms")
+    report("search, 5 documents", index, qs, args.rounds)
+
+    clauses = synthetic_clauses(args.clauses)
+    synonyms = load_synonyms()
+    start = time.perf_counter()
+    big = SearchIndex.build(clauses, synonyms)
+    print(f"build, {len(clauses)} synthetic clauses: {(time.perf_counter() - start) * 1000:.1f} ms")
+    report(f"search, {len(clauses)} clauses", big, qs, args.rounds)
+
+
+if __name__ == "__main__":
+    main()

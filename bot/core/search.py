@@ -1,0 +1,235 @@
+"""Knowledge search: which clauses answer a worker's question (``python -m bot ask``).
+
+BM25 over character unigrams and bigrams (Chinese has no spaces; no word segmenter), plus
+the worker words of ``knowledge/synonyms.yaml``: a question with 路费 also looks for
+交通补助/交通补贴/交通费. Each clause is indexed with its title, its text and the names of
+the areas its document covers, so 马边 or 卓资县 finds the documents for those places.
+
+Scores are 0..1: ``1 - exp(-raw / ref)``, where ``raw`` is the clause's BM25 score and
+``ref`` the score of a clause holding each of the question's known words once at average
+length (characters of the question that no document uses count against it). A clause that matches
+the question that well scores 0.63; unrelated questions stay low.
+
+Built once per process (``default_index()``; see bench/README.md for figures) as an
+inverted index with each posting's BM25 weight precomputed, so a search only adds numbers.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import yaml
+
+from bot.config import ROOT
+from bot.core.errors import RulesError
+from bot.core.knowledge import Clause, load_knowledge
+
+__all__ = ["Hit", "SearchIndex", "Synonyms", "default_index", "load_synonyms", "search", "terms"]
+
+K1 = 1.2
+B = 0.75
+# Single characters too common (or too chatty) to mean anything on their own; bigrams keep them.
+STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么我你他她它们这那是在有和与及或也都就还又很个把被给要会能可不没啥咋怎")
+RUN = re.compile(r"[\u3400-\u9fff]+|[0-9]+(?:\.[0-9]+)?|[a-z]+")
+# Amounts written either way (五千 / 5000, 三个月 / 3个月, 2万元 / 两万) meet as one number term.
+CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千万]+")
+ARABIC_MULTIPLIED = re.compile(r"([0-9]+(?:\.[0-9]+)?)([万千])")
+CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+COUNTED = "个年月元块名人次天岁周"
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of ``text``: CJK unigrams (minus stop characters) and bigrams, numbers, words."""
+    text = normalise(text)
+    out: list[str] = []
+    for run in RUN.findall(text):
+        if not "\u3400" <= run[0] <= "\u9fff":
+            out.append(run)
+            continue
+        out += [ch for ch in run if ch not in STOP_CHARS]
+        out += [run[i:i + 2] for i in range(len(run) - 1)]
+    return out + _number_values(text)
+
+
+def _number_values(text: str) -> list[str]:
+    """The values of Chinese numerals (五千 -> "5000") and of 2万 / 5千, as number terms."""
+    values = [float(m.group(1)) * (10000 if m.group(2) == "万" else 1000)
+              for m in ARABIC_MULTIPLIED.finditer(text)]
+    for m in CN_NUMBER.finditer(text):
+        numeral, after = m.group(), text[m.end():m.end() + 1]
+        if (after and after in COUNTED) or any(ch in "十百千万" for ch in numeral):
+            value = _cn_value(numeral)
+            if value:
+                values.append(value)
+    return [str(int(v)) if v == int(v) else str(v) for v in values]
+
+
+def _cn_value(numeral: str) -> int | None:
+    """五千 -> 5000, 十四 -> 14, 两万 -> 20000; None for what is not one number (一二)."""
+    total = section = 0
+    digit: int | None = None
+    for ch in numeral:
+        if ch in CN_DIGIT:
+            if digit is not None:
+                return None
+            digit = CN_DIGIT[ch]
+        elif ch in CN_UNIT:
+            section += (1 if digit is None else digit) * CN_UNIT[ch]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: Clause
+    score: float      # 0..1, best first
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Worker words -> document words: ``groups`` of (asks, means); ``weight`` of an added word."""
+
+    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    weight: float = 0.5
+
+    def expand(self, question: str) -> list[str]:
+        """The document words to look for as well, for each worker word in ``question``."""
+        text = normalise(question)
+        added: list[str] = []
+        for asks, means in self.groups:
+            if any(word in text for word in asks):
+                added += [m for m in means if m not in added]
+        return added
+
+
+def load_synonyms(path: Path = ROOT / "knowledge" / "synonyms.yaml") -> Synonyms:
+    """Read ``knowledge/synonyms.yaml`` (RulesError naming the file and group when malformed)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"同义词文件 {path.name} 无法读取", f"synonyms file {path.name}: {exc}") from None
+    if not isinstance(data, dict):
+        data = {"groups": [None]}
+    groups = []
+    for n, group in enumerate(data.get("groups") or [], 1):
+        group = group if isinstance(group, dict) else {}
+        asks, means = group.get("ask"), group.get("means")
+        if not (_words(asks) and _words(means)):
+            raise RulesError(f"同义词文件 {path.name} 第 {n} 组要有 ask 和 means 两个词表",
+                             f"synonyms file {path.name}, group {n}: needs lists 'ask' and 'means'")
+        groups.append((tuple(normalise(a) for a in asks), tuple(means)))
+    weight = data.get("weight", 0.5)
+    if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+        raise RulesError(f"同义词文件 {path.name} 的 weight 要在 0 和 1 之间",
+                         f"synonyms file {path.name}: weight must be in (0, 1]")
+    return Synonyms(tuple(groups), float(weight))
+
+
+def _words(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
+
+
+class SearchIndex:
+    """An inverted index: each term's clause numbers and precomputed BM25 weights (numpy)."""
+
+    def __init__(self, clauses: list[Clause], vocabulary: dict[str, int], idf: np.ndarray,
+                 starts: np.ndarray, docs: np.ndarray, weights: np.ndarray,
+                 synonyms: Synonyms) -> None:
+        self.clauses = clauses
+        self.vocabulary = vocabulary          # term -> term number
+        self.idf = idf                        # by term number
+        self.starts = starts                  # term t's postings: [starts[t]:starts[t + 1]]
+        self.docs = docs
+        self.weights = weights
+        self.synonyms = synonyms
+        self.max_idf = math.log(1 + (len(clauses) + 0.5) / 0.5)   # idf of a term no clause has
+
+    @classmethod
+    def build(cls, clauses: Iterable[Clause], synonyms: Synonyms | None = None,
+              areas: dict[str, Iterable[str]] | None = None) -> SearchIndex:
+        """Index ``clauses``; ``areas`` (doc id -> place names) are indexed with each clause."""
+        clauses = list(clauses)
+        places = {doc: " ".join(names) for doc, names in (areas or {}).items()}
+        vocabulary: dict[str, int] = {}
+        term_ids: list[int] = []
+        doc_ids: list[int] = []
+        tfs: list[int] = []
+        lengths = np.zeros(len(clauses), dtype=np.float64)
+        for i, clause in enumerate(clauses):
+            counts = Counter(terms(f"{clause.title}\n{clause.text}\n{places.get(clause.doc, '')}"))
+            lengths[i] = sum(counts.values())
+            term_ids += [vocabulary.setdefault(t, len(vocabulary)) for t in counts]
+            doc_ids += [i] * len(counts)
+            tfs += counts.values()
+        term_arr = np.asarray(term_ids, dtype=np.int64)
+        order = np.argsort(term_arr, kind="stable")
+        term_arr = term_arr[order]
+        docs = np.asarray(doc_ids, dtype=np.int32)[order]
+        tf = np.asarray(tfs, dtype=np.float64)[order]
+        n = len(clauses)
+        df = np.bincount(term_arr, minlength=len(vocabulary)).astype(np.float64)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        avg = lengths.mean() if n else 1.0
+        norm = K1 * (1 - B + B * lengths[docs] / avg)
+        weights = (idf[term_arr] * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+        starts = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        return cls(clauses, vocabulary, idf, starts, docs, weights, synonyms or Synonyms())
+
+    def query(self, question: str) -> tuple[dict[int, float], float]:
+        """The weighted term numbers to look up, and ``ref`` (see the module docstring)."""
+        asked = set(terms(question))
+        wanted = {self.vocabulary[t]: 1.0 for t in asked if t in self.vocabulary}
+        for word in self.synonyms.expand(question):
+            for t in terms(word):
+                if t in self.vocabulary:
+                    wanted.setdefault(self.vocabulary[t], self.synonyms.weight)
+        ref = sum(float(self.idf[self.vocabulary[t]]) for t in asked if t in self.vocabulary)
+        unknown = [t for t in asked if len(t) == 1 and not t.isascii() and t not in self.vocabulary]
+        ref += self.max_idf * len(unknown)
+        return wanted, ref
+
+    def search(self, question: str, top: int = 5) -> list[Hit]:
+        """The ``top`` clauses that best answer ``question``, best first; [] when none matches."""
+        wanted, ref = self.query(question)
+        if top < 1 or not wanted:
+            return []
+        scores = np.zeros(len(self.clauses), dtype=np.float32)
+        for term, weight in wanted.items():
+            a, b = self.starts[term], self.starts[term + 1]
+            scores[self.docs[a:b]] += weight * self.weights[a:b]
+        if top < len(scores):
+            candidates = np.argpartition(-scores, top - 1)[:top]
+        else:
+            candidates = np.arange(len(scores))
+        best = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+        return [Hit(self.clauses[i], 1 - math.exp(-float(scores[i]) / ref))
+                for i in best if scores[i] > 0]
+
+
+@lru_cache(maxsize=1)
+def default_index() -> SearchIndex:
+    """The index over ``load_knowledge()`` and ``knowledge/synonyms.yaml`` (built once)."""
+    kb = load_knowledge()
+    areas = {d.id: [d.meta.get("region") or "", *d.areas] for d in kb.documents.values()}
+    return SearchIndex.build(kb.all_clauses(), load_synonyms(), areas)
+
+
+def search(question: str, top: int = 5) -> list[Hit]:
+    """Search the knowledge base: the ``top`` clauses for ``question``, best first."""
+    return default_index().search(question, top)

@@ -1,0 +1,94 @@
+"""Knowledge search: hit@3 on colloquial questions, ordering, limits, odd input."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+import yaml
+
+from bot.config import ROOT
+from bot.core.errors import RulesError
+from bot.core.knowledge import Clause, load_knowledge
+from bot.core.search import SearchIndex, Synonyms, load_synonyms, search, terms
+
+CASES = yaml.safe_load((ROOT / "tests" / "cases" / "questions.yaml").read_text(encoding="utf-8"))
+
+
+def expected(case: dict) -> set[tuple[str, str]]:
+    wanted = case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
+    return {tuple(w.split(" ", 1)) for w in wanted}
+
+
+def test_expected_clauses_exist():
+    kb = load_knowledge()
+    for case in CASES:
+        for doc, clause_id in expected(case):
+            assert kb.clause(doc, clause_id) is not None, case
+
+
+def test_hit_at_3_on_worker_questions():
+    misses = []
+    for case in CASES:
+        got = [(h.clause.doc, h.clause.id) for h in search(case["q"], top=3)]
+        if not expected(case) & set(got):
+            misses.append(f"{case['q']} -> {got}")
+    rate = 1 - len(misses) / len(CASES)
+    print(f"\nhit@3 = {rate:.3f} over {len(CASES)} questions", *misses, sep="\n  ", file=sys.stderr)
+    assert len(CASES) >= 45
+    assert rate >= 0.95, misses
+
+
+def test_results_are_best_first_and_bounded():
+    hits = search("在绍兴自己租房有补贴吗", top=10)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 1 for s in scores)
+
+
+@pytest.mark.parametrize("top", [1, 3, 7])
+def test_top_is_honoured(top):
+    assert len(search("补贴", top=top)) == top
+
+
+def test_text_is_the_whole_clause():
+    hit = search("在绍兴自己租房有补贴吗", top=1)[0]
+    assert hit.clause == load_knowledge().clause(hit.clause.doc, hit.clause.id)
+    assert hit.clause.text.startswith("强化就业创业支持。") and hit.clause.text.endswith("租房补贴。")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？？？", "asdf qwer", "😀😀", "今天天气怎么样", "芒果手机壳"])
+def test_garbage_gives_nothing_or_low_scores(question):
+    hits = search(question)
+    assert all(h.score < 0.35 for h in hits)
+
+
+def test_a_real_question_scores_well_above_garbage():
+    assert search("在绍兴自己租房有补贴吗", top=1)[0].score > 0.6
+
+
+def test_terms_are_unigrams_and_bigrams():
+    assert terms("租房补贴500元") == ["租", "房", "补", "贴", "租房", "房补", "补贴", "500", "元"]
+    assert terms("的") == [] and terms("我的") == ["我的"]
+
+
+def test_synonyms_expand_worker_words():
+    synonyms = Synonyms(((("路费", "车费"), ("交通补助",)),))
+    clauses = [Clause("d", "一", "", "给予一次性交通补助。", "一、"), Clause("d", "二", "", "其他事项。", "二、")]
+    index = SearchIndex.build(clauses, synonyms)
+    assert [h.clause.id for h in index.search("车费能报吗")] == ["一"]
+    assert SearchIndex.build(clauses).search("车费能报吗") == []
+
+
+def test_the_synonyms_file_loads_and_rejects_bad_groups(tmp_path):
+    assert load_synonyms().groups
+    bad = tmp_path / "synonyms.yaml"
+    bad.write_text("groups:\n  - ask: [路费]\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="group 1"):
+        load_synonyms(bad)
+
+
+def test_search_is_not_imported_by_knowledge():
+    import subprocess
+
+    code = "import sys, bot.core.knowledge; sys.exit('bot.core.search' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
