@@ -1,4 +1,5 @@
 """Every privileged call refuses the wrong people and then changes nothing (cases as data)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,11 +8,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_staff_support import (  # noqa: F401
+    BACKENDS,
+    Clock,
+    FakeEvaluator,
+    World,
+    build_world,
+    make_context,
+    postgres_engine,
+    snapshot,
+    staff_engine,
+)
 
-import bot.staff as staff
+from bot import staff
 from bot.staff import PermissionDenied, StaffContext
-from test_staff_support import (BACKENDS, Clock, FakeEvaluator, World, build_world,  # noqa: F401
-                                make_context, postgres_engine, snapshot, staff_engine)
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases/staff/access.yaml").read_text("utf-8"))
 AS_OF = date(2026, 11, 22)

@@ -1,20 +1,40 @@
 """Coordinators' applicants: registration, interview on their behalf, 131 services, deletion."""
+# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 import re
 from datetime import date
 
 import pytest
+from test_staff_support import (  # noqa: F401
+    ADMIN_ID,
+    clock,
+    ctx,
+    engine,
+    evaluator,
+    postgres_engine,
+    snapshot,
+    world,
+)
 
 from bot.core.errors import InputError
 from bot.core.knowledge import load_knowledge
 from bot.core.render import text
-from bot.staff import (PermissionDenied, applicant_summary, delete_applicant, delete_service,
-                       forget_user, get_applicant, list_applicants, list_services,
-                       record_service, register_applicant, save_interview, update_contact)
+from bot.staff import (
+    PermissionDenied,
+    applicant_summary,
+    delete_applicant,
+    delete_service,
+    forget_user,
+    get_applicant,
+    list_applicants,
+    list_services,
+    record_service,
+    register_applicant,
+    save_interview,
+    update_contact,
+)
 from bot.staff.services131 import citations, progress, required
-from test_staff_support import (ADMIN_ID, clock, ctx, engine, evaluator,  # noqa: F401
-                                postgres_engine, snapshot, world)
 
 AS_OF = date(2026, 11, 22)
 

@@ -1,18 +1,31 @@
 """Invites: one-time, expiring, unguessable; redeeming binds the role and its places."""
+# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 import re
 
 import pytest
 from sqlmodel import Session, select
+from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator, postgres_engine  # noqa: F401
 
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff import (COORDINATOR, STAFF, WORKER, audit_log, create_invite, forget_user,
-                       invite_link, is_invite_token, list_roles, redeem_invite, revoke_role,
-                       role_of, welcome_text)
+from bot.staff import (
+    COORDINATOR,
+    STAFF,
+    WORKER,
+    audit_log,
+    create_invite,
+    forget_user,
+    invite_link,
+    is_invite_token,
+    list_roles,
+    redeem_invite,
+    revoke_role,
+    role_of,
+    welcome_text,
+)
 from bot.staff.models import InviteRow
-from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator, postgres_engine  # noqa: F401
 
 USER = 7_000_000_555
 
@@ -82,12 +95,12 @@ def test_unknown_tokens_are_refused(ctx, token):
 
 
 @pytest.mark.parametrize(("spec", "key"), [
-    (dict(role="admin", cities=("通辽市",)), "staff.invite.bad_role"),
-    (dict(role="worker"), "staff.invite.bad_role"),
-    (dict(role=COORDINATOR, county="科左后旗"), "staff.invite.need_village"),
-    (dict(role=COORDINATOR, village="甲村"), "staff.invite.need_village"),
-    (dict(role=STAFF), "staff.invite.need_scope"),
-    (dict(role=STAFF, cities=(" ",)), "staff.invite.need_scope"),
+    ({"role": "admin", "cities": ("通辽市",)}, "staff.invite.bad_role"),
+    ({"role": "worker"}, "staff.invite.bad_role"),
+    ({"role": COORDINATOR, "county": "科左后旗"}, "staff.invite.need_village"),
+    ({"role": COORDINATOR, "village": "甲村"}, "staff.invite.need_village"),
+    ({"role": STAFF}, "staff.invite.need_scope"),
+    ({"role": STAFF, "cities": (" ",)}, "staff.invite.need_scope"),
 ])
 def test_bad_invites_are_refused_and_nothing_is_stored(ctx, spec, key):
     with pytest.raises(InputError) as refused:

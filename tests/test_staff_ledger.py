@@ -1,4 +1,5 @@
 """The real-name ledger: Excel content read back with openpyxl (cases/staff/ledger.yaml)."""
+# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,14 +9,33 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
+from test_staff_support import (  # noqa: F401
+    BACKENDS,
+    Clock,
+    FakeEvaluator,
+    FakeResult,
+    build_world,
+    clock,
+    ctx,
+    engine,
+    evaluator,
+    make_context,
+    postgres_engine,
+    staff_engine,
+    world,
+)
 
 from bot.core.render import text
-from bot.staff import (delete_applicant, export_ledger, list_applicants, record_service,
-                       register_applicant, save_interview, summaries_text)
+from bot.staff import (
+    delete_applicant,
+    export_ledger,
+    list_applicants,
+    record_service,
+    register_applicant,
+    save_interview,
+    summaries_text,
+)
 from bot.staff.ledger import COLUMNS, headers
-from test_staff_support import (BACKENDS, Clock, FakeEvaluator, FakeResult,  # noqa: F401
-                                build_world, clock, ctx, engine, evaluator, make_context,
-                                postgres_engine, staff_engine, world)
 
 CASE = yaml.safe_load((Path(__file__).parent / "cases/staff/ledger.yaml").read_text("utf-8"))
 AS_OF: date = CASE["as_of"]

@@ -1,17 +1,25 @@
 """The staff layer over the real gazetteer and evaluator (no fakes): a 马边 worker in 绍兴."""
+# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
 
 from openpyxl import load_workbook
+from test_staff_support import ADMIN_ID, Clock, engine, postgres_engine  # noqa: F401
 
 from bot.core.render import text
-from bot.staff import (StaffContext, create_invite, export_ledger, list_applicants,
-                       redeem_invite, register_applicant, save_interview)
+from bot.staff import (
+    StaffContext,
+    create_invite,
+    export_ledger,
+    list_applicants,
+    redeem_invite,
+    register_applicant,
+    save_interview,
+)
 from bot.staff.context import core_evaluate
 from bot.staff.ledger import amount_text
-from test_staff_support import ADMIN_ID, Clock, engine, postgres_engine  # noqa: F401
 
 AS_OF = date(2026, 11, 22)
 COORDINATOR = 7_000_000_777

@@ -6,8 +6,8 @@ test sets it), on PostgreSQL in a throw-away schema; an unreachable server fails
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
@@ -218,11 +218,11 @@ def build_world(ctx: StaffContext, applicants: bool = True) -> World:
 
     ids = dict(PEOPLE)
     invites = {
-        "coordinator": dict(role="coordinator", county="科左后旗", village="甲村"),
-        "other_coordinator": dict(role="coordinator", county="科左后旗", village="乙村"),
-        "far_coordinator": dict(role="coordinator", county="马边", village="丙村"),
-        "staff": dict(role="staff", counties=("科左后旗",)),
-        "other_staff": dict(role="staff", cities=("乐山市",)),
+        "coordinator": {"role": "coordinator", "county": "科左后旗", "village": "甲村"},
+        "other_coordinator": {"role": "coordinator", "county": "科左后旗", "village": "乙村"},
+        "far_coordinator": {"role": "coordinator", "county": "马边", "village": "丙村"},
+        "staff": {"role": "staff", "counties": ("科左后旗",)},
+        "other_staff": {"role": "staff", "cities": ("乐山市",)},
     }
     for who, spec in invites.items():
         redeem_invite(ctx, ids[who], create_invite(ctx, ADMIN_ID, **spec).token)

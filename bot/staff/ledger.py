@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bot.core.render import has_text, text
-from bot.staff.applicants import visible_rows
+from bot.staff.access import visible_rows
 from bot.staff.assessment import Claim, facts_of
 from bot.staff.context import StaffContext
 from bot.staff.overview import ApplicantSummary, log_export, summarise

@@ -7,7 +7,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.core.render import text
-from bot.staff.applicants import Applicant, readable, to_applicant, visible_rows
+from bot.staff.access import readable, visible_rows
+from bot.staff.applicants import Applicant, to_applicant
 from bot.staff.assessment import Assessment, assess
 from bot.staff.audit import record
 from bot.staff.context import StaffContext

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff.applicants import owned, readable
+from bot.staff.access import owned, readable
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
 from bot.staff.models import ServiceRow
