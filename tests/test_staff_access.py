@@ -51,6 +51,8 @@ CALLS: dict[str, Call] = {
         c, who, w.applicants["wang"]),
     "delete a 131 service": lambda c, who, w: staff.delete_service(
         c, who, w.applicants["wang"], w.services["wang_guidance"]),
+    "hand the applicant to another coordinator": lambda c, who, w: staff.assign_applicant(
+        c, who, w.applicants["wang"], w.ids["other_coordinator"]),
     "list applicants": lambda c, who, w: staff.list_applicants(c, who, AS_OF),
     "summarise the applicant": lambda c, who, w: staff.applicant_summary(
         c, who, w.applicants["wang"], AS_OF),

@@ -23,6 +23,8 @@ from bot.core.render import text
 from bot.staff import (
     PermissionDenied,
     applicant_summary,
+    assign_applicant,
+    create_invite,
     delete_applicant,
     delete_service,
     forget_user,
@@ -30,6 +32,7 @@ from bot.staff import (
     list_applicants,
     list_services,
     record_service,
+    redeem_invite,
     register_applicant,
     save_interview,
     update_contact,
@@ -142,6 +145,19 @@ def test_a_coordinator_who_leaves_loses_access_and_staff_keep_the_records(ctx, w
     with pytest.raises(PermissionDenied):
         list_applicants(ctx, coordinator, AS_OF)
     assert names(list_applicants(ctx, world.ids["staff"], AS_OF)) == ["赵四", "王大力", "李二妹"]
+
+
+def test_staff_hand_an_orphaned_record_to_a_coordinator_of_its_village(ctx, world):
+    ids, wang = world.ids, world.applicants["wang"]
+    forget_user(ctx, ids["coordinator"])
+    with pytest.raises(InputError) as refused:
+        assign_applicant(ctx, ids["staff"], wang, ids["other_coordinator"])   # 乙村, not 甲村
+    assert refused.value.zh == text("staff.applicant.bad_coordinator")
+    successor = 7_000_000_111
+    token = create_invite(ctx, ADMIN_ID, "coordinator", county="科左后旗", village="甲村").token
+    redeem_invite(ctx, successor, token)
+    assert assign_applicant(ctx, ids["staff"], wang, successor).coordinator_id == successor
+    assert names(list_applicants(ctx, successor, AS_OF)) == ["王大力"]
 
 
 def test_the_131_counts_are_the_documents_counts():

@@ -5,47 +5,48 @@ clock, evaluator, gazetteer) and the acting user's id, checks the role on every 
 writes privileged actions to the audit log. Tables are ``staff_*`` (see ``models.py``).
 """
 from bot.staff.applicants import (
-                                  Applicant,
-                                  delete_applicant,
-                                  get_applicant,
-                                  register_applicant,
-                                  save_interview,
-                                  update_contact,
+    Applicant,
+    assign_applicant,
+    delete_applicant,
+    get_applicant,
+    register_applicant,
+    save_interview,
+    update_contact,
 )
 from bot.staff.assessment import Assessment, Claim
 from bot.staff.audit import AuditEntry, audit_log
 from bot.staff.context import StaffContext
 from bot.staff.invites import (
-                                  Invite,
-                                  create_invite,
-                                  invite_link,
-                                  is_invite_token,
-                                  redeem_invite,
-                                  welcome_text,
+    Invite,
+    create_invite,
+    invite_link,
+    is_invite_token,
+    redeem_invite,
+    welcome_text,
 )
 from bot.staff.ledger import LedgerFile, export_ledger
 from bot.staff.models import create_tables
 from bot.staff.overview import ApplicantSummary, applicant_summary, list_applicants, summaries_text
 from bot.staff.privacy import forget_user
 from bot.staff.roles import (
-                                  ADMIN,
-                                  COORDINATOR,
-                                  STAFF,
-                                  WORKER,
-                                  Grant,
-                                  PermissionDenied,
-                                  Scope,
-                                  list_roles,
-                                  require,
-                                  revoke_role,
-                                  role_of,
+    ADMIN,
+    COORDINATOR,
+    STAFF,
+    WORKER,
+    Grant,
+    PermissionDenied,
+    Scope,
+    list_roles,
+    require,
+    revoke_role,
+    role_of,
 )
 from bot.staff.services131 import Progress, Service, delete_service, list_services, record_service
 
 __all__ = [
     "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantSummary", "Assessment",
     "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PermissionDenied", "Progress",
-    "Scope", "Service", "StaffContext", "applicant_summary", "audit_log", "create_invite",
+    "Scope", "Service", "StaffContext", "applicant_summary", "assign_applicant", "audit_log", "create_invite",
     "create_tables", "delete_applicant", "delete_service", "export_ledger", "forget_user",
     "get_applicant", "invite_link", "is_invite_token", "list_applicants", "list_roles",
     "list_services", "record_service", "redeem_invite", "register_applicant", "require",

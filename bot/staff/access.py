@@ -45,6 +45,15 @@ def readable(session: Session, ctx: StaffContext, actor_id: int, applicant_id: i
     return row
 
 
+def supervised(session: Session, ctx: StaffContext, actor_id: int, applicant_id: int,
+               action: str) -> ApplicantRow:
+    """The applicant row if the actor is staff of its county/city or an admin; else denied."""
+    grant = require(session, ctx, actor_id, STAFF, ADMIN, action=action)
+    row = _load(session, applicant_id)
+    require(session, ctx, actor_id, grant.role, scope=scope_of(row), action=action)
+    return row
+
+
 def visible_rows(session: Session, grant: Grant) -> list[ApplicantRow]:
     """Applicants a grant may see (own, counties/cities, all), by county, village, id."""
     query = select(ApplicantRow)

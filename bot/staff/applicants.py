@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff.access import owned, readable
+from bot.staff.access import owned, readable, scope_of, supervised
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
 from bot.staff.models import ApplicantRow, ServiceRow
-from bot.staff.roles import COORDINATOR, Grant, PermissionDenied, require
+from bot.staff.roles import COORDINATOR, Grant, PermissionDenied, grant_of, require
 
 PHONE = re.compile(r"^1\d{10}$")
 MAX_NAME = 50
@@ -137,3 +137,19 @@ def remove_applicant_rows(session: Session, applicant_id: int) -> None:
     row = session.get(ApplicantRow, applicant_id)
     if row is not None:
         session.delete(row)
+
+
+def assign_applicant(ctx: StaffContext, actor_id: int, applicant_id: int,
+                     coordinator_id: int) -> Applicant:
+    """Staff of the place or an admin: hand a record (e.g. orphaned) to a coordinator of its village."""
+    with ctx.transaction() as session:
+        row = supervised(session, ctx, actor_id, applicant_id, "applicant.assign")
+        target = grant_of(session, ctx, coordinator_id)
+        if target.role != COORDINATOR or not target.covers(scope_of(row)):
+            raise InputError(text("staff.applicant.bad_coordinator"),
+                             f"user {coordinator_id} is not a coordinator of {row.village}")
+        row.coordinator_id, row.updated_at = coordinator_id, ctx.now()
+        session.add(row)
+        record(session, ctx, actor_id, "applicant.assign", f"user:{coordinator_id}",
+               {"applicant": row.id})
+        return to_applicant(row)

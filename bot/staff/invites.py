@@ -124,7 +124,7 @@ def redeem_invite(ctx: StaffContext, user_id: int, token: str) -> Grant:
                        granted_by=row.created_by, granted_at=ctx.now())
         grant = bind_role(session, ctx, user_id, role)
         record(session, ctx, user_id, "invite.redeem", f"invite:{row.token_hash[:12]}",
-               {"role": row.role, "invited_by": row.created_by})
+               {"role": row.role})
         return grant
 
 
