@@ -42,6 +42,8 @@ CALLS: dict[str, Call] = {
     "read the applicant": lambda c, who, w: staff.get_applicant(c, who, w.applicants["wang"]),
     "save the applicant's interview": lambda c, who, w: staff.save_interview(
         c, who, w.applicants["wang"], {"facts": {"social_insurance_months": 9}}),
+    "run the applicant's interview": lambda c, who, w: staff.interview_step(
+        c, who, w.applicants["wang"], as_of=AS_OF, text_in="科左后旗"),
     "correct the applicant's phone": lambda c, who, w: staff.update_contact(
         c, who, w.applicants["wang"], phone="13900000000"),
     "delete the applicant": lambda c, who, w: staff.delete_applicant(c, who, w.applicants["wang"]),

@@ -13,6 +13,8 @@ from bot.staff import (
     StaffContext,
     create_invite,
     export_ledger,
+    get_applicant,
+    interview_step,
     list_applicants,
     redeem_invite,
     register_applicant,
@@ -53,3 +55,18 @@ def test_ledger_row_agrees_with_the_evaluator(engine):
         r.claim_deadline for r in expected if r.claim_deadline)
     assert cells[text("staff.ledger.col.county")] == "马边彝族自治县"
     assert cells[text("staff.ledger.col.status")] == text("staff.status.claimable")
+
+
+def test_coordinator_runs_the_real_interview_for_the_applicant(engine):
+    ctx = StaffContext(engine=engine, admin_ids=frozenset({ADMIN_ID}), clock=Clock())
+    redeem_invite(ctx, COORDINATOR, create_invite(
+        ctx, ADMIN_ID, "coordinator", county="马边", village="新村").token)
+    applicant = register_applicant(ctx, COORDINATOR, "阿木")
+    welcome = interview_step(ctx, COORDINATOR, applicant.id, as_of=AS_OF)
+    [[go]] = welcome.replies[0].buttons
+    question = interview_step(ctx, COORDINATOR, applicant.id, as_of=AS_OF, button=go.data)
+    assert question.replies and question.state.get("pending") == "origin_county"
+    answered = interview_step(ctx, COORDINATOR, applicant.id, as_of=AS_OF, text_in="马边")
+    assert answered.events == []
+    stored = get_applicant(ctx, COORDINATOR, applicant.id).state
+    assert stored == answered.state and stored["facts"]["origin_county"] == "马边"

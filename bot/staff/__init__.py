@@ -28,6 +28,7 @@ from bot.staff.ledger import LedgerFile, export_ledger
 from bot.staff.models import create_tables
 from bot.staff.overview import ApplicantSummary, applicant_summary, list_applicants, summaries_text
 from bot.staff.privacy import forget_user
+from bot.staff.proxy import interview_step
 from bot.staff.roles import (
     ADMIN,
     COORDINATOR,
@@ -48,7 +49,7 @@ __all__ = [
     "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PermissionDenied", "Progress",
     "Scope", "Service", "StaffContext", "applicant_summary", "assign_applicant", "audit_log", "create_invite",
     "create_tables", "delete_applicant", "delete_service", "export_ledger", "forget_user",
-    "get_applicant", "invite_link", "is_invite_token", "list_applicants", "list_roles",
+    "get_applicant", "interview_step", "invite_link", "is_invite_token", "list_applicants", "list_roles",
     "list_services", "record_service", "redeem_invite", "register_applicant", "require",
     "revoke_role", "role_of", "save_interview", "summaries_text", "update_contact",
     "welcome_text",
