@@ -5,8 +5,21 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy
 from sqlmodel import Session, select
-from test_staff_support import ADMIN_ID, clock, ctx, engine, evaluator, postgres_engine  # noqa: F401
+from test_staff_support import (  # noqa: F401
+    ADMIN_ID,
+    BACKENDS,
+    Clock,
+    FakeEvaluator,
+    clock,
+    ctx,
+    empty_tables,
+    engine,
+    evaluator,
+    make_context,
+    postgres_engine,
+)
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -25,7 +38,7 @@ from bot.staff import (
     role_of,
     welcome_text,
 )
-from bot.staff.models import InviteRow
+from bot.staff.models import InviteRow, create_tables
 
 USER = 7_000_000_555
 
@@ -138,3 +151,29 @@ def test_forget_user_removes_role_invite_and_audit_lines(ctx):
                       "granted": 0}
     assert role_of(ctx, USER).role == WORKER
     assert all(USER not in (e.actor, e.target) for e in audit_log(ctx, ADMIN_ID))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_racing_redemptions_bind_exactly_one_user(request, tmp_path, backend):
+    """Eight users press the same link at once: one gets the role, the others a refusal."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if backend == "postgresql":
+        shared = request.getfixturevalue("postgres_engine")
+        empty_tables(shared)
+    else:
+        shared = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'race.sqlite3'}")
+        create_tables(shared)
+    race = make_context(shared, Clock(), FakeEvaluator())
+    token = create_invite(race, ADMIN_ID, STAFF, cities=("通辽市",)).token
+
+    def attempt(user: int) -> str:
+        try:
+            return redeem_invite(race, user, token).role
+        except InputError as refused:
+            return refused.zh
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(USER, USER + 8)))
+    assert sorted(outcomes) == sorted([STAFF] + [text("staff.invite.used")] * 7)
+    assert len(list_roles(race, ADMIN_ID)) == 1

@@ -125,7 +125,7 @@ def postgres_engine():
         drop()
 
 
-def _empty(engine) -> None:
+def empty_tables(engine) -> None:
     """Delete every staff row (children first)."""
     with engine.begin() as connection:
         for model in reversed(STAFF_TABLES):
@@ -140,7 +140,7 @@ def staff_engine(request, backend: str):
     """
     if backend == "postgresql":
         engine = request.getfixturevalue("postgres_engine")
-        _empty(engine)
+        empty_tables(engine)
         yield engine
         return
     engine = sqlalchemy.create_engine("sqlite://", poolclass=StaticPool,
