@@ -1,7 +1,7 @@
 """evaluate(facts, as_of, audience) -> list[Result]: every rule, date-aware, explained."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
@@ -40,6 +40,7 @@ class Result:
     period_start: date | None = None
     period_end: date | None = None
     explain: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
+    in_scope: bool = True
 
     @cached_property
     def _texts(self) -> dict:
@@ -79,13 +80,20 @@ def _as_of_facts(facts: dict, as_of: date) -> dict:
     return {**facts, "months_employed": full_months(start, as_of)}
 
 
-def evaluate(facts: dict, as_of: date, audience: str = "worker") -> list[Result]:
-    """Every rule (of the audience) evaluated for normalised facts as of a day, in rule order."""
+def evaluate(facts: dict, as_of: date, audience: str = "worker", rules: Sequence[Rule] | None = None,
+             keep_out_of_scope: bool = True) -> list[Result]:
+    """Every rule (of the audience) evaluated for normalised facts as of a day, in rule order.
+
+    ``rules`` defaults to the loaded rules/*.yaml (a benchmark or test may pass its own).
+    With ``keep_out_of_scope=False`` rules whose scope (home area) cannot fit are left out,
+    as the contract allows.
+    """
     if audience not in AUDIENCES:
         raise InputError(f"不认识的对象：{audience}", f"unknown audience {audience!r}, expected {AUDIENCES}")
     facts = _as_of_facts(facts, as_of)
-    rules = load_rules()
-    return [evaluate_rule(r, facts, as_of) for r in rules if audience == "all" or r.beneficiary == "worker"]
+    rules = load_rules() if rules is None else rules
+    results = (evaluate_rule(r, facts, as_of) for r in rules if audience == "all" or r.beneficiary == "worker")
+    return [r for r in results if keep_out_of_scope or r.in_scope]
 
 
 def _eligible(outcomes: list[ConditionOutcome]) -> bool | None:
@@ -116,8 +124,11 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
 
 
 def evaluate_rule(rule: Rule, facts: dict, as_of: date) -> Result:
-    """One rule for one person as of a day."""
-    outcomes = [evaluate_condition(c, facts, as_of) for c in rule.all_conditions()]
+    """One rule for one person as of a day (outside its scope, the rest is not looked at)."""
+    outcomes = [evaluate_condition(c, facts, as_of) for c in rule.scope]
+    in_scope = UNMET not in {o.status for o in outcomes}
+    if in_scope:
+        outcomes += [evaluate_condition(c, facts, as_of) for c in rule.conditions]
     eligible = _eligible(outcomes)
     status = rule.period.status(as_of)
     reached, assumed = qualified_on(rule, facts, as_of)
@@ -129,8 +140,7 @@ def evaluate_rule(rule: Rule, facts: dict, as_of: date) -> Result:
     else:
         claimable = in_period is not False
     amount = compute_amount(rule.amount, facts)
-    ctx = {**_claim_context(facts), "offices": "、".join(rule.offices), "quote": rule.quote}
-    explain = partial(_texts, rule, outcomes, status, amount, reached, assumed, as_of, ctx)
+    explain = partial(_texts, rule, outcomes, status, amount, reached, assumed, as_of, facts)
     return Result(
         id=rule.id, policy=rule.document, title=rule.title, beneficiary=rule.beneficiary,
         eligible=eligible, claimable=claimable, status=status,
@@ -138,12 +148,13 @@ def evaluate_rule(rule: Rule, facts: dict, as_of: date) -> Result:
         missing_facts=_missing(outcomes) if eligible is None else [],
         citation={"doc": rule.document, "clause": rule.clause, "quote": rule.quote},
         conditions=outcomes, qualified_on=reached,
-        period_start=rule.period.start, period_end=rule.period.end, explain=explain,
+        period_start=rule.period.start, period_end=rule.period.end, explain=explain, in_scope=in_scope,
     )
 
 
-def _texts(rule: Rule, outcomes, status, amount, reached, assumed, as_of, ctx) -> dict:
+def _texts(rule: Rule, outcomes, status, amount, reached, assumed, as_of, facts) -> dict:
     """Every sentence of one result, rendered from templates."""
+    ctx = {**_claim_context(facts), "offices": "、".join(rule.offices), "quote": rule.quote}
     return {
         "reasons": reasons(rule, outcomes, status, amount, reached, assumed, as_of),
         "how_to_claim": claim_text(rule, ctx), "bring": bring_items(rule),

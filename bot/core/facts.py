@@ -13,6 +13,7 @@ from bot.core.errors import InputError, RulesError
 from bot.core.validity import full_months
 
 FACTS_FILE = ROOT / "rules" / "facts.yaml"
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DERIVED_KEYS = ("origin_city", "origin_province")  # filled from origin_county, accepted back
 WORK_KEYS = ("work_province", "work_city", "work_county")
 PROVINCES = {
@@ -32,7 +33,7 @@ MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 def catalogue() -> dict[str, dict]:
     """The fact catalogue from rules/facts.yaml: name -> {type, ask, choices, min, max, unit}."""
     try:
-        data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8")) or {}
+        data = yaml.load(FACTS_FILE.read_text(encoding="utf-8"), Loader=LOADER) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RulesError(f"事实清单读不了：{FACTS_FILE.name}", f"cannot read {FACTS_FILE.name}: {exc}") from None
     facts = data.get("facts") if isinstance(data, dict) else None

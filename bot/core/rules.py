@@ -1,175 +1,24 @@
 """Load and validate rules/<doc-id>.yaml (schema: rules/README.md); cached after the first load."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.config import ROOT
-from bot.core.amounts import amount_facts, amount_problems
-from bot.core.conditions import DERIVED, OPERATORS, Condition
+from bot.core.conditions import DERIVED
 from bot.core.errors import RulesError
-from bot.core.validity import Period
+from bot.core.rule_schema import Rule, read_rules_file, squash
 
 RULES_DIR = ROOT / "rules"
-BENEFICIARIES = ("worker", "employer", "agency", "training_org", "workshop", "workstation", "base")
-REQUIRED = ("id", "title", "clause", "quote", "beneficiary", "amount")
-OPTIONAL = ("scope", "conditions", "amount_note", "qualifying", "claim", "bring", "note", "period", "offices")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One subsidy or service of one document, as data."""
-
-    id: str
-    title: str
-    document: str
-    clause: str
-    quote: str
-    beneficiary: str
-    scope: tuple[Condition, ...]
-    conditions: tuple[Condition, ...]
-    amount: dict | None
-    amount_note: str | None
-    period: Period
-    qualifying: dict | None
-    claim: str
-    bring: tuple[str, ...]
-    note: str | None
-    source: str
-    offices: tuple[str, ...] = ()
-
-    def all_conditions(self) -> tuple[Condition, ...]:
-        """Scope conditions first, then the rule's own."""
-        return self.scope + self.conditions
-
-    def facts(self) -> list[str]:
-        """Every fact the rule reads."""
-        names = {f for c in self.all_conditions() for f in c.facts()} | set(amount_facts(self.amount))
-        if self.qualifying:
-            names |= {self.qualifying["fact"], "employment_start"}
-        return sorted(names)
-
-
-class _Problems(list):
-    """Problems found while reading one file, each naming file, rule and field."""
-
-    def add(self, where: str, field: str, message: str) -> None:
-        self.append(f"{where}: {field}: {message}")
-
-
-def squash(text: str) -> str:
-    """Text compared for quotes: width-folded, whitespace removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def parse_condition(raw: Any, named: dict, where: str, problems: _Problems) -> Condition | None:
-    """A condition from YAML: a name defined under ``conditions:`` or an inline mapping."""
-    if isinstance(raw, str):
-        if raw not in named:
-            problems.add(where, "conditions", f"unknown condition name {raw!r}")
-            return None
-        raw = {"id": raw, **named[raw]} if "id" not in named[raw] else named[raw]
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        problems.add(where, "conditions", f"a condition needs an id: {raw!r}")
-        return None
-    ops = [k for k in raw if k in OPERATORS]
-    if len(ops) != 1:
-        problems.add(where, f"condition {raw['id']}", f"needs exactly one operator of {OPERATORS}")
-        return None
-    op, value = ops[0], raw[ops[0]]
-    extra = set(raw) - {"id", "fact", "unclear", "bound_by", op}
-    if extra:
-        problems.add(where, f"condition {raw['id']}", f"unknown keys {sorted(extra)}")
-    parts: tuple = ()
-    if op in ("any", "all"):
-        parts = tuple(c for c in (parse_condition(p, named, where, problems) for p in value or []) if c)
-    fact = raw.get("fact")
-    if op in ("at_least", "at_most", "in", "equals", "on_or_after", "before") and not fact:
-        problems.add(where, f"condition {raw['id']}", f"operator {op} needs a fact")
-    if op in ("on_or_after", "before") and not isinstance(value, date):
-        problems.add(where, f"condition {raw['id']}", f"bad date {value!r}")
-    if op == "in" and not isinstance(value, list):
-        problems.add(where, f"condition {raw['id']}", "in needs a list")
-    return Condition(
-        id=raw["id"], op=op, fact=fact, value=value, unclear=tuple(raw.get("unclear") or ()),
-        bound_by=raw.get("bound_by"), parts=parts,
-    )
-
-
-def _period(raw: Any, base: Period | None, where: str, problems: _Problems) -> Period:
-    raw = raw or {}
-    values = {}
-    for key in ("start", "end", "claim_deadline"):
-        value = raw.get(key, getattr(base, key) if base else None)
-        if value is not None and not isinstance(value, date):
-            problems.add(where, f"period.{key}", f"bad date {value!r} (write YYYY-MM-DD)")
-            value = None
-        values[key] = value
-    return Period(**values)
-
-
-def _rule(raw: dict, doc: dict, named: dict, path: Path, problems: _Problems) -> Rule | None:
-    where = f"{path.name}: rule {raw.get('id', '?')}"
-    for key in REQUIRED:
-        if key not in raw:
-            problems.add(where, key, "missing field")
-    if any(key not in raw for key in REQUIRED):
-        return None
-    unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
-    if unknown:
-        problems.add(where, "fields", f"unknown fields {sorted(unknown)}")
-    q = raw.get("qualifying")
-    if q is not None and (not isinstance(q, dict) or not isinstance(q.get("months"), int) or "fact" not in q):
-        problems.add(where, "qualifying", "needs fact and months (a whole number)")
-    if raw["beneficiary"] not in BENEFICIARIES:
-        problems.add(where, "beneficiary", f"must be one of {BENEFICIARIES}")
-    for text in amount_problems(raw["amount"]):
-        problems.add(where, "amount", text)
-    if raw["amount"] is None and not raw.get("amount_note"):
-        problems.add(where, "amount_note", "needed when amount is null")
-    scope = [parse_condition(c, named, where, problems) for c in raw.get("scope", doc.get("scope", []))]
-    conds = [parse_condition(c, named, where, problems) for c in raw.get("conditions") or []]
-    return Rule(
-        id=raw["id"], title=raw["title"], document=doc["document"], clause=str(raw["clause"]),
-        quote=str(raw["quote"]), beneficiary=raw["beneficiary"],
-        scope=tuple(c for c in scope if c), conditions=tuple(c for c in conds if c),
-        amount=raw["amount"], amount_note=raw.get("amount_note"),
-        period=_period(raw.get("period"), doc["_period"], where, problems),
-        qualifying=raw.get("qualifying"), claim=raw.get("claim", doc.get("claim", "")),
-        bring=tuple(raw.get("bring") or ()), note=raw.get("note", doc.get("note")), source=path.name,
-        offices=tuple(raw.get("offices") or ()),
-    )
-
-
-def read_rules_file(path: Path) -> tuple[list[Rule], list[str]]:
-    """Rules of one file and the problems found in it (never raises on bad content)."""
-    problems = _Problems()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return [], [f"{path.name}: cannot read: {str(exc).splitlines()[0]}"]
-    except ValueError as exc:  # a date YAML cannot build, e.g. 2024-02-30
-        return [], [f"{path.name}: bad date: {exc}"]
-    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list) or not doc.get("document"):
-        return [], [f"{path.name}: must be a mapping with 'document' and a 'rules' list"]
-    doc["_period"] = _period(doc.get("period"), None, path.name, problems)
-    named = doc.get("conditions") or {}
-    rules = [r for r in (_rule(raw, doc, named, path, problems) for raw in doc["rules"] if isinstance(raw, dict)) if r]
-    return rules, list(problems)
+__all__ = ["Rule", "RULES_DIR", "check_rules", "load_rules", "read_rules_file", "squash", "validate"]
 
 
 def _rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name != "facts.yaml")
 
 
-def validate(rules: list[Rule], knowledge: Any = None) -> list[str]:
+def validate(rules: list[Rule], knowledge: Any = None, templates: bool = True) -> list[str]:
     """Cross-file checks: duplicate ids, facts, templates, clauses and quotes."""
     from bot.core.facts import catalogue
     from bot.core.render import has_text
@@ -183,6 +32,8 @@ def validate(rules: list[Rule], knowledge: Any = None) -> list[str]:
         for name in rule.facts():
             if DERIVED.get(name, name) not in facts:
                 problems.append(f"{where}: conditions: unknown fact {name!r}")
+        if not templates:
+            continue
         for field, key in (("claim", rule.claim), ("note", rule.note), ("amount_note", rule.amount_note)):
             if key and not has_text(key):
                 problems.append(f"{where}: {field}: no template {key!r} in templates/zh")
@@ -237,7 +88,7 @@ def load_rules(directory: Path = RULES_DIR) -> tuple[Rule, ...]:
         found, trouble = read_rules_file(path)
         rules += found
         problems += trouble
-    problems += validate(rules)
+    problems += validate(rules, templates=False)  # templates and knowledge: check_rules()
     if problems:
         raise RulesError("规则文件有错：" + problems[0], "; ".join(problems[:5]))
     return tuple(rules)
