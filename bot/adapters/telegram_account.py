@@ -6,9 +6,8 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import Choice, send_text
 from bot.adapters.telegram_services import (
-    chat_id_of, conversation_key, pending_key, per_user, services)
+    Services, chat_id_of, conversation_key, per_user, services)
 from bot.core.render import render, text
-from bot.storage import Storage
 
 PREFIX = "acct:"
 DELETE_YES, DELETE_NO = f"{PREFIX}delete:yes", f"{PREFIX}delete:no"
@@ -23,10 +22,9 @@ def known_answers(state: dict | None) -> dict:
     return {}
 
 
-def clear_pending(storage: Storage, user_id: int) -> None:
+def clear_pending(svc: Services, user_id: int) -> None:
     """Forget what the adapter was waiting for from this user."""
-    if storage.load_conversation(pending_key(user_id)):
-        storage.save_conversation(pending_key(user_id), {})
+    svc.set_pending(user_id, {})
 
 
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -40,16 +38,26 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE,
     await send_text(context.bot, chat_id_of(update), text(key, places=names))
 
 
+def _county_name(answer: str) -> str:
+    """The county's full name (the subscription key), as the gazetteer spells it."""
+    from bot.core.errors import InputError
+    from bot.core.places import resolve_county
+
+    try:
+        return resolve_county(answer).name
+    except InputError:
+        return answer
+
+
 async def subscribe_from_answers(update: Update, context: ContextTypes.DEFAULT_TYPE,
                                  state: dict | None) -> None:
     """Subscribe to the places in the answers, or ask for the home county first."""
     answers = known_answers(state)
     county, city = answers.get("origin_county"), answers.get("work_city")
     if county:
-        await _subscribe(update, context, str(county), str(city) if city else None)
+        await _subscribe(update, context, _county_name(str(county)), str(city) if city else None)
         return
-    storage = services(context).storage
-    storage.save_conversation(pending_key(update.effective_user.id), {"awaiting": "county"})
+    services(context).set_pending(update.effective_user.id, {"awaiting": "county"})
     await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.ask_county"))
 
 
@@ -58,17 +66,16 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     from bot.core.errors import InputError
     from bot.core.places import resolve_county
 
-    storage, user_id = services(context).storage, update.effective_user.id
-    pending = storage.load_conversation(pending_key(user_id)) or {}
-    if pending.get("awaiting") != "county":
+    svc, user_id = services(context), update.effective_user.id
+    if svc.pending(user_id).get("awaiting") != "county":
         return False
     try:
         place = resolve_county(update.message.text)
     except InputError:
         await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.unknown_county"))
         return True
-    clear_pending(storage, user_id)
-    city = known_answers(storage.load_conversation(conversation_key(user_id))).get("work_city")
+    clear_pending(svc, user_id)
+    city = known_answers(svc.storage.load_conversation(conversation_key(user_id))).get("work_city")
     await _subscribe(update, context, place.name, str(city) if city else None)
     return True
 
@@ -84,9 +91,9 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 @per_user
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop all job-fair news for the user."""
-    storage, user_id = services(context).storage, update.effective_user.id
-    clear_pending(storage, user_id)
-    key = "telegram.unsubscribe.done" if storage.unsubscribe(user_id) else "telegram.unsubscribe.none"
+    svc, user_id = services(context), update.effective_user.id
+    clear_pending(svc, user_id)
+    key = "telegram.unsubscribe.done" if svc.storage.unsubscribe(user_id) else "telegram.unsubscribe.none"
     await send_text(context.bot, chat_id_of(update), text(key))
 
 
@@ -126,7 +133,7 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_account_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
     """Act on a /delete confirmation button; anything else is stale."""
     if data == DELETE_YES:
-        services(context).storage.delete_user(update.effective_user.id)
+        services(context).forget(update.effective_user.id)
         key = "telegram.delete.done"
     elif data == DELETE_NO:
         key = "telegram.delete.kept"

@@ -49,7 +49,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, user = services(context), update.effective_user
     payload = context.args[0][:64] if context.args else None
     svc.storage.upsert_user(user.id, chat_id_of(update), user.full_name, payload)
-    account.clear_pending(svc.storage, user.id)
+    account.clear_pending(svc, user.id)
     turn = svc.conversation.start(_state(context, update), as_of=svc.today(), payload=payload)
     await apply_turn(update, context, turn)
 
@@ -58,7 +58,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_core_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Pass /back, /restart, /review and /help to the conversation core."""
     svc = services(context)
-    account.clear_pending(svc.storage, update.effective_user.id)
+    account.clear_pending(svc, update.effective_user.id)
     command = update.message.text.split()[0].split("@")[0]
     turn = svc.conversation.handle_text(_state(context, update), command, as_of=svc.today())
     await apply_turn(update, context, turn)

@@ -25,6 +25,24 @@ class Services:
     conversation: Any
     today: Callable[[], date]
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
+    pending_cache: dict[int, dict] = field(default_factory=dict)
+
+    def pending(self, user_id: int) -> dict:
+        """What the adapter waits for from the user (read from storage once per process)."""
+        if user_id not in self.pending_cache:
+            self.pending_cache[user_id] = self.storage.load_conversation(pending_key(user_id)) or {}
+        return self.pending_cache[user_id]
+
+    def set_pending(self, user_id: int, pending: dict) -> None:
+        """Remember (in storage too, so a restart keeps it) what the adapter waits for."""
+        if pending != self.pending(user_id):
+            self.storage.save_conversation(pending_key(user_id), pending)
+        self.pending_cache[user_id] = pending
+
+    def forget(self, user_id: int) -> None:
+        """Erase the user from storage and from this process's caches."""
+        self.storage.delete_user(user_id)
+        self.pending_cache.pop(user_id, None)
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """The lock that keeps one user's updates in order."""

@@ -24,6 +24,7 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int
+    at: float = 0.0  # time.monotonic() when answered
 
 
 class FakeBotApi(UpdateFactory, CallQueries):
@@ -60,7 +61,7 @@ class FakeBotApi(UpdateFactory, CallQueries):
 
     def _record(self, method: str, params: dict, status: int, error: str = "") -> tuple[int, dict]:
         with self._cond:
-            self.calls.append(Call(method, params, status))
+            self.calls.append(Call(method, params, status, time.monotonic()))
             self._cond.notify_all()
         if status == 200:
             return status, {"ok": True, "result": True}

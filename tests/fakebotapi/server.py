@@ -27,6 +27,8 @@ def parse_body(method: str, content_type: str, body: bytes, query: str) -> dict:
 
 class _Handler(BaseHTTPRequestHandler):
     api: FakeBotApi
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real server
+    disable_nagle_algorithm = True
 
     def _answer(self) -> None:
         url = urlparse(self.path)
@@ -46,11 +48,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: dict) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the bot went away (killed): nothing to answer
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         """Stay quiet; the api records every call."""
