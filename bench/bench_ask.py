@@ -38,16 +38,17 @@ def synthetic_clauses(count: int, seed: int = 1) -> list[Clause]:
     return [Clause(f"synthetic-{i // 50}", str(i % 50), "", t, "") for i, t in enumerate(texts)]
 
 
-def timed(fn, *args) -> tuple[float, float]:
-    """Wall-clock and CPU milliseconds of one call (CPU time leaves out waiting for a core)."""
+def timed(fn, *args):
+    """Wall-clock and CPU milliseconds of one call (CPU time leaves out waiting for a core),
+    and its result."""
     wall, cpu = time.perf_counter(), time.thread_time()
-    fn(*args)
-    return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+    result = fn(*args)
+    return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000, result
 
 
 def report(name: str, index: SearchIndex, qs: list[str], rounds: int) -> None:
     runs = [timed(index.search, q, 5) for _ in range(rounds) for q in qs]
-    for label, times in (("wall", [w for w, _ in runs]), ("cpu", [c for _, c in runs])):
+    for label, times in (("wall", [w for w, _, _ in runs]), ("cpu", [c for _, c, _ in runs])):
         cuts = statistics.quantiles(times, n=100)
         print(f"{name:<26} {label:<4} p50 {statistics.median(times):6.2f} ms   "
               f"p95 {cuts[94]:6.2f} ms   max {max(times):6.2f} ms   ({len(times)} searches)")
@@ -60,17 +61,15 @@ def main() -> None:
     args = parser.parse_args()
     qs = questions()
 
-    start = time.perf_counter()
-    index = default_index()
-    print(f"build, 5 documents ({len(index.clauses)} clauses, incl. loading): "
-          f"{(time.perf_counter() - start) * 1000:.1f} ms")
+    wall, cpu, index = timed(default_index)
+    print(f"build, 5 documents ({len(index.clauses)} clauses, loading included): "
+          f"wall {wall:.1f} ms, cpu {cpu:.1f} ms")
     report("search, 5 documents", index, qs, args.rounds)
 
     clauses = synthetic_clauses(args.clauses)
     synonyms = load_synonyms()
-    start = time.perf_counter()
-    big = SearchIndex.build(clauses, synonyms)
-    print(f"build, {len(clauses)} synthetic clauses: {(time.perf_counter() - start) * 1000:.1f} ms")
+    wall, cpu, big = timed(SearchIndex.build, clauses, synonyms)
+    print(f"build, {len(clauses)} synthetic clauses: wall {wall:.0f} ms, cpu {cpu:.0f} ms")
     report(f"search, {len(clauses)} clauses", big, qs, args.rounds)
 
 

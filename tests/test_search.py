@@ -79,11 +79,25 @@ def test_synonyms_expand_worker_words():
     assert SearchIndex.build(clauses).search("车费能报吗") == []
 
 
+def test_a_named_place_ranks_its_document_first():
+    synonyms = Synonyms(places=(("b", ("绍兴",)),))
+    clauses = [Clause("a", "一", "", "租房补贴。发放租房补贴。", "一、"),
+               Clause("b", "一", "", "给予租房补贴，由财政列支。", "一、")]
+    index = SearchIndex.build(clauses, synonyms)
+    assert [h.clause.doc for h in index.search("租房补贴")] == ["a", "b"]
+    assert [h.clause.doc for h in index.search("在绍兴租房补贴")] == ["b", "a"]
+
+
 def test_the_synonyms_file_loads_and_rejects_bad_groups(tmp_path):
-    assert load_synonyms().groups
+    synonyms = load_synonyms()
+    assert synonyms.groups
+    assert {doc for doc, _ in synonyms.places} == set(load_knowledge().documents)
     bad = tmp_path / "synonyms.yaml"
     bad.write_text("groups:\n  - ask: [路费]\n", encoding="utf-8")
     with pytest.raises(RulesError, match="group 1"):
+        load_synonyms(bad)
+    bad.write_text("groups: []\nplaces:\n  shaoxing-2021: 绍兴\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="places"):
         load_synonyms(bad)
 
 

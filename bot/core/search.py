@@ -2,8 +2,9 @@
 
 BM25 over character unigrams and bigrams (Chinese has no spaces; no word segmenter), plus
 the worker words of ``knowledge/synonyms.yaml``: a question with 路费 also looks for
-交通补助/交通补贴/交通费. Each clause is indexed with its title, its text and the names of
-the areas its document covers, so 马边 or 卓资县 finds the documents for those places.
+交通补助/交通补贴/交通费. Each clause is indexed with its title and text. A question that
+names a place of one document (``places`` in the same file: 马边, 柯桥, 卓资, 通辽…) ranks
+that document's clauses higher (their raw scores times ``1 + PLACE_BOOST``).
 
 Scores are 0..1: ``1 - exp(-raw / ref)``, where ``raw`` is the clause's BM25 score and
 ``ref`` the score of a clause holding each of the question's known words once at average
@@ -35,6 +36,7 @@ __all__ = ["Hit", "SearchIndex", "Synonyms", "default_index", "load_synonyms", "
 
 K1 = 1.2
 B = 0.75
+PLACE_BOOST = 1.0   # a question naming a document's place: its clauses score double
 # Single characters too common (or too chatty) to mean anything on their own; bigrams keep them.
 STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么我你他她它们这那是在有和与及或也都就还又很个把被给要会能可不没啥咋怎")
 RUN = re.compile(r"[\u3400-\u9fff]+|[0-9]+(?:\.[0-9]+)?|[a-z]+")
@@ -103,10 +105,17 @@ class Hit:
 
 @dataclass(frozen=True)
 class Synonyms:
-    """Worker words -> document words: ``groups`` of (asks, means); ``weight`` of an added word."""
+    """Worker words -> document words: ``groups`` of (asks, means); ``weight`` of an added word;
+    ``places``: (document id, the place names that point to it)."""
 
     groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     weight: float = 0.5
+    places: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def documents_named(self, question: str) -> set[str]:
+        """The documents whose places ``question`` names."""
+        text = normalise(question)
+        return {doc for doc, names in self.places if any(name in text for name in names)}
 
     def expand(self, question: str) -> list[str]:
         """The document words to look for as well, for each worker word in ``question``."""
@@ -138,7 +147,12 @@ def load_synonyms(path: Path = ROOT / "knowledge" / "synonyms.yaml") -> Synonyms
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         raise RulesError(f"同义词文件 {path.name} 的 weight 要在 0 和 1 之间",
                          f"synonyms file {path.name}: weight must be in (0, 1]")
-    return Synonyms(tuple(groups), float(weight))
+    places = data.get("places") or {}
+    if not isinstance(places, dict) or not all(_words(names) for names in places.values()):
+        raise RulesError(f"同义词文件 {path.name} 的 places 要写成 文件编号: [地名, …]",
+                         f"synonyms file {path.name}: places must map document ids to name lists")
+    named = tuple((doc, tuple(normalise(n) for n in names)) for doc, names in places.items())
+    return Synonyms(tuple(groups), float(weight), named)
 
 
 def _words(value: object) -> bool:
@@ -155,34 +169,40 @@ class SearchIndex:
         self.vocabulary = vocabulary          # term -> term number
         self.idf = idf                        # by term number
         self.starts = starts                  # term t's postings: [starts[t]:starts[t + 1]]
+        self._starts = starts.tolist()
         self.docs = docs
         self.weights = weights
         self.synonyms = synonyms
         self.max_idf = math.log(1 + (len(clauses) + 0.5) / 0.5)   # idf of a term no clause has
+        self._rows: dict[str, np.ndarray] = {}
+
+    def _rows_of(self, doc: str) -> np.ndarray:
+        """The clause numbers of document ``doc``."""
+        if doc not in self._rows:
+            self._rows[doc] = np.array([i for i, c in enumerate(self.clauses) if c.doc == doc],
+                                       dtype=np.int64)
+        return self._rows[doc]
 
     @classmethod
-    def build(cls, clauses: Iterable[Clause], synonyms: Synonyms | None = None,
-              areas: dict[str, Iterable[str]] | None = None) -> SearchIndex:
-        """Index ``clauses``; ``areas`` (doc id -> place names) are indexed with each clause."""
+    def build(cls, clauses: Iterable[Clause], synonyms: Synonyms | None = None) -> SearchIndex:
+        """Index ``clauses`` (title and text); ``synonyms`` expand the questions."""
         clauses = list(clauses)
-        places = {doc: " ".join(names) for doc, names in (areas or {}).items()}
-        vocabulary: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[int] = []
-        lengths = np.zeros(len(clauses), dtype=np.float64)
+        n = len(clauses)
+        keys: list[str] = []          # (clause, term) pairs, flat: the term ...
+        tfs: list[int] = []           # ... and how often it occurs in the clause
+        sizes = np.zeros(n, dtype=np.int64)
+        lengths = np.zeros(n, dtype=np.float64)
         for i, clause in enumerate(clauses):
-            counts = Counter(terms(f"{clause.title}\n{clause.text}\n{places.get(clause.doc, '')}"))
-            lengths[i] = sum(counts.values())
-            term_ids += [vocabulary.setdefault(t, len(vocabulary)) for t in counts]
-            doc_ids += [i] * len(counts)
+            counts = Counter(terms(f"{clause.title}\n{clause.text}"))
+            keys += counts.keys()
             tfs += counts.values()
-        term_arr = np.asarray(term_ids, dtype=np.int64)
+            sizes[i], lengths[i] = len(counts), sum(counts.values())
+        vocabulary = {t: i for i, t in enumerate(dict.fromkeys(keys))}
+        term_arr = np.fromiter(map(vocabulary.__getitem__, keys), dtype=np.int64, count=len(keys))
         order = np.argsort(term_arr, kind="stable")
         term_arr = term_arr[order]
-        docs = np.asarray(doc_ids, dtype=np.int32)[order]
+        docs = np.repeat(np.arange(n, dtype=np.int32), sizes)[order]
         tf = np.asarray(tfs, dtype=np.float64)[order]
-        n = len(clauses)
         df = np.bincount(term_arr, minlength=len(vocabulary)).astype(np.float64)
         idf = np.log1p((n - df + 0.5) / (df + 0.5))
         avg = lengths.mean() if n else 1.0
@@ -209,10 +229,14 @@ class SearchIndex:
         wanted, ref = self.query(question)
         if top < 1 or not wanted:
             return []
-        scores = np.zeros(len(self.clauses), dtype=np.float32)
-        for term, weight in wanted.items():
-            a, b = self.starts[term], self.starts[term + 1]
-            scores[self.docs[a:b]] += weight * self.weights[a:b]
+        spans = [(self._starts[t], self._starts[t + 1], w) for t, w in wanted.items()]
+        docs = np.concatenate([self.docs[a:b] for a, b, _ in spans])
+        weights = np.concatenate([self.weights[a:b] for a, b, _ in spans])
+        weights *= np.repeat(np.array([w for _, _, w in spans], dtype=np.float32),
+                             [b - a for a, b, _ in spans])
+        scores = np.bincount(docs, weights=weights, minlength=len(self.clauses))
+        for doc in self.synonyms.documents_named(question):
+            scores[self._rows_of(doc)] *= 1 + PLACE_BOOST
         if top < len(scores):
             candidates = np.argpartition(-scores, top - 1)[:top]
         else:
@@ -225,9 +249,7 @@ class SearchIndex:
 @lru_cache(maxsize=1)
 def default_index() -> SearchIndex:
     """The index over ``load_knowledge()`` and ``knowledge/synonyms.yaml`` (built once)."""
-    kb = load_knowledge()
-    areas = {d.id: [d.meta.get("region") or "", *d.areas] for d in kb.documents.values()}
-    return SearchIndex.build(kb.all_clauses(), load_synonyms(), areas)
+    return SearchIndex.build(load_knowledge().all_clauses(), load_synonyms())
 
 
 def search(question: str, top: int = 5) -> list[Hit]:
