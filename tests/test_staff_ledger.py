@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_staff_support import (  # noqa: F401
     BACKENDS,
@@ -25,6 +27,7 @@ from test_staff_support import (  # noqa: F401
     world,
 )
 
+from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff import (
     delete_applicant,
@@ -124,3 +127,19 @@ def test_list_text_names_claims_deadline_and_progress(ctx, world, evaluator):
     assert summaries[0].assessment.nearest_deadline == date(2026, 12, 31)
     reply = summaries_text(summaries)
     assert "就业稳岗补贴" in reply and "2026年12月31日" in reply and "职业指导 1/1" in reply
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(min_size=1, max_size=60))
+def test_any_accepted_name_comes_back_from_excel_unchanged(ctx, world, name):
+    """Whatever a coordinator types as a name is refused cleanly or survives the Excel file."""
+    coordinator = world.ids["coordinator"]
+    try:
+        person = register_applicant(ctx, coordinator, name)
+    except InputError as refused:
+        assert refused.zh == text("staff.applicant.bad_name")
+        return
+    sheet = load_workbook(BytesIO(export_ledger(ctx, coordinator, AS_OF).content)).active
+    by_id = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_id[person.id] == person.name
+    delete_applicant(ctx, coordinator, person.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,9 +44,16 @@ def to_applicant(row: ApplicantRow) -> Applicant:
                      as_utc(row.created_at), as_utc(row.updated_at))
 
 
+def plain(value: str) -> str:
+    """Text without control or formatting characters, whitespace runs made one space."""
+    kept = "".join(ch if unicodedata.category(ch)[0] not in "CZ" or ch == " " else " "
+                   for ch in value)
+    return " ".join(kept.split())
+
+
 def clean_name(name: str) -> str:
     """The applicant's name, trimmed; empty or overlong names are refused."""
-    name = " ".join(name.split())
+    name = plain(name)
     if not name or len(name) > MAX_NAME:
         raise InputError(text("staff.applicant.bad_name"), "name must be 1-50 characters")
     return name
@@ -65,7 +73,7 @@ def _coordinator_place(ctx: StaffContext, grant: Grant, village: str | None,
                        county: str | None):
     """The coordinator's own county/village; naming another one is refused."""
     place = ctx.resolve_county(county or grant.county or "")
-    village = " ".join((village or grant.village or "").split())
+    village = plain(village or grant.village or "")
     if place.name != grant.county or village != grant.village:
         raise PermissionDenied("applicant.register")
     return place, village

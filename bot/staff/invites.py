@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.core.errors import InputError
 from bot.core.render import text
+from bot.staff.applicants import plain
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
 from bot.staff.models import InviteRow, RoleRow
@@ -58,7 +59,7 @@ def _refuse(key: str, en: str) -> InputError:
 def _staff_places(ctx: StaffContext, counties, cities) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Staff scope as full names: counties through the gazetteer, cities as written."""
     names = tuple(dict.fromkeys(ctx.resolve_county(c).name for c in counties if c.strip()))
-    city_names = tuple(dict.fromkeys(c.strip() for c in cities if c.strip()))
+    city_names = tuple(dict.fromkeys(plain(c) for c in cities if plain(c)))
     if not names and not city_names:
         raise _refuse("staff.invite.need_scope", "staff invite needs counties or cities")
     return names, city_names
@@ -73,9 +74,9 @@ def _invite_row(ctx: StaffContext, admin_id: int, role: str, county, village, co
     row = InviteRow(token_hash="", role=role, created_by=admin_id, created_at=ctx.now(),
                     expires_at=ctx.now() + valid_for)
     if role == COORDINATOR:
-        if not (county and county.strip() and village and village.strip()):
+        if not (county and county.strip() and village and plain(village)):
             raise _refuse("staff.invite.need_village", "coordinator invite needs county and village")
-        row.county, row.village = ctx.resolve_county(county).name, village.strip()
+        row.county, row.village = ctx.resolve_county(county).name, plain(village)
     else:
         row.counties, row.cities = (list(p) for p in _staff_places(ctx, counties, cities))
     return row

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff.access import owned, readable
+from bot.staff.applicants import plain
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
 from bot.staff.models import ServiceRow
@@ -82,7 +83,7 @@ def record_service(ctx: StaffContext, coordinator_id: int, applicant_id: int, ki
     """Coordinator only: record one service delivered to their applicant."""
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "service.record")
-        note = note.strip()
+        note = plain(note)
         _check(kind, delivered_on, note, ctx.now().date())
         service = ServiceRow(applicant_id=row.id, kind=kind, delivered_on=delivered_on,
                              note=note, recorded_by=coordinator_id, recorded_at=ctx.now())
