@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 RETRIES = 3
+RETRY_DELAY = 0.2  # seconds, doubled per attempt
 T = TypeVar("T")
 
 
@@ -63,7 +64,7 @@ async def with_retry(call: Callable[[], Awaitable[T]], attempts: int = RETRIES) 
             if attempt == attempts:
                 raise
             log.warning("network error, retry %d/%d", attempt, attempts - 1)
-            await asyncio.sleep(0.2 * 2 ** attempt)
+            await asyncio.sleep(RETRY_DELAY * 2 ** attempt)
     raise AssertionError("unreachable")
 
 
