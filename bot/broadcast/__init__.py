@@ -1,0 +1,21 @@
+"""Job-fair broadcasts: an outbox with one row per recipient and a paced, crash-safe sender.
+
+Wiring (the composition root does this)::
+
+    outbox = open_outbox(settings.database_url)
+    sender = Sender(outbox, telegram_send(application.bot), compose=render_fair,
+                    config=SenderConfig(rate=30), on_blocked=storage.unsubscribe)
+    fair = outbox.create_fair(title=…, starts_at=…, …, created_by=staff_id)
+    outbox.enqueue(fair.id, [(s.user_id, chat_id) for s in subscribers])
+    await sender.run()          # forever; or run(until_idle=True)
+"""
+from bot.broadcast.outbox import Claim, Fair, Outbox, OutboxMessage, open_outbox
+from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, SendOutcome, Transient
+from bot.broadcast.pacing import Clock, FakeClock, SystemClock, TokenBucket
+from bot.broadcast.sender import Sender, SenderConfig, SendStats
+
+__all__ = [
+    "Blocked", "Claim", "Clock", "Fair", "FakeClock", "Outbox", "OutboxMessage", "Rejected",
+    "RetryLater", "SendOutcome", "SendStats", "Sender", "SenderConfig", "SystemClock",
+    "TokenBucket", "Transient", "open_outbox",
+]

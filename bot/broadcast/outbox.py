@@ -1,0 +1,107 @@
+"""The outbox repository: fairs, one row per recipient, claims and outcomes (SQLite or PostgreSQL)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.broadcast.claims import Claim, ClaimsMixin
+from bot.broadcast.pacing import Clock, SystemClock
+from bot.broadcast.reports import ReportsMixin
+from bot.broadcast.tables import FAIRS, OUTBOX, BroadcastModel, Fair, OutboxMessage
+from bot.broadcast.workers import WorkerLocks
+
+__all__ = ["Claim", "Fair", "Outbox", "OutboxMessage", "open_outbox"]
+
+CHUNK = 1000
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL, a busy timeout and cheap commits for the SQLite file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_outbox(url: str, clock: Clock | None = None) -> Outbox:
+    """An outbox on ``url`` (``sqlite:///…`` or ``postgresql+psycopg://…``), tables created."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    BroadcastModel.metadata.create_all(engine)
+    return Outbox(engine, clock)
+
+
+class Outbox(ClaimsMixin, ReportsMixin):
+    """Fairs and their outbox rows; every method is one short transaction."""
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self.workers = WorkerLocks(engine)
+        self.clock = clock or SystemClock()
+
+    def close(self) -> None:
+        """Release worker locks and connections."""
+        self.workers.close()
+        self.engine.dispose()
+
+    # fairs
+    def create_fair(self, **fields) -> Fair:
+        """Insert a fair (status ``draft`` unless given) and return it."""
+        fields.setdefault("created_at", self.clock.now())
+        with self.engine.begin() as db:
+            fair_id = db.execute(insert(FAIRS).values(**fields).returning(FAIRS.c.id)).scalar_one()
+        return self.get_fair(fair_id)
+
+    def get_fair(self, fair_id: int) -> Fair | None:
+        """The fair with this id, or None."""
+        with self.engine.connect() as db:
+            row = db.execute(select(FAIRS).where(FAIRS.c.id == fair_id)).mappings().first()
+        return Fair.model_validate(dict(row)) if row else None
+
+    def set_fair_status(self, fair_id: int, status: str, send_at: datetime | None = None) -> None:
+        """Move a fair to ``status`` (``scheduled`` with its ``send_at``)."""
+        values = {"status": status} | ({"send_at": send_at} if send_at else {})
+        with self.engine.begin() as db:
+            db.execute(update(FAIRS).where(FAIRS.c.id == fair_id).values(**values))
+
+    def due_fairs(self, now: datetime) -> list[Fair]:
+        """Scheduled fairs whose ``send_at`` has come (the caller enqueues their recipients)."""
+        query = select(FAIRS).where(FAIRS.c.status == "scheduled", FAIRS.c.send_at <= now)
+        with self.engine.connect() as db:
+            return [Fair.model_validate(dict(r)) for r in db.execute(query).mappings()]
+
+    def finish_fairs(self) -> list[int]:
+        """Mark ``done`` the sending fairs with nothing left to send; return their ids."""
+        left = select(OUTBOX.c.id).where(OUTBOX.c.fair_id == FAIRS.c.id,
+                                         OUTBOX.c.state.in_(("pending", "sending")))
+        query = (update(FAIRS).where(FAIRS.c.status == "sending", ~left.exists())
+                 .values(status="done").returning(FAIRS.c.id))
+        with self.engine.begin() as db:
+            return sorted(db.execute(query).scalars())
+
+    # recipients
+    def enqueue(self, fair_id: int, recipients: Iterable[tuple[int, int]]) -> int:
+        """Add one row per (user_id, chat_id), skipping those already there; return how many new."""
+        now = self.clock.now()
+        rows = [{"fair_id": fair_id, "user_id": int(u), "chat_id": int(c), "state": "pending",
+                 "attempts": 0, "retries": 0, "next_attempt_at": now, "updated_at": now}
+                for u, c in recipients]
+        dialect = postgresql if self.is_postgres else sqlite
+        count = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.fair_id == fair_id)
+        with self.engine.begin() as db:
+            before = db.execute(count).scalar_one()
+            for start in range(0, len(rows), CHUNK):
+                stmt = dialect.insert(OUTBOX).on_conflict_do_nothing(
+                    index_elements=["fair_id", "user_id"])
+                db.execute(stmt, rows[start:start + CHUNK])
+            db.execute(update(FAIRS).where(FAIRS.c.id == fair_id,
+                                           FAIRS.c.status.in_(("draft", "scheduled")))
+                       .values(status="sending"))
+            return db.execute(count).scalar_one() - before

@@ -1,0 +1,214 @@
+"""The paced sender: one loop that drains the outbox within Telegram's limits."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.broadcast.claims import Claim
+from bot.broadcast.outbox import Fair, Outbox
+from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, Transient
+from bot.broadcast.pacing import Clock, SystemClock, TokenBucket
+
+log = logging.getLogger(__name__)
+Send = Callable[[int, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    """Limits of one sender; ``rate`` is messages per second over all chats."""
+
+    rate: float = 30.0
+    burst: float | None = None        # tokens saved up; default rate / 10 (at least 1)
+    max_in_flight: int = 8            # sends awaiting an answer at once
+    max_retries: int = 5              # transient failures before ``failed``
+    backoff_base: float = 1.0         # seconds before the first retry, doubled each time
+    backoff_max: float = 60.0
+    idle_poll: float = 2.0            # seconds between looks at an empty outbox
+    batch_max: int = 50               # rows claimed in one statement at most
+
+    def backoff(self, retry: int) -> float:
+        """Seconds to wait before transient retry number ``retry`` (1-based)."""
+        return min(self.backoff_max, self.backoff_base * 2 ** (retry - 1))
+
+
+@dataclass
+class SendStats:
+    """What one run did (for logs and the benchmark)."""
+
+    attempts: int = 0
+    sent: int = 0
+    flood_waits: int = 0
+    transient: int = 0
+    failed: int = 0
+    blocked: int = 0
+    uncertain: list[dict] = field(default_factory=list)
+    paused_seconds: float = 0.0
+    elapsed: float = 0.0
+
+
+async def _call(callback: Callable | None, *args) -> None:
+    """Call a sync or async callback; its errors are logged, never stop the sender."""
+    if callback is None:
+        return
+    try:
+        result = callback(*args)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:  # a callback bug must not stop a broadcast
+        log.exception("broadcast callback %r failed", callback)
+
+
+class Sender:
+    """Claims due rows, sends them paced by a token bucket and writes each outcome at once."""
+
+    def __init__(self, outbox: Outbox, send: Send, compose: Callable[[Fair], str], *,
+                 config: SenderConfig = SenderConfig(), clock: Clock | None = None,
+                 on_blocked: Callable | None = None, on_uncertain: Callable | None = None,
+                 on_fair_done: Callable | None = None) -> None:
+        self.outbox, self.send, self.compose, self.config = outbox, send, compose, config
+        self.clock = clock or SystemClock()
+        self.on_blocked, self.on_uncertain, self.on_fair_done = on_blocked, on_uncertain, on_fair_done
+        burst = config.burst or max(1.0, config.rate / 10)
+        self.bucket = TokenBucket(config.rate, burst, self.clock)
+        self.stats = SendStats()
+        self.worker: int | None = None
+        self._texts: dict[int, str] = {}
+        self._inflight: set[asyncio.Task] = set()
+        self._paused_until = 0.0
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the sends in flight, then return from :meth:`run`."""
+        self._stopping = True
+
+    async def run(self, until_idle: bool = False) -> SendStats:
+        """Send until stopped (or, with ``until_idle``, until nothing is left to send)."""
+        started = self.clock.monotonic()
+        self.worker = self.outbox.workers.register()
+        try:
+            await self._recover()
+            while not self._stopping:
+                if not await self._step() and not await self._idle(until_idle):
+                    break
+            await self._drain()
+        finally:
+            self.outbox.workers.release(self.worker)
+            self.stats.elapsed = self.clock.monotonic() - started
+        return self.stats
+
+    async def _recover(self) -> None:
+        """Report rows a dead sender left in flight as uncertain (they are never resent)."""
+        rows = self.outbox.recover(self.worker, self.clock.now())
+        if rows:
+            log.warning("%d broadcast messages were in flight at a crash: uncertain", len(rows))
+            self.stats.uncertain += rows
+            await _call(self.on_uncertain, rows)
+
+    async def _step(self) -> bool:
+        """Claim what the bucket allows and start sending it; False when nothing was due."""
+        await self._wait_pause()
+        free = self.config.max_in_flight - len(self._inflight)
+        if free <= 0:
+            await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
+            return True
+        await self.bucket.acquire()
+        if self.clock.monotonic() < self._paused_until:
+            self.bucket.refund(1)
+            return True
+        wanted = 1 + self.bucket.take_up_to(min(free, self.config.batch_max) - 1)
+        claims = self.outbox.claim(self.worker, wanted, self.clock.now())
+        self.bucket.refund(wanted - len(claims))
+        for claim in claims:
+            task = asyncio.create_task(self._deliver(claim))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        return bool(claims)
+
+    async def _idle(self, until_idle: bool) -> bool:
+        """Nothing due now: wait for sends, retries or new rows; False when the run is over."""
+        if self._inflight:
+            await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
+            return True
+        for fair_id in self.outbox.finish_fairs():
+            await _call(self.on_fair_done, fair_id)
+        await self._recover()
+        if until_idle and self.outbox.unfinished() == 0:
+            return False
+        due = self.outbox.next_due()
+        delay = self.config.idle_poll
+        if due is not None:
+            delay = min(delay, max((due - self.clock.now()).total_seconds(), 0.0))
+        await self.clock.sleep(max(delay, min(self.config.idle_poll, 0.02)))
+        return True
+
+    async def _drain(self) -> None:
+        """Wait for the sends still in flight."""
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def _wait_pause(self) -> None:
+        """Sleep out a flood pause, then restart without a burst."""
+        if self.clock.monotonic() >= self._paused_until:
+            return
+        while (left := self._paused_until - self.clock.monotonic()) > 0:
+            await self.clock.sleep(left)
+        self.bucket.empty()
+
+    def _pause(self, seconds: float) -> None:
+        """Stop every send for ``seconds`` from now (overlapping pauses are counted once)."""
+        now = self.clock.monotonic()
+        until = now + seconds
+        if until > self._paused_until:
+            self.stats.paused_seconds += until - max(now, self._paused_until)
+            self._paused_until = until
+            self.stats.flood_waits += 1
+
+    def _text(self, fair_id: int) -> str:
+        """The message of a fair (composed once per run)."""
+        if fair_id not in self._texts:
+            self._texts[fair_id] = self.compose(self.outbox.get_fair(fair_id))
+        return self._texts[fair_id]
+
+    async def _deliver(self, claim: Claim) -> None:
+        """Send one claimed message and write its outcome right away."""
+        self.stats.attempts += 1
+        try:
+            await self.send(claim.chat_id, self._text(claim.fair_id))
+        except RetryLater as flood:
+            self._pause(flood.seconds)
+            self._retry(claim, flood.seconds, str(flood), transient=False)
+        except Blocked as blocked:
+            self.stats.blocked += 1
+            self._final(claim, "blocked", blocked)
+            await _call(self.on_blocked, claim.user_id)
+        except Transient as error:
+            self.stats.transient += 1
+            if claim.retries + 1 > self.config.max_retries:
+                self._final(claim, "failed", error)
+            else:
+                self._retry(claim, self.config.backoff(claim.retries + 1), str(error), True)
+        except Rejected as error:
+            self._final(claim, "failed", error)
+        except Exception as error:  # an unexpected bug in send: do not retry blindly
+            log.exception("broadcast send to %s failed unexpectedly", claim.chat_id)
+            self._final(claim, "failed", error)
+        else:
+            self.stats.sent += 1
+            self.outbox.mark_sent(claim.id, self.worker, self.clock.now())
+
+    def _retry(self, claim: Claim, seconds: float, error: str, transient: bool) -> None:
+        """Back to pending, due in ``seconds``."""
+        now = self.clock.now()
+        at = now + timedelta(seconds=seconds)
+        self.outbox.mark_retry(claim.id, self.worker, now, at, error or "retry", transient)
+
+    def _final(self, claim: Claim, state: str, error: Exception) -> None:
+        """Failed or blocked for good."""
+        if state == "failed":
+            self.stats.failed += 1
+        detail = f"{type(error).__name__}: {error}"
+        self.outbox.mark_final(claim.id, self.worker, self.clock.now(), state, detail)

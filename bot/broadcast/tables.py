@@ -1,0 +1,59 @@
+"""The broadcast tables (their own SQLModel registry, so only these two are ever created here)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+FAIR_STATUSES = ("draft", "scheduled", "sending", "done")
+STATES = ("pending", "sending", "sent", "failed", "blocked", "uncertain")
+FINAL_STATES = ("sent", "failed", "blocked", "uncertain")
+
+
+class BroadcastModel(SQLModel, registry=registry()):
+    """Base of the broadcast tables; ``BroadcastModel.metadata`` holds only them."""
+
+
+class Fair(BroadcastModel, table=True):
+    """A job fair announced to the workers of some counties. Times are UTC."""
+
+    __tablename__ = "broadcast_fair"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    starts_at: datetime
+    place_or_link: str
+    organiser: str
+    target_counties: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    details: str = ""
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+    status: str = Field(default="draft", max_length=20)
+    send_at: datetime | None = None
+
+
+class OutboxMessage(BroadcastModel, table=True):
+    """One fair for one recipient: sent at most once (UNIQUE fair_id, user_id)."""
+
+    __tablename__ = "broadcast_outbox"
+    __table_args__ = (
+        UniqueConstraint("fair_id", "user_id", name="uq_broadcast_outbox_fair_user"),
+        Index("ix_broadcast_outbox_due", "state", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    fair_id: int = Field(sa_column=Column(Integer, ForeignKey("broadcast_fair.id"), nullable=False))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: str = Field(default="pending", max_length=20)
+    attempts: int = 0          # sends started (each claim counts one)
+    retries: int = 0           # transient failures so far (bounded)
+    last_error: str | None = None
+    next_attempt_at: datetime
+    sent_at: datetime | None = None
+    updated_at: datetime
+    claimed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+FAIRS = Fair.__table__
+OUTBOX = OutboxMessage.__table__
