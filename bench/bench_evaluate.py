@@ -53,8 +53,10 @@ def synthetic_rules(copies: int) -> list:
     out = []
     for n in range(copies):
         doc = docs[n % len(docs)]
+        shared: dict = {}  # like a loaded file: a document's rules share its named conditions
         out += [dataclasses.replace(r, id=f"{r.id}.copy{n}", document=f"{doc}-copy{n}",
-                                    scope=copy.deepcopy(r.scope), conditions=copy.deepcopy(r.conditions))
+                                    scope=copy.deepcopy(r.scope, shared),
+                                    conditions=copy.deepcopy(r.conditions, shared))
                 for r in real if r.document == doc]
     return out
 

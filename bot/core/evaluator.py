@@ -92,8 +92,19 @@ def evaluate(facts: dict, as_of: date, audience: str = "worker", rules: Sequence
         raise InputError(f"不认识的对象：{audience}", f"unknown audience {audience!r}, expected {AUDIENCES}")
     facts = _as_of_facts(facts, as_of)
     rules = load_rules() if rules is None else rules
-    results = (evaluate_rule(r, facts, as_of) for r in rules if audience == "all" or r.beneficiary == "worker")
-    return [r for r in results if keep_out_of_scope or r.in_scope]
+    memo: dict[int, ConditionOutcome] = {}  # conditions shared by a document's rules: once each
+    chosen = [r for r in rules if audience == "all" or r.beneficiary == "worker"]
+    if not keep_out_of_scope:
+        chosen = [r for r in chosen if all(_check(c, facts, as_of, memo).status != UNMET for c in r.scope)]
+    return [evaluate_rule(r, facts, as_of, memo) for r in chosen]
+
+
+def _check(cond, facts: dict, as_of: date, memo: dict[int, ConditionOutcome]) -> ConditionOutcome:
+    """A condition's outcome, evaluated once per call."""
+    found = memo.get(id(cond))
+    if found is None:
+        found = memo[id(cond)] = evaluate_condition(cond, facts, as_of)
+    return found
 
 
 def _eligible(outcomes: list[ConditionOutcome]) -> bool | None:
@@ -123,12 +134,13 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
     return add_months(as_of, -(value - q["months"])), True
 
 
-def evaluate_rule(rule: Rule, facts: dict, as_of: date) -> Result:
+def evaluate_rule(rule: Rule, facts: dict, as_of: date, memo: dict | None = None) -> Result:
     """One rule for one person as of a day (outside its scope, the rest is not looked at)."""
-    outcomes = [evaluate_condition(c, facts, as_of) for c in rule.scope]
+    memo = {} if memo is None else memo
+    outcomes = [_check(c, facts, as_of, memo) for c in rule.scope]
     in_scope = UNMET not in {o.status for o in outcomes}
     if in_scope:
-        outcomes += [evaluate_condition(c, facts, as_of) for c in rule.conditions]
+        outcomes += [_check(c, facts, as_of, memo) for c in rule.conditions]
     eligible = _eligible(outcomes)
     status = rule.period.status(as_of)
     reached, assumed = qualified_on(rule, facts, as_of)

@@ -69,10 +69,13 @@ def squash(text: str) -> str:
 def parse_condition(raw: Any, named: dict, where: str, problems: _Problems) -> Condition | None:
     """A condition from YAML: a name defined under ``conditions:`` or an inline mapping."""
     if isinstance(raw, str):
-        if raw not in named:
+        if raw not in named or not isinstance(named[raw], dict):
             problems.add(where, "conditions", f"unknown condition name {raw!r}")
             return None
-        raw = {"id": raw, **named[raw]} if "id" not in named[raw] else named[raw]
+        parsed = named.setdefault("_parsed", {})  # one object per name: evaluated once per call
+        if raw not in parsed:
+            parsed[raw] = parse_condition({"id": raw, **named[raw]}, named, where, problems)
+        return parsed[raw]
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         problems.add(where, "conditions", f"a condition needs an id: {raw!r}")
         return None
@@ -157,7 +160,7 @@ def read_rules_file(path: Path) -> tuple[list[Rule], list[str]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list) or not doc.get("document"):
         return [], [f"{path.name}: must be a mapping with 'document' and a 'rules' list"]
     doc["_period"] = _period(doc.get("period"), None, path.name, problems)
-    named = doc.get("conditions") or {}
+    named = dict(doc.get("conditions") or {})
     rules = [r for r in (_rule(raw, doc, named, path, problems) for raw in doc["rules"] if isinstance(raw, dict)) if r]
     return rules, list(problems)
 
