@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import signal
+import urllib.error
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,44 @@ def test_interview_survives_kill_9(bot_process, fake_server):
     assert storage.get_user(USER).payload == "e2e"
     assert storage.load_conversation(f"tg:{USER}")["pending"] == "work_place"
     storage.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_webhook_mode_when_webhook_url_is_set(bot_process, fake_server):
+    import json
+    import urllib.request
+
+    api, port = fake_server.api, _free_port()
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    bot_process.env.update({"WEBHOOK_URL": url, "WEBHOOK_SECRET": "s3cret",
+                            "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port)})
+    bot_process.start()
+    assert api.wait_for_calls(lambda: api.call_count("setWebhook") == 1, WAIT), bot_process.log()
+    webhook = next(c.params for c in api.calls if c.method == "setWebhook")
+    assert (webhook["url"], webhook["secret_token"]) == (url, "s3cret")
+
+    def post(update: dict, secret: str) -> int:
+        request = urllib.request.Request(url, data=json.dumps(update).encode(), headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+        for _ in range(100):  # PTB calls setWebhook just before its server listens
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        raise AssertionError("webhook server never listened")
+
+    forged = api.push_text(USER, "/start forged")
+    assert post(forged, "wrong") == 403
+    assert post(api.push_text(USER, "/start hook"), "s3cret") == 200
+    assert api.wait_for_calls(lambda: len(api.sent(USER)) >= 1, WAIT), bot_process.log()
+    assert api.call_count("getUpdates") == 0
