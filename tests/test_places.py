@@ -10,8 +10,14 @@ from hypothesis import strategies as st
 
 from bot.core._gazetteer import gazetteer
 from bot.core.errors import InputError
-from bot.core.places import (Place, WorkPlace, county_count, find_county_in_text,
-                             resolve_county, resolve_work_place)
+from bot.core.places import (
+    Place,
+    WorkPlace,
+    county_count,
+    find_county_in_text,
+    resolve_county,
+    resolve_work_place,
+)
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "places.yaml").read_text("utf-8"))
 RESOLVERS = {"county": resolve_county, "work_place": resolve_work_place,
@@ -68,7 +74,8 @@ def test_every_county_resolves_from_its_choice_string_and_full_prefix() -> None:
         expected = Place(row.code, row.name, row.city, row.province)
         assert resolve_county(row.choice()) == expected
         assert resolve_county(row.label()) == expected
-        assert resolve_county(" ".join(dict.fromkeys((row.province, row.city, row.name)))) == expected
+        spaced = " ".join(dict.fromkeys((row.province, row.city, row.name)))
+        assert resolve_county(spaced) == expected
 
 
 def test_a_full_name_alone_resolves_to_it_or_offers_it() -> None:

@@ -5,8 +5,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.config import ROOT
 
@@ -49,7 +49,8 @@ class Gazetteer:
     pinyin: dict[str, dict[str, list[Division]]] = field(default_factory=dict)
     counties_in: dict[tuple[str, str], list[Division]] = field(default_factory=dict)
     longest: int = 0
-    pools: dict[tuple[str, str], tuple[list[str], list[list[Division]]]] = field(default_factory=dict)
+    pools: dict[tuple[str, str], tuple[list[str], list[list[Division]]]] = field(
+        default_factory=dict)
 
     def add(self, row: Division, aliases: list[str], readings: list[str]) -> None:
         """Index one row under its full name, its aliases and its pinyin readings."""

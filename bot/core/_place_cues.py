@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.config import ROOT
 from bot.core import _place_match as match
 from bot.core._gazetteer import Division, Gazetteer, normalise
-from bot.config import ROOT
 
 CUE = re.compile(r"老家|家乡|来自|户口|户籍|家在|家住|我是|俺是|我们是")
 WEAK_CUES = {"我是", "俺是", "我们是"}       # often followed by words that are not places
@@ -55,7 +55,7 @@ def county_after_cue(table: Gazetteer, sentence: str) -> Division | None:
     """The county named right after a cue word; None when none or when unsure."""
     for cue in CUE.finditer(sentence):
         after = STOP.split(sentence[cue.end():cue.end() + SPAN], maxsplit=1)[0]
-        for skip in range(0, 5):
+        for skip in range(5):
             if skip and (skip > len(after) or after[skip - 1] not in FILLERS):
                 break
             decided, row = _decision(table, after[skip:], cue.group() in WEAK_CUES)

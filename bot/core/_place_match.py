@@ -23,8 +23,10 @@ class Parse:
 
     def admits(self, row: Division) -> bool:
         """Whether ``row`` lies inside the province and city this parse names."""
-        return (self.province is None or row.province == self.province.province) and (
-            self.city is None or (row.city == self.city.name and row.province == self.city.province))
+        in_province = self.province is None or row.province == self.province.province
+        in_city = self.city is None or (row.city, row.province) == (self.city.name,
+                                                                     self.city.province)
+        return in_province and in_city
 
 
 def parses(table: Gazetteer, key: str) -> list[Parse]:
@@ -54,7 +56,8 @@ def unique(rows: list[Division]) -> list[Division]:
     return sorted(dict.fromkeys(rows), key=lambda row: (row.code, row.level))
 
 
-def exact(table: Gazetteer, key: str, level: str = "county") -> tuple[list[Division], list[Division]]:
+def exact(table: Gazetteer, key: str,
+          level: str = "county") -> tuple[list[Division], list[Division]]:
     """(rows of ``level`` the text names exactly, cities/provinces the whole text names)."""
     matches: list[Division] = []
     mentions: list[Division] = []
@@ -87,7 +90,7 @@ def _alias_pool(table: Gazetteer, level: str, kind: str) -> tuple[list[str], lis
 
 def ranked_typos(table: Gazetteer, key: str, level: str, kind: str) -> list[tuple[float, Division]]:
     """Places ranked by similarity to ``key`` (best score per place), best first."""
-    from rapidfuzz import process                 # imported only when exact lookup failed
+    from rapidfuzz import process  # imported only when exact lookup failed
     from rapidfuzz.distance import OSA
 
     candidates = [Parse(None, None, key)] if kind == "pinyin" else parses(table, key)

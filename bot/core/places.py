@@ -7,7 +7,6 @@ back to exactly that place).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.core import _place_match as match
@@ -16,8 +15,14 @@ from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names, county_after_cue
 from bot.core.errors import InputError
 
-__all__ = ["Place", "WorkPlace", "resolve_county", "resolve_work_place", "find_county_in_text",
-           "county_count"]
+__all__ = [
+    "Place",
+    "WorkPlace",
+    "county_count",
+    "find_county_in_text",
+    "resolve_county",
+    "resolve_work_place",
+]
 SHOWN = 6   # candidates named in one message
 
 
@@ -80,7 +85,8 @@ def _decide(name: str, table: Gazetteer, matches: list[Division],
                  {c.name for c in cities}]
     if len(cities) == 1 and not provinces and all(m.city == cities[0].name for m in matches):
         city = cities[0]
-        inside = list(dict.fromkeys(matches + table.counties_in.get((city.province, city.name), [])))
+        below = table.counties_in.get((city.province, city.name), [])
+        inside = list(dict.fromkeys(matches + below))
         if len(inside) == 1 and inside[0].name == city.name:   # 东莞: the city is the county
             return inside[0]
         en = f"{name!r} is a city ({city.label()}), not a county: say which county"
