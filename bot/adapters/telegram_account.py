@@ -6,7 +6,7 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import Choice, send_text
 from bot.adapters.telegram_services import (
-    Services, chat_id_of, conversation_key, per_user, services)
+    Services, chat_id_of, per_user, services)
 from bot.core.render import render, text
 
 PREFIX = "acct:"
@@ -75,7 +75,7 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.unknown_county"))
         return True
     clear_pending(svc, user_id)
-    city = known_answers(svc.storage.load_conversation(conversation_key(user_id))).get("work_city")
+    city = known_answers(svc.load_state(user_id)).get("work_city")
     await _subscribe(update, context, place.name, str(city) if city else None)
     return True
 
@@ -85,7 +85,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Subscribe to job-fair news for the home county and work city."""
     storage, user = services(context).storage, update.effective_user
     storage.upsert_user(user.id, chat_id_of(update), user.full_name)
-    await subscribe_from_answers(update, context, storage.load_conversation(conversation_key(user.id)))
+    await subscribe_from_answers(update, context, services(context).load_state(user.id))
 
 
 @per_user
@@ -116,7 +116,7 @@ async def on_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user.id, chat_id_of(update), user.full_name)
     body = render(
         "telegram_me", user_name=record.name, first_seen=record.first_seen, payload=record.payload,
-        answers=_answer_lines(svc.storage.load_conversation(conversation_key(user.id))),
+        answers=_answer_lines(svc.load_state(user.id)),
         subscriptions=[s.key for s in svc.storage.subscriptions(user.id)],
         reminders=[r for r in svc.storage.reminders(user.id) if r.sent_at is None])
     await send_text(context.bot, chat_id_of(update), body)

@@ -10,7 +10,7 @@ from bot.adapters import telegram_account as account
 from bot.adapters.telegram_reminders import store_reminders
 from bot.adapters.telegram_send import send_replies, send_text
 from bot.adapters.telegram_services import (
-    chat_id_of, conversation_key, per_user, services)
+    chat_id_of, per_user, services)
 from bot.core.render import text
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ async def apply_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn) -
     """Save the new state, act on the turn's events, then send its replies."""
     svc = services(context)
     user_id, chat_id = update.effective_user.id, chat_id_of(update)  # type: ignore[union-attr]
-    svc.storage.save_conversation(conversation_key(user_id), turn.state)
+    svc.save_state(user_id, turn.state)
     for event in turn.events:
         if event.get("type") == "reminders_accepted":
             store_reminders(svc.storage, user_id, chat_id, event)
@@ -40,7 +40,7 @@ async def apply_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn) -
 
 def _state(context: ContextTypes.DEFAULT_TYPE, update: Update) -> dict | None:
     """The stored interview state of the update's user."""
-    return services(context).storage.load_conversation(conversation_key(update.effective_user.id))
+    return services(context).load_state(update.effective_user.id)
 
 
 @per_user

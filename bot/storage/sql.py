@@ -1,13 +1,12 @@
 """The SQL implementation of :class:`~bot.storage.base.Storage` (sqlmodel; SQLite or PostgreSQL)."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event, insert
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event
 from sqlalchemy import select as core_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -148,15 +147,10 @@ class SqlStorage:
         return dict(state) if state is not None else None
 
     def save_conversation(self, key: str, state: dict) -> None:
-        """Store the conversation state for ``key``, replacing the old one (one upsert)."""
-        table = ConversationRow.__table__
-        make = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = make(table).values(key=key, state=state, updated_at=_now())
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at})
-        with self.engine.begin() as connection:
-            connection.execute(statement)
+        """Store the conversation state for ``key``, replacing the old one (one raw upsert)."""
+        self._raw("INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) "
+                  "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                  "updated_at = excluded.updated_at", (key, json.dumps(state), _now()))
 
     def subscribe(self, user_id: int, kind: str, key: str) -> bool:
         """Add a subscription; False when it already existed."""
@@ -228,12 +222,11 @@ class SqlStorage:
                 session.commit()
 
     def mark_update_processed(self, update_id: int) -> bool:
-        """Record an update id; False when it was already processed (hot path: one INSERT)."""
-        table = ProcessedUpdateRow.__table__
+        """Record an update id; False when it was already processed (one raw INSERT)."""
         try:
-            with self.engine.begin() as connection:
-                connection.execute(insert(table).values(update_id=update_id, processed_at=_now()))
-        except IntegrityError:
+            self._raw("INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+                      (update_id, _now()))
+        except self.engine.dialect.loaded_dbapi.IntegrityError:
             return False
         return True
 
@@ -250,6 +243,22 @@ class SqlStorage:
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
+
+    def _raw(self, sql: str, params: tuple) -> None:
+        """Run one write on a pooled DBAPI connection: the per-update hot paths skip the ORM."""
+        if self.engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            cursor.close()
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
 
     @staticmethod
     def _commit_new(session: Session) -> bool:
