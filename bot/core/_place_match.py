@@ -10,6 +10,7 @@ TOWN = re.compile(r"^..+?(镇|乡|村|街道|街|社区|组|屯|苏木|嘎查|�
 NAME_ENDINGS = set("县区市旗州盟团省")
 TYPO_MARGIN = 0.1         # the winner must beat every other place by this much similarity
 TYPO_CUTOFF = {"zh": 0.65, "pinyin": 0.8}   # edit similarity (transposition = one edit)
+MAX_GUESSED = 40          # longer texts are not searched for typos or sounds (a sentence)
 SUGGEST_FLOOR = 0.5       # weaker matches are not offered as "did you mean"
 
 
@@ -93,6 +94,8 @@ def ranked_typos(table: Gazetteer, key: str, level: str, kind: str) -> list[tupl
     from rapidfuzz import process  # imported only when exact lookup failed
     from rapidfuzz.distance import OSA
 
+    if len(key) > MAX_GUESSED:
+        return []
     candidates = [Parse(None, None, key)] if kind == "pinyin" else parses(table, key)
     keys, rows = _alias_pool(table, level, kind)
     best: dict[Division, float] = {}

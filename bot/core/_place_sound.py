@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from bot.config import ROOT
 from bot.core._gazetteer import Division, Gazetteer
-from bot.core._place_match import NAME_ENDINGS, parses, unique
+from bot.core._place_match import MAX_GUESSED, NAME_ENDINGS, parses, unique
 
 CHAR_READINGS = ROOT / "knowledge" / "places" / "char_pinyin.tsv"
 MAX_SPELLINGS = 16
@@ -45,7 +45,7 @@ def spoken(word: str) -> list[str]:
 def by_sound(table: Gazetteer, key: str, level: str = "county") -> list[Division]:
     """Rows that sound like the Chinese ``key`` (a wrong character of the same sound)."""
     found: list[Division] = []
-    for parse in parses(table, key):
+    for parse in parses(table, key) if len(key) <= MAX_GUESSED else []:
         if len(parse.rest) >= 2:
             for spelling in spoken(parse.rest):
                 found += [r for r in by_pinyin(table, spelling, level)
@@ -60,6 +60,8 @@ def _shares_a_character(typed: str, name: str) -> bool:
 
 def by_pinyin_in_area(table: Gazetteer, key: str) -> list[Division]:
     """Counties in pinyin after a province and/or city in pinyin: sichuanleshanmabian."""
+    if len(key) > MAX_GUESSED:
+        return []
     found = _after_city(table, key)
     for head, tail in _cuts(key):
         for province in by_pinyin(table, head, "province"):
