@@ -126,7 +126,7 @@ def test_core_lookup_needs_neither_pypinyin_nor_the_source_package() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_a_long_sentence_is_answered_quickly_without_guessing() -> None:
+def test_a_long_sentence_is_not_guessed_at() -> None:
     sentence = "我想问一下在外面打工的补贴" * 20
     with pytest.raises(InputError) as caught:
         resolve_county(sentence)
