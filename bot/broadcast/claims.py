@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 
 from bot.broadcast.tables import OUTBOX
 
@@ -24,6 +24,40 @@ class Claim:
     retries: int
 
 
+def _held(**values):
+    """An UPDATE of one row this worker still holds (``sending``, claimed by it)."""
+    return (update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("b_id"), OUTBOX.c.state == "sending",
+                   OUTBOX.c.claimed_by == bindparam("b_worker"))
+            .values(updated_at=bindparam("b_now"), **values))
+
+
+# Built once: building a statement costs more than running it on SQLite.
+OUTCOMES = {
+    "sent": _held(state="sent", sent_at=bindparam("b_now"), last_error=None),
+    "retry": _held(state="pending", next_attempt_at=bindparam("b_at"), claimed_by=None,
+                   retries=OUTBOX.c.retries + bindparam("b_counts"), last_error=bindparam("b_error")),
+    "final": _held(state=bindparam("b_state"), last_error=bindparam("b_error")),
+}
+
+
+def _claim_statement(postgres: bool):
+    """Claim up to ``b_limit`` due rows for ``b_worker`` in one statement."""
+    due = (select(OUTBOX.c.id)
+           .where(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
+           .order_by(OUTBOX.c.id).limit(bindparam("b_limit")))
+    if postgres:  # concurrent senders skip each other's rows instead of waiting or doubling
+        due = due.with_for_update(skip_locked=True)
+    return (update(OUTBOX)
+            .where(OUTBOX.c.id.in_(due.scalar_subquery()), OUTBOX.c.state == "pending")
+            .values(state="sending", claimed_by=bindparam("b_worker"),
+                    attempts=OUTBOX.c.attempts + 1, updated_at=bindparam("b_now"))
+            .returning(*COLUMNS))
+
+
+CLAIM = {False: _claim_statement(False), True: _claim_statement(True)}
+
+
 class ClaimsMixin:
     """The sender's side of the outbox."""
 
@@ -36,45 +70,32 @@ class ClaimsMixin:
         One statement; on PostgreSQL the inner SELECT takes ``FOR UPDATE SKIP LOCKED`` so
         concurrent senders never claim the same row.
         """
-        due = (select(OUTBOX.c.id)
-               .where(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at <= now)
-               .order_by(OUTBOX.c.id).limit(limit))
-        if self.is_postgres:
-            due = due.with_for_update(skip_locked=True)
-        stmt = (update(OUTBOX)
-                .where(OUTBOX.c.id.in_(due.scalar_subquery()), OUTBOX.c.state == "pending")
-                .values(state="sending", claimed_by=worker, attempts=OUTBOX.c.attempts + 1,
-                        updated_at=now)
-                .returning(*COLUMNS))
+        params = {"b_worker": worker, "b_limit": limit, "b_now": now}
         with self.engine.begin() as db:
-            rows = db.execute(stmt).all()
+            rows = db.execute(CLAIM[self.is_postgres], params).all()
         return sorted((Claim(*row) for row in rows), key=lambda c: c.id)
 
-    def _finish(self, claim_id: int, worker: int, **values) -> bool:
-        """Write an outcome to a row this worker still holds."""
-        stmt = (update(OUTBOX)
-                .where(OUTBOX.c.id == claim_id, OUTBOX.c.state == "sending",
-                       OUTBOX.c.claimed_by == worker)
-                .values(**values))
+    def record(self, outcomes: list[tuple[str, dict]]) -> None:
+        """Write outcomes (``sent`` / ``retry`` / ``final`` with their parameters) in one transaction."""
         with self.engine.begin() as db:
-            return db.execute(stmt).rowcount == 1
+            for kind, params in outcomes:
+                db.execute(OUTCOMES[kind], params)
 
-    def mark_sent(self, claim_id: int, worker: int, now: datetime) -> bool:
+    def mark_sent(self, claim_id: int, worker: int, now: datetime) -> None:
         """The message went out."""
-        return self._finish(claim_id, worker, state="sent", sent_at=now, updated_at=now,
-                            last_error=None)
+        self.record([("sent", {"b_id": claim_id, "b_worker": worker, "b_now": now})])
 
     def mark_retry(self, claim_id: int, worker: int, now: datetime, at: datetime, error: str,
-                   transient: bool) -> bool:
+                   transient: bool) -> None:
         """Back to ``pending`` until ``at``; ``transient`` failures count towards the bound."""
-        retries = OUTBOX.c.retries + (1 if transient else 0)
-        return self._finish(claim_id, worker, state="pending", next_attempt_at=at, retries=retries,
-                            last_error=error[:500], updated_at=now, claimed_by=None)
+        self.record([("retry", {"b_id": claim_id, "b_worker": worker, "b_now": now, "b_at": at,
+                                "b_counts": int(transient), "b_error": error[:500]})])
 
-    def mark_final(self, claim_id: int, worker: int, now: datetime, state: str, error: str) -> bool:
+    def mark_final(self, claim_id: int, worker: int, now: datetime, state: str, error: str) -> None:
         """``failed`` or ``blocked``: never tried again."""
         assert state in ("failed", "blocked")
-        return self._finish(claim_id, worker, state=state, last_error=error[:500], updated_at=now)
+        self.record([("final", {"b_id": claim_id, "b_worker": worker, "b_now": now,
+                                "b_state": state, "b_error": error[:500]})])
 
     def recover(self, worker: int, now: datetime) -> list[dict]:
         """Rows left ``sending`` by dead senders become ``uncertain``; return them (never resent)."""

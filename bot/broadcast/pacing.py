@@ -87,7 +87,6 @@ class TokenBucket:
         """Give back tokens that were not used."""
         self.tokens = min(self.burst, self.tokens + count)
 
-    def empty(self) -> None:
-        """Drop saved tokens (after a flood pause, start slowly again)."""
-        self._refill()
-        self.tokens = min(self.tokens, 0.0)
+    def restart_at(self, moment: float) -> None:
+        """Empty as of ``moment`` (the end of a flood pause): earn tokens only from then on."""
+        self.tokens, self.stamp = 0.0, moment

@@ -23,7 +23,7 @@ class SenderConfig:
 
     rate: float = 30.0
     burst: float | None = None        # tokens saved up; default rate / 10 (at least 1)
-    max_in_flight: int = 8            # sends awaiting an answer at once
+    max_in_flight: int = 16           # sends awaiting an answer at once (>= rate x latency)
     max_retries: int = 5              # transient failures before ``failed``
     backoff_base: float = 1.0         # seconds before the first retry, doubled each time
     backoff_max: float = 60.0
@@ -80,6 +80,9 @@ class Sender:
         self._inflight: set[asyncio.Task] = set()
         self._paused_until = 0.0
         self._stopping = False
+        self._outcomes: list[tuple[str, dict]] = []
+        self._flush_soon = False
+        self._failure: Exception | None = None
 
     def stop(self) -> None:
         """Finish the sends in flight, then return from :meth:`run`."""
@@ -91,13 +94,16 @@ class Sender:
         self.worker = self.outbox.workers.register()
         try:
             await self._recover()
-            while not self._stopping:
+            while not self._stopping and self._failure is None:
                 if not await self._step() and not await self._idle(until_idle):
                     break
             await self._drain()
         finally:
+            self._flush()
             self.outbox.workers.release(self.worker)
             self.stats.elapsed = self.clock.monotonic() - started
+        if self._failure is not None:
+            raise self._failure
         return self.stats
 
     async def _recover(self) -> None:
@@ -133,6 +139,7 @@ class Sender:
         if self._inflight:
             await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
             return True
+        self._flush()
         for fair_id in self.outbox.finish_fairs():
             await _call(self.on_fair_done, fair_id)
         await self._recover()
@@ -156,7 +163,7 @@ class Sender:
             return
         while (left := self._paused_until - self.clock.monotonic()) > 0:
             await self.clock.sleep(left)
-        self.bucket.empty()
+        self.bucket.restart_at(self._paused_until)
 
     def _pause(self, seconds: float) -> None:
         """Stop every send for ``seconds`` from now (overlapping pauses are counted once)."""
@@ -198,17 +205,37 @@ class Sender:
             self._final(claim, "failed", error)
         else:
             self.stats.sent += 1
-            self.outbox.mark_sent(claim.id, self.worker, self.clock.now())
+            self._write("sent", claim)
 
     def _retry(self, claim: Claim, seconds: float, error: str, transient: bool) -> None:
         """Back to pending, due in ``seconds``."""
-        now = self.clock.now()
-        at = now + timedelta(seconds=seconds)
-        self.outbox.mark_retry(claim.id, self.worker, now, at, error or "retry", transient)
+        at = self.clock.now() + timedelta(seconds=seconds)
+        self._write("retry", claim, b_at=at, b_counts=int(transient), b_error=error[:500])
 
     def _final(self, claim: Claim, state: str, error: Exception) -> None:
         """Failed or blocked for good."""
         if state == "failed":
             self.stats.failed += 1
-        detail = f"{type(error).__name__}: {error}"
-        self.outbox.mark_final(claim.id, self.worker, self.clock.now(), state, detail)
+        self._write("final", claim, b_state=state, b_error=f"{type(error).__name__}: {error}"[:500])
+
+    def _write(self, kind: str, claim: Claim, **params) -> None:
+        """Queue an outcome; it is written at the next turn of the event loop, with the others
+        that came back in the same turn, in one transaction."""
+        params |= {"b_id": claim.id, "b_worker": self.worker, "b_now": self.clock.now()}
+        self._outcomes.append((kind, params))
+        if not self._flush_soon:
+            self._flush_soon = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Write the queued outcomes; a database failure stops the run (rows stay ``sending``
+        and are reported uncertain by the next start)."""
+        self._flush_soon = False
+        batch, self._outcomes = self._outcomes, []
+        if not batch or self._failure is not None:
+            return
+        try:
+            self.outbox.record(batch)
+        except Exception as error:
+            log.exception("could not write %d broadcast outcomes", len(batch))
+            self._failure = error
