@@ -69,6 +69,16 @@ def test_table_lists_every_county_level_unit_with_city_and_province() -> None:
     assert len({row.province for row in counties}) == 31
 
 
+def test_municipal_districts_and_counties_have_the_municipality_as_city() -> None:
+    municipal = [r for r in gazetteer().counties() if r.province in {"北京市", "天津市", "上海市", "重庆市"}]
+    assert len(municipal) > 80 and all(r.city == r.province for r in municipal)
+
+
+def test_only_units_directly_under_a_province_are_their_own_city() -> None:
+    own = [r for r in gazetteer().counties() if r.city == r.name]
+    assert own and all(r.code[2:4] == "90" or r.code.endswith("00") for r in own)
+
+
 def test_every_county_resolves_from_its_choice_string_and_full_prefix() -> None:
     for row in gazetteer().counties():
         expected = Place(row.code, row.name, row.city, row.province)

@@ -110,6 +110,8 @@ def division_rows() -> list[dict[str, str]]:
                 rows.append(_row(code, "county", name, name, province))  # 东莞: no counties
             continue
         city = data.get(code[:4] + "00", name)  # 省直辖县级: the unit is its own city
+        if province in MUNICIPALITIES.values():
+            city = province                       # 重庆's 县 (5002xx) too: the city is 重庆市
         rows.append(_row(code, "county", name, city, province))
     return rows
 
