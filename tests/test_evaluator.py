@@ -98,7 +98,7 @@ def test_cases_cover_every_rule_with_an_amount():
 
     named = set()
     for param in _cases():
-        named |= set((param.values[0]["expect"].get("results") or {}))
+        named |= set(param.values[0]["expect"].get("results") or {})
     uncovered = [r.id for r in load_rules() if r.amount and r.id not in named]
     assert uncovered == []
 

@@ -21,7 +21,7 @@ RULES = load_rules()
 
 def _catalogue_ids() -> set[str]:
     text = CATALOGUE.read_text(encoding="utf-8")
-    return set(re.findall(r"^\|\s*`([a-z]+\.[a-z0-9_]+)`\s*\|", text, flags=re.M))
+    return set(re.findall(r"^\|\s*`([a-z]+\.[a-z0-9_]+)`\s*\|", text, flags=re.MULTILINE))
 
 
 def test_rules_check_finds_no_problem():

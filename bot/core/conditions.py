@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Any
 
 from bot.core.render import cn_date, has_text, text
@@ -29,7 +29,7 @@ class Condition:
     value: Any = None
     unclear: tuple = ()
     bound_by: str | None = None
-    parts: tuple["Condition", ...] = ()
+    parts: tuple[Condition, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_facts", self._read())

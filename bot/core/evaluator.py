@@ -1,75 +1,20 @@
 """evaluate(facts, as_of, audience) -> list[Result]: every rule, date-aware, explained."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
-from functools import cached_property, partial
+from functools import partial
 
 from bot.core.amounts import compute_amount
-from bot.core.conditions import MET, UNKNOWN, UNMET, ConditionOutcome, evaluate_condition
+from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome, evaluate_condition
 from bot.core.errors import InputError
 from bot.core.explain import bring_items, claim_text, reasons
+from bot.core.result import Result, result_to_json
 from bot.core.rules import Rule, load_rules
 from bot.core.validity import OPEN_STATUSES, add_months, full_months, parse_day
 
 AUDIENCES = ("worker", "all")
-
-
-@dataclass
-class Result:
-    """One rule's answer for one person on one day (contract: cli-contract.md).
-
-    The sentences (reasons, how_to_claim, amount_note, note, bring) are rendered on first use,
-    so evaluating every rule stays fast when only a few results are shown.
-    """
-
-    id: str
-    policy: str
-    title: str
-    beneficiary: str
-    eligible: bool | None
-    claimable: bool | None
-    status: str
-    claim_deadline: date | None
-    amount: dict | None
-    missing_facts: list[str]
-    citation: dict
-    conditions: list[ConditionOutcome] = field(default_factory=list)
-    qualified_on: date | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    explain: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
-    in_scope: bool = True
-
-    @cached_property
-    def _texts(self) -> dict:
-        return self.explain() if self.explain else {}
-
-    @property
-    def reasons(self) -> list[str]:
-        """Why, in plain Chinese: conditions, nearest way to qualify, dates."""
-        return self._texts.get("reasons", [])
-
-    @property
-    def how_to_claim(self) -> str:
-        """Which office, and what to bring."""
-        return self._texts.get("how_to_claim", "")
-
-    @property
-    def amount_note(self) -> str | None:
-        """Where the document sets no figure: who sets it and whom to ask."""
-        return self._texts.get("amount_note")
-
-    @property
-    def note(self) -> str | None:
-        """Where the document is ambiguous or unusual."""
-        return self._texts.get("note")
-
-    @property
-    def bring(self) -> list[str]:
-        """Typical papers to bring."""
-        return self._texts.get("bring", [])
+__all__ = ["AUDIENCES", "Result", "evaluate", "evaluate_rule", "qualified_on", "result_to_json"]
 
 
 def _as_of_facts(facts: dict, as_of: date) -> dict:
@@ -183,27 +128,3 @@ def _text(key: str | None, ctx: dict) -> str | None:
     from bot.core.render import text
 
     return text(key, **ctx) if key else None
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def result_to_json(result: Result) -> dict:
-    """The contract's result object (plus amount_note, bring, note, conditions, period)."""
-    return {
-        "id": result.id, "policy": result.policy, "title": result.title,
-        "beneficiary": result.beneficiary, "eligible": result.eligible,
-        "claimable": result.claimable, "status": result.status,
-        "claim_deadline": _iso(result.claim_deadline), "amount": result.amount,
-        "missing_facts": list(result.missing_facts), "reasons": list(result.reasons),
-        "citation": dict(result.citation), "how_to_claim": result.how_to_claim,
-        "amount_note": result.amount_note, "bring": list(result.bring), "note": result.note,
-        "period": {"start": _iso(result.period_start), "end": _iso(result.period_end)},
-        "qualified_on": _iso(result.qualified_on),
-        "conditions": [
-            {"id": o.id, "status": o.status, "facts": o.facts, "reason": o.reason,
-             "gap": o.gap, "crosses_on": _iso(o.crosses_on)}
-            for o in result.conditions
-        ],
-    }

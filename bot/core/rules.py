@@ -7,11 +7,11 @@ from typing import Any
 
 from bot.config import ROOT
 from bot.core.conditions import DERIVED
-from bot.core.errors import RulesError
+from bot.core.errors import InputError, RulesError
 from bot.core.rule_schema import Rule, read_rules_file, squash
 
 RULES_DIR = ROOT / "rules"
-__all__ = ["Rule", "RULES_DIR", "check_rules", "load_rules", "read_rules_file", "squash", "validate"]
+__all__ = ["RULES_DIR", "Rule", "check_rules", "load_rules", "read_rules_file", "squash", "validate"]
 
 
 def _rule_files(directory: Path) -> list[Path]:
@@ -74,7 +74,7 @@ def check_rules(directory: Path = RULES_DIR, knowledge: Any = "default") -> list
         problems += trouble
     try:
         kb = _knowledge() if knowledge == "default" else knowledge
-    except Exception as exc:  # a broken knowledge base is reported, not raised
+    except (InputError, OSError, ValueError) as exc:  # a broken knowledge base is reported
         problems.append(f"knowledge: cannot load: {exc}")
         kb = None
     return problems + validate(rules, kb)
