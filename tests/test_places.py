@@ -88,12 +88,16 @@ def test_every_county_resolves_from_its_choice_string_and_full_prefix() -> None:
         assert resolve_county(spaced) == expected
 
 
-def test_a_full_name_alone_resolves_to_it_or_offers_it() -> None:
-    for row in gazetteer().counties():
-        try:
-            assert resolve_county(row.name).code == row.code
-        except InputError as error:
-            assert row.choice() in error.choices
+def test_every_name_of_every_county_resolves_to_it_or_offers_it() -> None:
+    """Full, short and abbreviated names, alone or after the province or the city."""
+    table = gazetteer()
+    for alias, rows in table.names["county"].items():
+        for row in rows:
+            for typed in (alias, row.province + alias, row.city + alias):
+                try:
+                    assert resolve_county(typed).code == row.code, typed
+                except InputError as error:
+                    assert row.choice() in error.choices, typed
 
 
 def test_ambiguity_message_names_every_candidate() -> None:
