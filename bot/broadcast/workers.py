@@ -38,10 +38,18 @@ class WorkerLocks:
             connection.close()
 
     def release(self, worker: int) -> None:
-        """Mark the worker gone (closing its connection drops its lock)."""
+        """Mark the worker gone: unlock, then close (a pooled connection would keep the lock)."""
         connection = self.held.pop(worker, None)
-        if connection is not None:
-            connection.close()
+        if connection is None:
+            return
+        try:
+            connection.execute(text("SELECT pg_advisory_unlock(:c, :w)"),
+                               {"c": LOCK_CLASS, "w": worker})
+            connection.commit()
+        except Exception:  # a broken connection holds no lock any more
+            pass
+        connection.invalidate()  # never back to the pool with a lock on it
+        connection.close()
 
     def close(self) -> None:
         """Release every worker of this process."""
