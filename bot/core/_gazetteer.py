@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,26 +42,38 @@ class Division(NamedTuple):
 
 @dataclass
 class Gazetteer:
-    """All divisions with name indexes per level."""
+    """All divisions with name indexes per level (the pinyin index is built on first use)."""
 
     rows: list[Division] = field(default_factory=list)
     names: dict[str, dict[str, list[Division]]] = field(default_factory=dict)
-    pinyin: dict[str, dict[str, list[Division]]] = field(default_factory=dict)
     counties_in: dict[tuple[str, str], list[Division]] = field(default_factory=dict)
     longest: int = 0
+    readings: list[tuple[Division, str]] = field(default_factory=list)
     pools: dict[tuple[str, str], tuple[list[str], list[list[Division]]]] = field(
         default_factory=dict)
 
-    def add(self, row: Division, aliases: list[str], readings: list[str]) -> None:
-        """Index one row under its full name, its aliases and its pinyin readings."""
+    def add(self, row: Division, aliases: str, readings: str) -> None:
+        """Index one row under its full name and its '|'-separated aliases."""
         self.rows.append(row)
-        names, pinyin = self.names[row.level], self.pinyin[row.level]
-        for alias in dict.fromkeys([row.name, *aliases]):
-            names.setdefault(alias, []).append(row)
-        for reading in dict.fromkeys(readings):
-            pinyin.setdefault(reading, []).append(row)
+        names = self.names[row.level]
+        names.setdefault(row.name, []).append(row)
+        for alias in aliases.split("|") if aliases else ():
+            if alias != row.name:
+                names.setdefault(alias, []).append(row)
+        self.readings.append((row, readings))
         if row.level == "county":
             self.counties_in.setdefault((row.province, row.city), []).append(row)
+
+    @cached_property
+    def pinyin(self) -> dict[str, dict[str, list[Division]]]:
+        """Rows by every pinyin reading of their names, per level (built once, when needed)."""
+        index: dict[str, dict[str, list[Division]]] = {level: {} for level in LEVELS}
+        for row, cell in self.readings:
+            by_reading = index[row.level]
+            for reading in dict.fromkeys(cell.split("|")):
+                if reading:
+                    by_reading.setdefault(reading, []).append(row)
+        return index
 
     def counties(self) -> list[Division]:
         """Every county-level row."""
@@ -83,20 +95,13 @@ def normalise(text: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
-def _split(cell: str) -> list[str]:
-    """A '|'-separated cell as a list."""
-    return [part for part in cell.split("|") if part]
-
-
 @lru_cache(maxsize=1)
 def gazetteer(path: Path = TABLE) -> Gazetteer:
-    """Load the table and build the indexes (cached: done once per process)."""
-    table = Gazetteer(names={lvl: {} for lvl in LEVELS}, pinyin={lvl: {} for lvl in LEVELS})
-    with path.open(encoding="utf-8") as handle:
-        lines = [line for line in handle.read().splitlines() if line and not line.startswith("#")]
+    """Load the table and build the name indexes (cached: done once per process)."""
+    table = Gazetteer(names={level: {} for level in LEVELS})
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and ln[0] != "#"]
     for line in lines[1:]:
         code, level, name, city, province, aliases, readings, others = line.split("\t")
-        row = Division(code, level, name, city, province)
-        table.add(row, _split(aliases), _split(readings) + _split(others))
+        table.add(Division(code, level, name, city, province), aliases, f"{readings}|{others}")
     table.longest = max(len(alias) for index in table.names.values() for alias in index)
     return table
