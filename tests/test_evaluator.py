@@ -150,3 +150,48 @@ def test_add_months_clamps_to_month_end():
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2025, 9, 30), 3) == date(2025, 12, 30)
     assert add_months(date(2026, 11, 22), -11) == date(2025, 12, 22)
+
+
+def _random_facts():
+    from hypothesis import strategies as st
+
+    return st.fixed_dictionaries({}, optional={
+        "origin_county": st.sampled_from(["马边", "沐川", "卓资", "墨玉", "47团", "友谊", "奈曼旗", "巫溪县", "海淀"]),
+        "person_category": st.sampled_from(["poverty_alleviated", "monitored", "rural_low_income", "rural_other", "other"]),
+        "work_province": st.sampled_from(["浙江", "北京", "山东", "辽宁", "重庆", "黑龙江"]),
+        "employment_start": st.dates(date(2019, 1, 1), date(2027, 1, 1)).map(date.isoformat),
+        "social_insurance_months": st.integers(0, 60),
+        "first_arrival": st.dates(date(2019, 1, 1), date(2027, 1, 1)).map(date.isoformat),
+        "renting_self": st.booleans(),
+        "certificate_level": st.sampled_from(["none", "junior", "intermediate", "senior"]),
+        "trained_in_work_city": st.booleans(),
+        "travel_cost_yuan": st.integers(0, 2000),
+        "public_welfare_post": st.booleans(),
+        "business_owner": st.booleans(),
+        "rural_employees": st.integers(0, 20),
+        "recommended_leader": st.booleans(),
+        "unemployed": st.booleans(),
+    })
+
+
+def test_any_person_on_any_day_gets_consistent_explained_results():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=15, deadline=None)
+    @given(raw=_random_facts(), as_of=st.dates(date(2021, 6, 1), date(2028, 1, 1)))
+    def check(raw, as_of):
+        facts = normalise_facts(raw, as_of=as_of)
+        for result in evaluate(facts, as_of, audience="all"):
+            out = result_to_json(result)
+            assert out["eligible"] in (True, False, None)
+            if out["eligible"] is False or out["status"] in ("expired", "not_yet"):
+                assert out["claimable"] is False
+            if out["eligible"] is not None:
+                assert out["missing_facts"] == []
+            text = "".join(out["reasons"]) + out["how_to_claim"] + (out["amount_note"] or "")
+            assert out["reasons"] and "None" not in text and "{" not in text
+            if out["amount"]:
+                assert out["amount"]["yuan"] >= 0 and out["amount"]["per"] in ("once", "month", "year")
+
+    check()

@@ -159,7 +159,8 @@ def _short(name: str | None) -> str | None:
 
 
 def _city(name: str | None) -> str | None:
-    if not name or name.endswith(("市", "州", "盟", "地区")):
+    """A short city name the gazetteer did not know gets 市 (大连 -> 大连市); others stay."""
+    if not name or len(name) > 3 or name.endswith(("市", "州", "盟", "地区", "区", "县", "旗")):
         return name
     return name + "市"
 
