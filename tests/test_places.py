@@ -100,6 +100,23 @@ def test_every_name_of_every_county_resolves_to_it_or_offers_it() -> None:
                     assert row.choice() in error.choices, typed
 
 
+def test_every_city_and_county_name_gives_its_work_place_or_an_area_around_it() -> None:
+    """抚顺 is the city (not 抚顺县 inside it); a province name wins (河北 is 河北省)."""
+    table = gazetteer()
+    for level in ("city", "county"):
+        for alias, rows in table.names[level].items():
+            for row in rows:
+                try:
+                    found = resolve_work_place(alias)
+                except InputError as error:
+                    assert any(row.choice().startswith(c) for c in error.choices), alias
+                    continue
+                city = row.name if level == "city" else row.city
+                inside = found.province == row.province and found.city in (None, city) and (
+                    found.county in (None, row.name if level == "county" else None))
+                assert inside or alias in table.names["province"], alias
+
+
 def test_ambiguity_message_names_every_candidate() -> None:
     with pytest.raises(InputError) as caught:
         resolve_county("朝阳")
