@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.adapters import terminal
 from bot.core import conversation as conv
@@ -160,3 +163,27 @@ def test_typical_worker_answers_at_most_seven_questions():
     texts = "\n".join(r.text for r in turn.replies)
     assert "3000元" in texts and "5000元" in texts and "每月500元" in texts
     assert len(asked) <= 7, asked
+
+
+ANSWERS = ["马边", "脱贫户", "浙江绍兴柯桥", "2024年2月", "30个月", "是", "不是", "不清楚", "开始", "朝阳",
+           "/back", "/review", "/restart", "/help", "/start x", "租房有补贴吗", "没有证"]
+BUTTONS = ["go", "back", "review", "restart", "remind", "results", "why:shaoxing.rent", "a:", "a:origin_county:0",
+           "a:first_arrival_same:yes", "skip:origin_county", "edit:person_category", "a:person_category:monitored"]
+inputs = st.lists(st.one_of(
+    st.tuples(st.just("text"), st.one_of(st.sampled_from(ANSWERS), st.text(max_size=40))),
+    st.tuples(st.just("tap"), st.one_of(st.sampled_from(BUTTONS), st.text(max_size=20)))), max_size=14)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inputs)
+def test_any_input_sequence_gets_replies_and_keeps_a_valid_state(steps):
+    as_of = date(2026, 11, 22)
+    state = conv.start(None, as_of=as_of).state
+    for kind, value in steps:
+        handle = conv.handle_text if kind == "text" else conv.handle_button
+        turn = handle(state, value, as_of=as_of)
+        assert turn.replies and all(r.text for r in turn.replies)
+        assert json.loads(json.dumps(turn.state)) == turn.state
+        if turn.state["phase"] == "asking":
+            assert turn.state["pending"]
+        state = turn.state

@@ -171,14 +171,14 @@ def back(state: dict) -> str | None:
 
 def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> Parsed:
     """Read ``text`` as the answer to question ``key``."""
-    if key == SAME_ARRIVAL:
-        return _parse_same_arrival(text, state)
-    question = catalogue()[key]
+    question = catalogue().get(key)
     try:
+        if question is None:
+            return _parse_same_arrival(text, state)
         return READERS[question.kind](question, text, as_of, services)
     except answers.NotUnderstood as problem:
         complaint = {"future": "interview.future_date", "range": "interview.out_of_range"}
-        found = [key for word, key in complaint.items() if word in problem.reason]
+        found = [name for word, name in complaint.items() if word in problem.reason]
         return Parsed(error=found[0] if found else "interview.not_understood")
     except InputError as problem:
         complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
