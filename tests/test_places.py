@@ -62,6 +62,12 @@ def test_case(kind: str, case: dict) -> None:
                                                     case["county"])
 
 
+def test_each_case_is_written_once() -> None:
+    for kind, cases in CASES.items():
+        inputs = [case["input"] for case in cases]
+        assert len(inputs) == len(set(inputs)), kind
+
+
 def test_table_lists_every_county_level_unit_with_city_and_province() -> None:
     counties = gazetteer().counties()
     assert county_count() == len(counties) >= 2800
