@@ -26,7 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.broadcast import Sender, SenderConfig, open_outbox  # noqa: E402
-from bot.broadcast.simulate import FakeTelegram, Faults, read_deliveries  # noqa: E402
+from bot.broadcast.simulate import (FakeTelegram, Faults, count_deliveries,  # noqa: E402
+                                    read_deliveries)
 
 FAULTS = {"flood": 0.05, "server_error": 0.02, "blocked": 0.01}
 
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
                "--seed", str(args.seed)]
     started = time.monotonic()
     first = subprocess.Popen(command, stdout=subprocess.PIPE)
-    while len(read_deliveries(tmp / "delivered.log")) < args.count // 2:
+    while count_deliveries(tmp / "delivered.log") < args.count // 2:
         time.sleep(0.02)
     first.send_signal(signal.SIGKILL)
     first.wait()

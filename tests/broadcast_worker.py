@@ -1,7 +1,7 @@
 """Helpers for the broadcast tests, and a sender process the kill/restart tests run and kill.
 
 As a script: ``python tests/broadcast_worker.py DB_URL LOG_PATH [--rate R] [--latency S]
-[--blocked SHARE] [--server-error SHARE] [--seed N]`` sends everything due with a FakeTelegram
+[--blocked SHARE] [--server-error SHARE] [--seed N] [--ready PATH --go PATH]`` sends everything due with a FakeTelegram
 that logs each delivery to LOG_PATH, then prints the run's stats as JSON.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,8 +76,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--blocked", type=float, default=0.0)
     parser.add_argument("--server-error", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ready", type=Path, help="touch this file once set up")
+    parser.add_argument("--go", type=Path, help="then wait for this file before sending")
     args = parser.parse_args(argv)
     outbox = open_outbox(args.db_url)
+    if args.ready:
+        args.ready.touch()
+    while args.go and not args.go.exists():
+        time.sleep(0.01)
     fake = FakeTelegram(Faults(blocked=args.blocked, server_error=args.server_error,
                                seed=args.seed), latency=args.latency, log_path=args.log_path)
     config = SenderConfig(rate=args.rate, backoff_base=0.01, backoff_max=0.05, idle_poll=0.05)
