@@ -74,6 +74,12 @@ def rss_kb(pid: int) -> dict[str, int]:
     return fields
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def user_loop(api: FakeBotApi, user: int, script: list[str], counts: list[int],
               latencies: list[float]) -> None:
     """One user: send, wait until the whole answer arrived, record the time, repeat."""
@@ -107,6 +113,7 @@ def run(kind: str, users: int, rounds: int, counts: list[int], workdir: Path) ->
         step_counts = (counts if kind != "echo" else [1] * len(ROUND)) * rounds
         user_loop(api, 9_999, ROUND, step_counts[:len(ROUND)], [])  # warm caches, not measured
         latencies: list[float] = []
+        cpu_before = cpu_seconds(process.pid)
         threads = [threading.Thread(target=user_loop, args=(api, 10_000 + u, script, step_counts,
                                                             latencies)) for u in range(users)]
         started = time.monotonic()
@@ -118,6 +125,7 @@ def run(kind: str, users: int, rounds: int, counts: list[int], workdir: Path) ->
         if len(latencies) != users * len(script):
             raise RuntimeError(f"{kind}: only {len(latencies)} of {users * len(script)} answered")
         memory = rss_kb(process.pid)
+        cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         process.wait(30)
@@ -127,7 +135,7 @@ def run(kind: str, users: int, rounds: int, counts: list[int], workdir: Path) ->
             "per_second": len(latencies) / elapsed,
             "p50_ms": statistics.median(latencies) * 1000,
             "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
-            "rss_mb": memory.get("VmRSS", 0) / 1024, "peak_mb": memory.get("VmHWM", 0) / 1024}
+            "cpu_ms": cpu / len(latencies) * 1000, "rss_mb": memory.get("VmRSS", 0) / 1024, "peak_mb": memory.get("VmHWM", 0) / 1024}
 
 
 LABELS = {"echo": "bare PTB echo bot", "bot-nolimit": "帮扶通 bot, no rate limiter",
@@ -152,11 +160,11 @@ def main() -> int:
     load = Path("/proc/loadavg").read_text().split()[0]
     print(f"{args.rounds} rounds of {len(ROUND)} messages (the whole interview) per user; "
           f"{os.cpu_count()} CPUs, load average {load}")
-    print("| bot | users | updates | updates/s | p50 ms | p95 ms | RSS MB | peak RSS MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| bot | users | updates | updates/s | p50 ms | p95 ms | CPU ms/update | RSS MB | peak RSS MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         print(f"| {LABELS[r['kind']]} | {r['users']} | {r['updates']} | {r['per_second']:.1f} "
-              f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['rss_mb']:.0f} | {r['peak_mb']:.0f} |")
+              f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['cpu_ms']:.1f} | {r['rss_mb']:.0f} | {r['peak_mb']:.0f} |")
     for users in (1, args.users):
         echo, ours = (next(r for r in results if r["kind"] == k and r["users"] == users)
                       for k in ("echo", "bot-nolimit"))
