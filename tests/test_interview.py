@@ -8,7 +8,8 @@ import pytest
 
 from bot.core import conversation as conv
 from bot.core.replies import Button, Reply, pack
-from fake_core import FAKE
+from bot.core.reminders import plan_reminders
+from fake_core import FAKE, FakeResult, fake_evaluate
 
 AS_OF = date(2026, 11, 22)
 
@@ -168,3 +169,38 @@ def test_button_data_must_be_short_ascii():
     with pytest.raises(ValueError):
         Button("中文", "why:中文")
     assert isinstance(Reply("好"), Reply)
+
+
+def _claimable(deadline: date | None) -> "FakeResult":
+    return FakeResult("fake.claim", "稳岗补贴", True, True, claim_deadline=deadline,
+                      amount={"yuan": 3000, "per": "once", "up_to": False})
+
+
+@pytest.mark.parametrize("as_of, expected", [
+    (date(2026, 11, 22), [("2026-12-01", "deadline_30"), ("2026-12-24", "deadline_7")]),
+    (date(2026, 12, 10), [("2026-12-24", "deadline_7")]),
+    (date(2026, 12, 24), []),
+])
+def test_deadline_reminders_30_and_7_days_before_only_in_the_future(as_of, expected):
+    plans = plan_reminders([_claimable(date(2026, 12, 31))], {}, as_of)
+    assert [(p["due"], p["kind"]) for p in plans] == expected
+    assert all(p["rule_id"] == "fake.claim" and "2026年12月31日" in p["text"] for p in plans)
+
+
+def test_no_deadline_no_reminder():
+    assert plan_reminders([_claimable(None)], {}, AS_OF) == []
+
+
+def test_threshold_reminder_only_when_time_alone_closes_every_gap():
+    facts = {"origin_county": "马边", "person_category": "poverty_alleviated", "social_insurance_months": 2}
+    near = fake_evaluate(facts, AS_OF)
+    (plan,) = plan_reminders(near, facts, AS_OF)
+    assert (plan["due"], plan["kind"]) == ("2026-12-01", "threshold")
+    near[0].conditions[1].crosses_on = None
+    assert plan_reminders(near, facts, AS_OF) == []
+
+
+def test_no_threshold_reminder_after_the_claim_deadline():
+    facts = {"origin_county": "马边", "person_category": "poverty_alleviated", "social_insurance_months": 1}
+    near = fake_evaluate(facts, AS_OF)   # 3 months reached on 2027-01-01, after 2026-12-31
+    assert plan_reminders(near, facts, AS_OF) == []
