@@ -22,6 +22,7 @@ from bot.config import ROOT
 from bot.core.errors import RulesError
 
 TEMPLATE_DIR = ROOT / "templates" / "zh"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def yuan(value: float | int | None) -> str:
@@ -57,13 +58,12 @@ def environment() -> jinja2.Environment:
 
 
 @lru_cache(maxsize=1)
-def strings() -> dict[str, jinja2.Template]:
-    """All short strings from ``templates/zh/*.yaml``, compiled."""
-    table: dict[str, jinja2.Template] = {}
+def _sources() -> dict[str, str]:
+    """All short strings from ``templates/zh/*.yaml`` as source text (compiled on first use)."""
+    table: dict[str, str] = {}
     origin: dict[str, Path] = {}
-    env = environment()
     for path in sorted(TEMPLATE_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
         if not isinstance(data, dict):
             raise RulesError(f"{path.name} 必须是键值表", f"{path.name}: must be a mapping")
         for key, value in data.items():
@@ -72,23 +72,31 @@ def strings() -> dict[str, jinja2.Template]:
                     f"模板键 {key} 重复：{origin[key].name} 和 {path.name}",
                     f"template key {key!r} defined in {origin[key].name} and {path.name}",
                 )
-            table[key] = env.from_string(str(value))
+            table[key] = str(value)
             origin[key] = path
     return table
 
 
+@lru_cache(maxsize=None)
+def _compiled(key: str) -> jinja2.Template:
+    return environment().from_string(_sources()[key])
+
+
+def strings() -> dict[str, str]:
+    """Every short-string key with its template source."""
+    return _sources()
+
+
 def has_text(key: str) -> bool:
     """Whether a short string with this key exists."""
-    return key in strings()
+    return key in _sources()
 
 
 def text(key: str, **context: Any) -> str:
     """Render the short string ``key`` with ``context``."""
-    try:
-        template = strings()[key]
-    except KeyError:
-        raise KeyError(f"no template string {key!r} in templates/zh/*.yaml") from None
-    return template.render(**context).strip()
+    if key not in _sources():
+        raise KeyError(f"no template string {key!r} in templates/zh/*.yaml")
+    return _compiled(key).render(**context).strip()
 
 
 def render(name: str, **context: Any) -> str:
