@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,18 +33,20 @@ PERSON = {
 def _percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p50 = statistics.median(ordered)
-    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]
     return f"p50 {p50 * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
 
 
-def _time(call, runs: int) -> list[float]:
+def _time(call, runs: int) -> str:
+    """Wall-clock and CPU percentiles of ``runs`` calls after one warm-up call."""
     call()
-    samples = []
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         call()
-        samples.append(time.perf_counter() - start)
-    return samples
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return f"wall {_percentiles(walls)} | CPU {_percentiles(cpus)}"
 
 
 def synthetic_rules(copies: int) -> list:
@@ -66,23 +69,29 @@ def main() -> None:
     facts = normalise_facts(PERSON, as_of=AS_OF)
     real = load_rules()
     print(f"rules: {len(real)} in {len({r.document for r in real})} documents")
-    print("evaluate, 5 documents, audience all:", _percentiles(_time(lambda: evaluate(facts, AS_OF, "all"), 2000)))
+    print("evaluate, 5 documents, audience all:", _time(lambda: evaluate(facts, AS_OF, "all"), 2000))
     print("evaluate + result_to_json (all sentences rendered), 5 documents:",
-          _percentiles(_time(lambda: [result_to_json(r) for r in evaluate(facts, AS_OF, "all")], 300)))
+          _time(lambda: [result_to_json(r) for r in evaluate(facts, AS_OF, "all")], 300))
     many = synthetic_rules(500)
     print(f"evaluate, 500 documents ({len(many)} rules):",
-          _percentiles(_time(lambda: evaluate(facts, AS_OF, "all", rules=many), 200)))
+          _time(lambda: evaluate(facts, AS_OF, "all", rules=many), 100))
+    print("evaluate, 500 documents, audience worker:",
+          _time(lambda: evaluate(facts, AS_OF, "worker", rules=many), 100))
+    print("evaluate, 500 documents, audience worker, out-of-scope rules left out:",
+          _time(lambda: evaluate(facts, AS_OF, "worker", rules=many, keep_out_of_scope=False), 100))
     print("evaluate, 500 documents, out-of-scope rules left out:",
-          _percentiles(_time(lambda: evaluate(facts, AS_OF, "all", rules=many, keep_out_of_scope=False), 200)))
-    walls = []
+          _time(lambda: evaluate(facts, AS_OF, "all", rules=many, keep_out_of_scope=False), 100))
+    walls, cpus = [], []
     payload = json.dumps({**PERSON, "as_of": AS_OF.isoformat()}, ensure_ascii=False)
     for _ in range(5):
-        start = time.perf_counter()
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, "-m", "bot", "evaluate", "-", "--audience", "all", "--json"],
                        input=payload, capture_output=True, text=True, cwd=ROOT, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         walls.append(time.perf_counter() - start)
-    print(f"python -m bot evaluate (whole process, 5 runs): median {statistics.median(walls):.2f} s, "
-          f"max {max(walls):.2f} s")
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    print(f"python -m bot evaluate --json (whole process, 5 runs): wall median {statistics.median(walls):.2f} s, "
+          f"max {max(walls):.2f} s | CPU median {statistics.median(cpus):.2f} s")
 
 
 if __name__ == "__main__":
