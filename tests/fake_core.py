@@ -24,8 +24,9 @@ class FakeResult:
     title: str
     eligible: bool | None
     claimable: bool | None
-    status: str = "claim_window"
+    status: str = "active"
     claim_deadline: date | None = date(2026, 12, 31)
+    period_end: date | None = None
     amount: dict | None = None
     amount_note: str | None = None
     missing_facts: list[str] = field(default_factory=list)

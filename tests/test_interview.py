@@ -9,6 +9,7 @@ import pytest
 from bot.core import conversation as conv
 from bot.core.replies import Button, Reply, pack
 from bot.core.reminders import plan_reminders
+from bot.core.results_view import results_replies
 from fake_core import FAKE, FakeResult, fake_evaluate
 
 AS_OF = date(2026, 11, 22)
@@ -204,3 +205,13 @@ def test_no_threshold_reminder_after_the_claim_deadline():
     facts = {"origin_county": "马边", "person_category": "poverty_alleviated", "social_insurance_months": 1}
     near = fake_evaluate(facts, AS_OF)   # 3 months reached on 2027-01-01, after 2026-12-31
     assert plan_reminders(near, facts, AS_OF) == []
+
+
+def test_a_gap_that_cannot_close_inside_the_period_is_too_late_not_a_near_miss():
+    facts = {"origin_county": "马边", "person_category": "poverty_alleviated", "social_insurance_months": 2}
+    (result,) = fake_evaluate(facts, AS_OF)
+    result.status, result.period_end = "claim_window", date(2025, 12, 31)
+    text = "\n".join(r.text for r in results_replies([result], {"facts": facts}, AS_OF, False))
+    assert "差一点" not in text
+    assert "再缴1个月社保也来不及了，条件要在2025年12月31日以前满足" in text
+    assert plan_reminders([result], facts, AS_OF) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.questions import question_for_fact
-from bot.core.render import render, text
+from bot.core.render import has_text, render, text
 from bot.core.replies import Button, Reply, pack
 
 OPEN_STATUSES = ("active", "claim_window")
@@ -66,27 +66,47 @@ def open_item(result, state: dict) -> str:
                   checks=checks)
 
 
-def near_miss(result) -> list[dict]:
-    """What is missing for a subsidy that fails only on gaps (empty when not a near miss)."""
+def gaps_of(result) -> list[dict]:
+    """What is missing for a subsidy that fails only on gaps (empty when something else fails)."""
     unmet = [c for c in result.conditions if c.status == "unmet"]
     if not unmet or any(c.gap is None for c in unmet):
         return []
     return [{"gap": c.gap, "crosses_on": as_date(c.crosses_on)} for c in unmet]
 
 
+def last_qualifying_day(result) -> date | None:
+    """The last day the conditions may still be met: the period end (None when open-ended)."""
+    return as_date(getattr(result, "period_end", None))
+
+
+def near_miss(result) -> list[dict]:
+    """The gaps of a subsidy still in force that the person can close in time (else [])."""
+    gaps = gaps_of(result)
+    end = last_qualifying_day(result)
+    if not gaps or result.status != "active":
+        return []
+    if end and any(g["crosses_on"] and g["crosses_on"] > end for g in gaps):
+        return []
+    return gaps
+
+
+def too_late(result) -> bool:
+    """A subsidy failed only on gaps that can no longer be closed inside its period."""
+    return (result.eligible is False and result.status in OPEN_STATUSES and bool(gaps_of(result))
+            and not near_miss(result) and last_qualifying_day(result) is not None)
+
+
 def near_item(result, gaps: list[dict]) -> str:
     """``再缴1个月社保 → 3000元``."""
-    lines = [text(f"near.{g['gap'].get('fact')}", need=g["gap"].get("need"))
-             if _has_near(g["gap"].get("fact")) else text("near.default", need=g["gap"].get("need"))
-             for g in gaps]
+    lines = [_gap_text(g) for g in gaps]
     when = max((g["crosses_on"] for g in gaps if g["crosses_on"]), default=None)
     return render("result_near", title=result.title, amount=amount_text(result), gaps=lines, when=when)
 
 
-def _has_near(fact: str | None) -> bool:
-    from bot.core.render import has_text
-
-    return bool(fact) and has_text(f"near.{fact}")
+def _gap_text(gap: dict) -> str:
+    """``再缴1个月社保`` for one gap."""
+    fact, need = gap["gap"].get("fact"), gap["gap"].get("need")
+    return text(f"near.{fact}" if fact and has_text(f"near.{fact}") else "near.default", need=need)
 
 
 def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -> list[Reply]:
@@ -95,6 +115,7 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
     pending = [r for r in results if r.eligible is None and r.status in OPEN_STATUSES]
     near = [(r, near_miss(r)) for r in results
             if r.eligible is False and r.status in OPEN_STATUSES and near_miss(r)]
+    late = [r for r in results if too_late(r)]
     ended = list(dict.fromkeys(r.title for r in results
                                if r.status not in OPEN_STATUSES and r.eligible is not False))
     items = [(render("result_head", count=len(claimable)), [])]
@@ -105,6 +126,9 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
     if near:
         items.append((text("result.near_head"), []))
         items += [(near_item(r, gaps), [why_button(r)]) for r, gaps in near]
+    if late:
+        items += [(text("result.too_late", title=r.title, gaps=[_gap_text(g) for g in gaps_of(r)],
+                        end=last_qualifying_day(r)), [why_button(r)]) for r in late]
     if ended:
         items.append((text("result.some_ended", titles=ended), []))
     items.append((text("result.tail" if claimable or near else "result.tail_none"), []))
