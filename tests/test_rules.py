@@ -120,11 +120,16 @@ def test_a_good_rules_file_has_no_problem(tmp_path):
     assert check_rules(tmp_path) == []
 
 
-def test_loading_a_broken_directory_raises_rules_error(tmp_path):
-    (tmp_path / "broken-2020.yaml").write_text(GOOD.replace("quote:", "quoted:"), encoding="utf-8")
+@pytest.mark.parametrize(
+    "old, new, words",
+    [("quote:", "quoted:", "quote: missing field"), ("按照5000元", "按照6000元", "quote: not found verbatim"),
+     ("clause: 三", "clause: 九十九", "has no clause")],
+)
+def test_loading_a_broken_directory_raises_rules_error(tmp_path, old, new, words):
+    (tmp_path / "broken-2020.yaml").write_text(GOOD.replace(old, new), encoding="utf-8")
     with pytest.raises(RulesError) as info:
         load_rules(tmp_path)
-    assert "broken-2020.yaml" in info.value.one_line()
+    assert "broken-2020.yaml" in info.value.one_line() and words in info.value.one_line()
 
 
 def test_evaluate_does_not_import_search_or_anything_heavy():

@@ -88,7 +88,13 @@ def load_rules(directory: Path = RULES_DIR) -> tuple[Rule, ...]:
         found, trouble = read_rules_file(path)
         rules += found
         problems += trouble
-    problems += validate(rules, templates=False)  # templates and knowledge: check_rules()
+    if not rules and not problems:
+        problems.append(f"{directory}: no rules files")
+    try:
+        kb = _knowledge()
+    except (InputError, OSError, ValueError) as exc:
+        raise RulesError("知识库读不了，无法核对规则的引文", f"knowledge: cannot load: {exc}") from None
+    problems += validate(rules, kb, templates=False)  # template keys: check_rules()
     if problems:
         raise RulesError("规则文件有错：" + problems[0], "; ".join(problems[:5]))
     return tuple(rules)
