@@ -156,3 +156,29 @@ def test_main_without_token_prints_one_line(capsys):
     assert main(settings) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "python -m bot chat" in out
+
+
+async def test_a_flooding_user_does_not_hold_up_another(fake_server, sqlite_storage):
+    """Real HTTP to the fake server and the real update queue: the quiet user's answer overtakes."""
+    from telegram import Update
+
+    api = fake_server.api
+    settings = Settings(bot_token=api.token, database_url="unused",
+                        telegram_api_base_url=fake_server.base_url)
+    application = build_application(settings, sqlite_storage, scripted,
+                                    today=lambda: date(2026, 11, 22), reminder_interval=0,
+                                    rate_limit=False)
+    flood = [api.push_text(1, f"f{i}") for i in range(100)]
+    quiet = api.push_text(2, "你好")
+    async with application:
+        await application.start()
+        for raw in [*flood, quiet]:
+            await application.update_queue.put(Update.de_json(raw, application.bot))
+        for _ in range(1000):
+            if len(api.sent(1)) == 100 and api.sent(2):
+                break
+            await asyncio.sleep(0.02)
+        await application.stop()
+    order = [call.params["chat_id"] for call in api.calls if call.method == "sendMessage"]
+    assert order.count(1) == 100 and order.index(2) < 10, order.index(2)
+    assert api.replies_to(1) == [f"#{i + 1} f{i}" for i in range(100)]

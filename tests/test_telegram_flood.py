@@ -56,8 +56,8 @@ async def _flood(steps: list[tuple[str, str | None]], database: Path) -> None:
 REACH_FIRST_ARRIVAL = [("text", m) for m in ("/start", "开始", "马边", "脱贫户", "浙江绍兴柯桥", "2024年2月")]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(actions, min_size=1, max_size=15))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(actions, min_size=1, max_size=20))
 @example(REACH_FIRST_ARRIVAL + [("text", "hello"), ("sticker", None), ("tap", "a:first_arrival:x")])
 def test_flood_of_random_input_gets_a_reply_each(steps):
     with tempfile.TemporaryDirectory() as directory:
