@@ -32,16 +32,21 @@ def validate(rules: list[Rule], knowledge: Any = None, templates: bool = True) -
         for name in rule.facts():
             if DERIVED.get(name, name) not in facts:
                 problems.append(f"{where}: conditions: unknown fact {name!r}")
-        if not templates:
-            continue
-        for field, key in (("claim", rule.claim), ("note", rule.note), ("amount_note", rule.amount_note)):
-            if key and not has_text(key):
-                problems.append(f"{where}: {field}: no template {key!r} in templates/zh")
-        for item in rule.bring:
-            if not has_text(f"eval.bring.{item}"):
-                problems.append(f"{where}: bring: no template 'eval.bring.{item}'")
         if knowledge is not None:
             problems += _cited(rule, knowledge, where)
+        if templates:
+            problems += _templates(rule, where, has_text)
+    return problems
+
+
+def _templates(rule: Rule, where: str, has_text) -> list[str]:
+    problems = []
+    for field, key in (("claim", rule.claim), ("note", rule.note), ("amount_note", rule.amount_note)):
+        if key and not has_text(key):
+            problems.append(f"{where}: {field}: no template {key!r} in templates/zh")
+    for item in rule.bring:
+        if not has_text(f"eval.bring.{item}"):
+            problems.append(f"{where}: bring: no template 'eval.bring.{item}'")
     return problems
 
 
