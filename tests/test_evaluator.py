@@ -195,3 +195,19 @@ def test_any_person_on_any_day_gets_consistent_explained_results():
                 assert out["amount"]["yuan"] >= 0 and out["amount"]["per"] in ("once", "month", "year")
 
     check()
+
+
+def test_any_and_all_combine_met_unmet_and_unknown():
+    from bot.core.conditions import Condition, evaluate_condition
+
+    renting = Condition(id="renting", op="equals", fact="renting_self", value=True)
+    si = Condition(id="si_3", op="at_least", fact="social_insurance_months", value=3)
+    either = Condition(id="either", op="any", parts=(renting, si))
+    both = Condition(id="both", op="all", parts=(renting, si))
+    day = date(2025, 6, 1)
+    assert evaluate_condition(either, {"renting_self": True}, day).status == "met"
+    assert evaluate_condition(either, {"renting_self": False}, day).missing == ["social_insurance_months"]
+    assert evaluate_condition(either, {"renting_self": False, "social_insurance_months": 1}, day).status == "unmet"
+    assert evaluate_condition(both, {"renting_self": False}, day).status == "unmet"
+    assert evaluate_condition(both, {"renting_self": True}, day).status == "unknown"
+    assert evaluate_condition(both, {"renting_self": True, "social_insurance_months": 3}, day).status == "met"

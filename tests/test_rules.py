@@ -107,6 +107,9 @@ rules:
         (GOOD.replace("per: year", "per: week"), "rule test.ok: amount: per must be"),
         (GOOD.replace("beneficiary: worker", "beneficiary: cat"), "rule test.ok: beneficiary"),
         (GOOD + GOOD.split("rules:\n")[1], "rule test.ok: id: duplicate id"),
+        (GOOD.replace("claim: eval.claim.chaoyang", "claim: eval.claim.nowhere"), "rule test.ok: claim: no template"),
+        (GOOD.replace("conditions: [{id: si, ", "conditions: [nameless, {id: si, "), "unknown condition name"),
+        (GOOD.replace("    amount: {yuan: 5000, per: year}", "    amount: null"), "amount_note: needed"),
     ],
 )
 def test_broken_rules_files_give_clean_problems_naming_file_rule_and_field(tmp_path, content, words):
