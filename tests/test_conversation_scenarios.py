@@ -101,7 +101,7 @@ class ScriptedInput(io.StringIO):
 
     @staticmethod
     def _number(label: str, chunk: str) -> str:
-        for number, shown in re.findall(r"^  \[(\d+)\] (.*)$", chunk, flags=re.M):
+        for number, shown in re.findall(r"^  \[(\d+)\] (.*)$", chunk, flags=re.MULTILINE):
             if label in shown:
                 return number + "\n"
         raise AssertionError(f"terminal: no option {label!r} in:\n{chunk}")
@@ -116,7 +116,7 @@ def test_scenario_through_the_terminal(path):
     assert len(stdin.checks) == len(scenario["steps"])
     for number, (step, chunk) in enumerate(stdin.checks, 1):
         shown = stdin.chunks[chunk]
-        options = re.findall(r"^  \[\d+\] (.*)$", shown, flags=re.M)
+        options = re.findall(r"^  \[\d+\] (.*)$", shown, flags=re.MULTILINE)
         check(step, shown, options, f"terminal {path.name} step {number}")
 
 

@@ -5,12 +5,12 @@ import json
 from datetime import date
 
 import pytest
+from fake_core import FAKE, FakeResult, fake_evaluate
 
 from bot.core import conversation as conv
-from bot.core.replies import Button, Reply, pack
 from bot.core.reminders import plan_reminders
+from bot.core.replies import Button, Reply, pack
 from bot.core.results_view import results_replies
-from fake_core import FAKE, FakeResult, fake_evaluate
 
 AS_OF = date(2026, 11, 22)
 
@@ -172,7 +172,7 @@ def test_button_data_must_be_short_ascii():
     assert isinstance(Reply("好"), Reply)
 
 
-def _claimable(deadline: date | None) -> "FakeResult":
+def _claimable(deadline: date | None) -> FakeResult:
     return FakeResult("fake.claim", "稳岗补贴", True, True, claim_deadline=deadline,
                       amount={"yuan": 3000, "per": "once", "up_to": False})
 

@@ -6,8 +6,9 @@ ends the chat. With a ``store`` the state is saved after every input, so a resta
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from bot.core import conversation
 from bot.core.render import text

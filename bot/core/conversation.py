@@ -12,15 +12,20 @@ from datetime import date
 from bot.core import interview as iv
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
-from bot.core.presenter import (free_answer_reply, help_reply, question_reply, review_reply,
-                                welcome_reply)
+from bot.core.presenter import (
+    free_answer_reply,
+    help_reply,
+    question_reply,
+    review_reply,
+    welcome_reply,
+)
 from bot.core.questions import catalogue
 from bot.core.reminders import plan_reminders
 from bot.core.render import text
 from bot.core.replies import Button, Reply, Turn
 from bot.core.results_view import results_replies, why_reply
 
-__all__ = ["Button", "Reply", "Turn", "start", "resume", "handle_text", "handle_button"]
+__all__ = ["Button", "Reply", "Turn", "handle_button", "handle_text", "resume", "start"]
 
 QUESTION_CUES = re.compile(r"[吗呢?？]|怎么|多少|有没有|能不能|可不可以|什么|哪里|为什么|如何|咋")
 LONG_TEXT = 12
