@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event
-from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -139,12 +138,12 @@ class SqlStorage:
             return _user(row) if row else None
 
     def load_conversation(self, key: str) -> dict | None:
-        """The saved conversation state for ``key`` (hot path: one Core SELECT)."""
-        table = ConversationRow.__table__
-        with self.engine.connect() as connection:
-            state = connection.execute(
-                core_select(table.c.state).where(table.c.key == key)).scalar_one_or_none()
-        return dict(state) if state is not None else None
+        """The saved conversation state for ``key`` (one raw SELECT: read on every update)."""
+        rows = self._raw("SELECT state FROM conversations WHERE key = ?", (key,), fetch=True)
+        if not rows:
+            return None
+        state = rows[0][0]
+        return json.loads(state) if isinstance(state, (str, bytes)) else dict(state)
 
     def save_conversation(self, key: str, state: dict) -> None:
         """Store the conversation state for ``key``, replacing the old one (one raw upsert)."""
@@ -244,16 +243,18 @@ class SqlStorage:
         """Release connections."""
         self.engine.dispose()
 
-    def _raw(self, sql: str, params: tuple) -> None:
-        """Run one write on a pooled DBAPI connection: the per-update hot paths skip the ORM."""
+    def _raw(self, sql: str, params: tuple, fetch: bool = False) -> list | None:
+        """Run one statement on a pooled DBAPI connection: the per-update hot paths skip the ORM."""
         if self.engine.dialect.paramstyle != "qmark":
             sql = sql.replace("?", "%s")
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
             cursor.execute(sql, params)
+            rows = cursor.fetchall() if fetch else None
             cursor.close()
             connection.commit()
+            return rows
         except BaseException:
             connection.rollback()
             raise
