@@ -39,13 +39,16 @@ class Condition:
         return self._facts  # type: ignore[attr-defined]
 
     def _read(self) -> list[str]:
+        """Facts of the vocabulary (origin_city/origin_province count as origin_county)."""
         if self.op in ("any", "all"):
-            return sorted({f for p in self.parts for f in p.facts()})
-        if self.op == "work_in":
-            return ["work_province", "work_city", "work_county"]
-        if self.op == "cross_province":
-            return ["origin_province", "work_province"]
-        return [f for f in (self.fact, self.bound_by) if f]
+            names = [f for p in self.parts for f in p.facts()]
+        elif self.op == "work_in":
+            names = ["work_province", "work_city", "work_county"]
+        elif self.op == "cross_province":
+            names = ["origin_county", "work_province"]
+        else:
+            names = [DERIVED.get(f, f) for f in (self.fact, self.bound_by) if f]
+        return list(dict.fromkeys(names))
 
 
 @dataclass
