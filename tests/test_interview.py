@@ -215,3 +215,9 @@ def test_a_gap_that_cannot_close_inside_the_period_is_too_late_not_a_near_miss()
     assert "差一点" not in text
     assert "再缴1个月社保也来不及了，条件要在2025年12月31日以前满足" in text
     assert plan_reminders([result], facts, AS_OF) == []
+
+
+def test_back_after_i_dont_know_asks_the_skipped_question_again():
+    turn = run(["!go", "马边", "不清楚", "/back"])
+    assert turn.state["pending"] == "person_category"
+    assert turn.state["skipped"] == [] and turn.state["facts"] == {"origin_county": "马边"}

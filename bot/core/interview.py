@@ -80,7 +80,7 @@ DEFAULT_SERVICES = Services()
 def new_state(payload: str | None = None) -> dict:
     """A fresh conversation state."""
     return {"v": STATE_VERSION, "phase": "welcome", "facts": {}, "answers": [], "skipped": [],
-            "pending": None, "options": [], "declined": [], "payload": payload}
+            "pending": None, "options": [], "payload": payload}
 
 
 def ensure_state(state: dict | None) -> dict:
@@ -114,7 +114,8 @@ def next_question(state: dict, results: list) -> str | None:
 
 def _can_reuse_start(state: dict) -> bool:
     """Whether first_arrival may be asked as 'is that also when you first came?'."""
-    return "employment_start" in state["facts"] and SAME_ARRIVAL not in state["declined"]
+    answered = any(a["q"] == SAME_ARRIVAL for a in state["answers"])
+    return "employment_start" in state["facts"] and not answered
 
 
 def record(state: dict, key: str, parsed: Parsed) -> None:
@@ -126,11 +127,10 @@ def record(state: dict, key: str, parsed: Parsed) -> None:
 
 
 def skip(state: dict, key: str) -> None:
-    """Mark a question as 'I don't know': its facts stay unknown."""
-    if key == SAME_ARRIVAL:
-        state["declined"].append(SAME_ARRIVAL)
-    elif key not in state["skipped"]:
-        state["skipped"].append(key)
+    """Mark a question as 'I don't know': its facts stay unknown (kept in order for /back)."""
+    forget(state, key)
+    state["answers"].append({"q": key, "facts": {}, "shown": "unknown"})
+    state["skipped"].append(key)
     state["options"] = []
 
 
@@ -142,8 +142,8 @@ def forget(state: dict, key: str) -> None:
             state["facts"].pop(fact, None)
     if key in state["skipped"]:
         state["skipped"].remove(key)
-    if key == "employment_start" and SAME_ARRIVAL in state["declined"]:
-        state["declined"].remove(SAME_ARRIVAL)
+    if key == "employment_start":
+        forget(state, SAME_ARRIVAL)
 
 
 def back(state: dict) -> str | None:
@@ -152,9 +152,9 @@ def back(state: dict) -> str | None:
         forget(state, SAME_ARRIVAL)
         forget(state, "employment_start")
         return "employment_start"
-    if not state["answers"] and not state["skipped"]:
+    if not state["answers"]:
         return None
-    last = state["answers"][-1]["q"] if state["answers"] else state["skipped"][-1]
+    last = state["answers"][-1]["q"]
     forget(state, last)
     return last
 

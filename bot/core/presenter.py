@@ -76,6 +76,8 @@ def answer_label(shown: str) -> str:
         return text(f"interview.{kind}_answer", n=value)
     if kind == "choice":
         return text(f"choice.{value}")
+    if shown == "unknown":
+        return text("interview.unknown_answer")
     if shown in ("yes", "no"):
         return text(f"interview.{shown}_answer")
     return shown
@@ -92,10 +94,6 @@ def review_reply(state: dict) -> Reply:
         label = text("interview.review_item", question=question_text(entry["q"], state),
                      answer=answer_label(entry["shown"]))
         buttons.append([Button(label, f"edit:{entry['q']}")])
-    for key in state["skipped"]:
-        label = text("interview.review_item", question=question_text(key, state),
-                     answer=text("interview.unknown_answer"))
-        buttons.append([Button(label, f"edit:{key}")])
     return Reply(text("interview.review_title"), buttons)
 
 
