@@ -221,3 +221,15 @@ def test_back_after_i_dont_know_asks_the_skipped_question_again():
     turn = run(["!go", "马边", "不清楚", "/back"])
     assert turn.state["pending"] == "person_category"
     assert turn.state["skipped"] == [] and turn.state["facts"] == {"origin_county": "马边"}
+
+
+def test_an_answer_typed_on_the_welcome_screen_answers_the_first_question():
+    turn = run(["马边"])
+    assert turn.state["facts"] == {"origin_county": "马边"}
+    assert turn.state["pending"] == "person_category"
+
+
+def test_a_greeting_on_the_welcome_screen_just_starts():
+    turn = run(["你好"])
+    assert turn.state["pending"] == "origin_county"
+    assert not turn.replies[-1].text.startswith("没看懂")

@@ -59,7 +59,7 @@ def handle_text(state: dict | None, text_in: str, *, as_of: date,
     if message.startswith("/"):
         return _command(state, message, as_of, services)
     if state["phase"] == "welcome":
-        return _begin(state, as_of, services, message if _is_question(message) else "")
+        return _welcome_text(state, message, as_of, services)
     if state["phase"] == "done" or not state.get("pending"):
         return _after_results(state, message, services)
     return _answer(state, message, as_of, services)
@@ -133,6 +133,17 @@ def _begin(state: dict, as_of: date, services: iv.Services, free_question: str) 
     return turn
 
 
+def _welcome_text(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
+    """Text on the welcome screen: a free question, an answer to the first question, or 'go'."""
+    if _is_question(message):
+        return _begin(state, as_of, services, message)
+    turn = _begin(state, as_of, services, "")
+    key = turn.state.get("pending")
+    if key and message and iv.parse(key, message, turn.state, as_of, services).error is None:
+        return _answer(turn.state, message, as_of, services)
+    return turn
+
+
 def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
     """Read an answer to the pending question; on failure explain and ask again."""
     key = state["pending"]
@@ -196,9 +207,10 @@ def _free(state: dict, message: str, services: iv.Services) -> Turn:
 
 
 def _after_results(state: dict, message: str, services: iv.Services) -> Turn:
-    """Text after the results: treat it as a free question."""
-    answer = free_answer_reply(services.search(message, 5), services.doc_title) if message else None
-    return _current(state, *([answer] if answer else []))
+    """Text after the results: a question gets clauses; a short remark gets the actions again."""
+    if not (_is_question(message) or len(message) > LONG_TEXT):
+        return _current(state)
+    return _current(state, free_answer_reply(services.search(message, 5), services.doc_title))
 
 
 def _current(state: dict, *before: Reply) -> Turn:
