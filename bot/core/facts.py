@@ -115,7 +115,10 @@ def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
 
 
 def _ordered(facts: dict) -> list[str]:
-    order = list(catalogue()) + list(DERIVED_KEYS)
+    """Vocabulary order, with the origin's city and province right after the county."""
+    order = list(catalogue())
+    at = order.index("origin_county") + 1 if "origin_county" in order else len(order)
+    order[at:at] = list(DERIVED_KEYS)
     return sorted(facts, key=lambda k: order.index(k) if k in order else len(order))
 
 
