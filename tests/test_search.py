@@ -56,7 +56,8 @@ def test_text_is_the_whole_clause():
     assert hit.clause.text.startswith("强化就业创业支持。") and hit.clause.text.endswith("租房补贴。")
 
 
-@pytest.mark.parametrize("question", ["", "   ", "？？？", "asdf qwer", "😀😀", "今天天气怎么样", "芒果手机壳"])
+@pytest.mark.parametrize("question", ["", "   ", "？？？", "asdf qwer", "😀😀", "今天天气怎么样", "芒果手机壳",
+                                      "有啥", "吗", "x" * 5000])
 def test_garbage_gives_nothing_or_low_scores(question):
     hits = search(question)
     assert all(h.score < 0.35 for h in hits)

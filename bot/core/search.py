@@ -227,7 +227,7 @@ class SearchIndex:
     def search(self, question: str, top: int = 5) -> list[Hit]:
         """The ``top`` clauses that best answer ``question``, best first; [] when none matches."""
         wanted, ref = self.query(question)
-        if top < 1 or not wanted:
+        if top < 1 or not wanted or ref <= 0:
             return []
         spans = [(self._starts[t], self._starts[t + 1], w) for t, w in wanted.items()]
         docs = np.concatenate([self.docs[a:b] for a, b, _ in spans])
