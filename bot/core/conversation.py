@@ -203,7 +203,7 @@ def _answered(state: dict, key: str) -> bool:
 def _free(state: dict, message: str, services: iv.Services) -> Turn:
     """A free question mid-interview: the best clauses, then the pending question again."""
     answer = free_answer_reply(services.search(message, 5), services.doc_title)
-    return _current(state, answer)
+    return Turn(state, [answer, question_reply(state, state["pending"], "interview.back_to_question")], [])
 
 
 def _after_results(state: dict, message: str, services: iv.Services) -> Turn:
