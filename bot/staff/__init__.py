@@ -1,8 +1,20 @@
 """Service layer for coordinators, HR staff and admins: roles, invites, audit, applicants, ledger.
 
 Independent of Telegram: every function takes a :class:`StaffContext` (engine, admin ids,
-clock, evaluator, gazetteer) and the acting user's id, checks the role on every call, and
-writes privileged actions to the audit log. Tables are ``staff_*`` (see ``models.py``).
+clock, evaluator, gazetteer) and the acting user's id, checks the role on every call
+(:func:`require`; a refusal is :class:`PermissionDenied`, an ``InputError`` whose ``zh`` says
+"没有权限", and changes nothing), and writes privileged actions to the audit log.
+Tables are ``staff_*`` (``models.py``), created by :func:`create_tables`.
+
+Wiring (composition root)::
+
+    ctx = StaffContext(engine=storage.engine, admin_ids=settings.admin_ids)
+    create_tables(ctx.engine)
+    # /start <payload> with is_invite_token(payload): welcome_text(redeem_invite(ctx, uid, payload))
+    # admin: invite_link(bot_username, create_invite(ctx, uid, "coordinator", county=..., village=...).token)
+    # coordinator: register_applicant, interview_step, record_service, list_applicants + summaries_text
+    # coordinator/staff/admin: export_ledger(ctx, uid, today) -> LedgerFile(filename, content)
+    # /delete: forget_user(ctx, uid)
 """
 from bot.staff.applicants import (
     Applicant,
