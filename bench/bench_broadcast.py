@@ -162,7 +162,8 @@ def report(args, db: str, fair_id: int, tmp: Path, restarted: dict, killed_at: f
         print(f"  {name}: {attempts} attempts in {open_seconds:.2f} s open time -> "
               f"{rate:.0f}/s = {rate / args.rate:.3f} of the limit")
     counts = Counter(outcome for *_, outcome in lines)
-    print(f"  attempts by outcome: {dict(counts)}; wall time {wall:.1f} s (incl. restart)")
+    print(f"  attempts by outcome: {dict(counts)}; wall time {wall:.1f} s (incl. restart); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  outbox: {summary['progress']}")
     print(f"  uncertain after the kill (reported, not resent): {len(uncertain)}, of which "
           f"actually delivered: {sum(1 for u in uncertain if delivered[u])}")

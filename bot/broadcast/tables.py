@@ -39,7 +39,7 @@ class OutboxMessage(BroadcastModel, table=True):
     __tablename__ = "broadcast_outbox"
     __table_args__ = (
         UniqueConstraint("fair_id", "user_id", name="uq_broadcast_outbox_fair_user"),
-        Index("ix_broadcast_outbox_due", "state", "next_attempt_at"),
+        Index("ix_broadcast_outbox_queue", "state", "id"),  # claims walk pending rows in id order
     )
     id: int | None = Field(default=None, primary_key=True)
     fair_id: int = Field(sa_column=Column(Integer, ForeignKey("broadcast_fair.id"), nullable=False))
