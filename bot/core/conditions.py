@@ -78,11 +78,17 @@ def source_fact(name: str) -> str:
 def display(fact: str, value: Any) -> str:
     """A fact value as a user reads it."""
     if isinstance(value, bool):
-        return text("eval.yes" if value else "eval.no")
+        return static_text("eval.yes" if value else "eval.no")
     if isinstance(value, date):
         return cn_date(value)
     key = f"eval.choice.{fact}.{value}"
-    return text(key) if has_text(key) else str(value)
+    return static_text(key) or str(value)
+
+
+@lru_cache(maxsize=512)
+def static_text(key: str) -> str:
+    """A template string without variables (labels, names), rendered once; "" when absent."""
+    return text(key) if has_text(key) else ""
 
 
 def _reason(cond: Condition, status: str, ctx: dict) -> str:
@@ -92,10 +98,10 @@ def _reason(cond: Condition, status: str, ctx: dict) -> str:
         kind = "origin" if cond.fact in ORIGIN_FACTS else "org" if cond.id.startswith("org_") else cond.op
         key = f"eval.op.{kind}"
     fact = cond.fact or ""
-    label = text(f"eval.fact.{fact}") if has_text(f"eval.fact.{fact}") else ""
+    label = static_text(f"eval.fact.{fact}")
     unit = _unit(fact) if fact else None
     base = {"value": "", "need": _need(cond) if cond.fact else "", "unclear": False, "inferred": False, "place": "", "home": "", "work": ""}
-    return text(key, status=status, label=label, unit=text(f"eval.unit.{unit}") if unit else "", **{**base, **ctx})
+    return text(key, status=status, label=label, unit=static_text(f"eval.unit.{unit}") if unit else "", **{**base, **ctx})
 
 
 def _outcome(cond: Condition, status: str, missing: list[str] | None = None, **ctx: Any) -> ConditionOutcome:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome
+from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome, static_text
 from bot.core.render import text
-from bot.core.validity import ACTIVE, CLAIM_WINDOW, NOT_YET
+from bot.core.validity import ACTIVE, CLAIM_WINDOW, NOT_YET, Period
 
 # Typical papers, by the fact a condition checks (labelled as typical to the user).
 BRING_BY_FACT = {
@@ -22,10 +23,15 @@ BRING_BY_FACT = {
 
 def bring_items(rule) -> list[str]:
     """What to bring: the rule's own items, else those its conditions imply (worker rules)."""
-    keys = list(rule.bring)
-    if rule.beneficiary == "worker":
+    return list(_bring(rule.bring, rule.beneficiary == "worker", tuple(rule.facts())))
+
+
+@lru_cache(maxsize=256)
+def _bring(own: tuple[str, ...], worker: bool, facts: tuple[str, ...]) -> tuple[str, ...]:
+    keys = list(own)
+    if worker:
         keys = ["id_card"] + keys
-        for name in rule.facts():
+        for name in facts:
             item = BRING_BY_FACT.get(name)
             if item:
                 keys.append(item)
@@ -33,7 +39,7 @@ def bring_items(rule) -> list[str]:
     for key in keys:
         if key not in seen:
             seen.append(key)
-    return [text(f"eval.bring.{k}") for k in seen]
+    return tuple(static_text(f"eval.bring.{k}") for k in seen)
 
 
 def claim_text(rule, ctx: dict) -> str:
@@ -54,7 +60,7 @@ def reasons(rule, outcomes: list[ConditionOutcome], status: str, amount: dict | 
         key = "eval.qualify.inside" if end is None or reached <= end else "eval.qualify.outside"
         lines.append(text(key, day=reached, end=end, months=rule.qualifying["months"],
                           fact=rule.qualifying["fact"], assumed=assumed))
-    lines.append(_status_line(rule, status))
+    lines.append(_status_line(rule.period, status))
     return lines
 
 
@@ -72,8 +78,8 @@ def _near_miss(rule, outcomes: list[ConditionOutcome], amount: dict | None) -> s
                 crosses_on=last.crosses_on, late=late, end=end)
 
 
-def _status_line(rule, status: str) -> str:
-    period = rule.period
+@lru_cache(maxsize=256)
+def _status_line(period: Period, status: str) -> str:
     if status == ACTIVE and period.end is None:
         return text("eval.status.open_ended", start=period.start)
     if status == ACTIVE:
