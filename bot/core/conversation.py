@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from bot.core import interview as iv
+from bot.core import screens
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
 from bot.core.presenter import (
@@ -20,10 +21,8 @@ from bot.core.presenter import (
     welcome_reply,
 )
 from bot.core.questions import catalogue
-from bot.core.reminders import plan_reminders
 from bot.core.render import text
 from bot.core.replies import Button, Reply, Turn
-from bot.core.results_view import results_replies, why_reply
 
 __all__ = ["Button", "Reply", "Turn", "handle_button", "handle_text", "resume", "start"]
 
@@ -46,8 +45,8 @@ def resume(state: dict | None, *, as_of: date, services: iv.Services | None = No
     """The current screen again (for an adapter that restarts with a stored state)."""
     state = _own(state)
     if state["phase"] == "done":
-        return _advance(state, as_of, services or iv.DEFAULT_SERVICES)
-    return _current(state)
+        return screens.advance(state, as_of, services or iv.DEFAULT_SERVICES)
+    return screens.current(state)
 
 
 def handle_text(state: dict | None, text_in: str, *, as_of: date,
@@ -79,17 +78,17 @@ def handle_button(state: dict | None, data: str, *, as_of: date,
         return _answer(state, _button_value(state, rest.partition(":")[2]), as_of, services)
     if kind == "skip" and rest == state.get("pending"):
         iv.skip(state, rest)
-        return _advance(state, as_of, services)
-    if kind == "edit" and rest in catalogue() and _answered(state, rest):
+        return screens.advance(state, as_of, services)
+    if kind == "edit" and rest in catalogue() and screens.answered(state, rest):
         iv.forget(state, rest)
-        return _ask(state, rest)
+        return screens.ask(state, rest)
     if kind == "results" and state["phase"] == "done":
-        return _advance(state, as_of, services)
+        return screens.advance(state, as_of, services)
     if kind == "why":
-        return _why(state, rest, as_of, services)
+        return screens.why(state, rest, as_of, services)
     if kind == "remind":
-        return _remind(state, as_of, services)
-    return _stale(state)
+        return screens.remind(state, as_of, services)
+    return screens.stale(state)
 
 
 def _own(state: dict | None) -> dict:
@@ -115,19 +114,19 @@ def _command(state: dict, message: str, as_of: date, services: iv.Services) -> T
     if name == "/back":
         key = iv.back(state)
         if key is None:
-            return _current(state, Reply(text("interview.nothing_to_undo"), []))
-        return _ask(state, key)
+            return screens.current(state, Reply(text("interview.nothing_to_undo"), []))
+        return screens.ask(state, key)
     if name == "/review":
         return Turn(state, [review_reply(state)], [])
     if name == "/help":
-        return _current(state, help_reply())
-    return _current(state, Reply(text("interview.unknown_command"), []), help_reply())
+        return screens.current(state, help_reply())
+    return screens.current(state, Reply(text("interview.unknown_command"), []), help_reply())
 
 
 def _begin(state: dict, as_of: date, services: iv.Services, free_question: str) -> Turn:
     """Leave the welcome screen: answer a free question if any, then the first question."""
     state["phase"] = "asking"
-    turn = _advance(state, as_of, services)
+    turn = screens.advance(state, as_of, services)
     if free_question:
         turn.replies.insert(0, free_answer_reply(services.search(free_question, 5), services.doc_title))
     return turn
@@ -149,14 +148,14 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     key = state["pending"]
     if parse_unknown(message):
         iv.skip(state, key)
-        return _advance(state, as_of, services)
+        return screens.advance(state, as_of, services)
     if _is_question(message) and not state.get("options"):
         return _free(state, message, services)
     parsed = iv.parse(key, message, state, as_of, services)
     if parsed.error is None:
         iv.record(state, key, parsed)
         try:
-            return _advance(state, as_of, services)
+            return screens.advance(state, as_of, services)
         except RulesError:
             raise
         except InputError:  # the evaluator refused the answer: forget it and ask again
@@ -176,30 +175,6 @@ def _button_value(state: dict, value: str) -> str:
     return BUTTON_VALUES.get(value, value)
 
 
-def _advance(state: dict, as_of: date, services: iv.Services) -> Turn:
-    """Ask the next question that can still change a result, or show the results."""
-    results = services.evaluate(state["facts"], as_of)
-    key = iv.next_question(state, results)
-    if key:
-        return _ask(state, key)
-    state["phase"], state["pending"] = "done", None
-    can_remind = bool(plan_reminders(results, state["facts"], as_of))
-    replies = results_replies(results, state, as_of, can_remind)
-    event = {"type": "results", "claimable": [r.id for r in results if r.claimable]}
-    return Turn(state, replies, [event])
-
-
-def _ask(state: dict, key: str) -> Turn:
-    """Make ``key`` the pending question and ask it."""
-    state["phase"], state["pending"], state["options"] = "asking", key, []
-    return Turn(state, [question_reply(state, key)], [])
-
-
-def _answered(state: dict, key: str) -> bool:
-    """Whether ``key`` has an answer or was skipped."""
-    return key in state["skipped"] or any(a["q"] == key for a in state["answers"])
-
-
 def _free(state: dict, message: str, services: iv.Services) -> Turn:
     """A free question mid-interview: the best clauses, then the pending question again."""
     answer = free_answer_reply(services.search(message, 5), services.doc_title)
@@ -209,41 +184,6 @@ def _free(state: dict, message: str, services: iv.Services) -> Turn:
 def _after_results(state: dict, message: str, services: iv.Services) -> Turn:
     """Text after the results: a question gets clauses; a short remark gets the actions again."""
     if not (_is_question(message) or len(message) > LONG_TEXT):
-        return _current(state)
-    return _current(state, free_answer_reply(services.search(message, 5), services.doc_title))
+        return screens.current(state)
+    return screens.current(state, free_answer_reply(services.search(message, 5), services.doc_title))
 
-
-def _current(state: dict, *before: Reply) -> Turn:
-    """Some replies, then the current screen again (question, welcome or actions)."""
-    replies = list(before)
-    if state["phase"] == "asking" and state.get("pending"):
-        replies.append(question_reply(state, state["pending"]))
-    elif state["phase"] == "welcome":
-        replies.append(welcome_reply(resumable=bool(state["answers"] or state["skipped"])))
-    else:
-        replies.append(Reply(text("interview.done_hint"), [[
-            Button(text("interview.review_button"), "review"),
-            Button(text("interview.restart_button"), "restart")]]))
-    return Turn(state, replies, [])
-
-
-def _stale(state: dict) -> Turn:
-    """An old or unknown button: say so and show the current screen."""
-    return _current(state, Reply(text("interview.stale_button"), []))
-
-
-def _why(state: dict, rule_id: str, as_of: date, services: iv.Services) -> Turn:
-    """The 'why' screen of one subsidy."""
-    results = {r.id: r for r in services.evaluate(state["facts"], as_of)}
-    if rule_id not in results:
-        return _stale(state)
-    return Turn(state, [why_reply(results[rule_id], services.doc_title)], [])
-
-
-def _remind(state: dict, as_of: date, services: iv.Services) -> Turn:
-    """'Remind me': hand the planned reminders to the adapter to store."""
-    plans = plan_reminders(services.evaluate(state["facts"], as_of), state["facts"], as_of)
-    if not plans:
-        return Turn(state, [Reply(text("interview.no_reminders"), [])], [])
-    event = {"type": "reminders_accepted", "reminders": plans}
-    return Turn(state, [Reply(text("interview.reminders_saved"), [])], [event])

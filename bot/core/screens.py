@@ -1,0 +1,71 @@
+"""The screens a turn ends on: the next question or the results, why, reminders, the current one."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.interview import Services, next_question
+from bot.core.presenter import question_reply, welcome_reply
+from bot.core.reminders import plan_reminders
+from bot.core.render import text
+from bot.core.replies import Button, Reply, Turn
+from bot.core.results_view import results_replies, why_reply
+
+
+def advance(state: dict, as_of: date, services: Services) -> Turn:
+    """Ask the next question that can still change a result, or show the results."""
+    results = services.evaluate(state["facts"], as_of)
+    key = next_question(state, results)
+    if key:
+        return ask(state, key)
+    state["phase"], state["pending"] = "done", None
+    can_remind = bool(plan_reminders(results, state["facts"], as_of))
+    replies = results_replies(results, state, as_of, can_remind)
+    event = {"type": "results", "claimable": [r.id for r in results if r.claimable]}
+    return Turn(state, replies, [event])
+
+
+def ask(state: dict, key: str) -> Turn:
+    """Make ``key`` the pending question and ask it."""
+    state["phase"], state["pending"], state["options"] = "asking", key, []
+    return Turn(state, [question_reply(state, key)], [])
+
+
+def answered(state: dict, key: str) -> bool:
+    """Whether ``key`` has an answer or was skipped."""
+    return key in state["skipped"] or any(a["q"] == key for a in state["answers"])
+
+
+def current(state: dict, *before: Reply) -> Turn:
+    """Some replies, then the current screen again (question, welcome or actions)."""
+    replies = list(before)
+    if state["phase"] == "asking" and state.get("pending"):
+        replies.append(question_reply(state, state["pending"]))
+    elif state["phase"] == "welcome":
+        replies.append(welcome_reply(resumable=bool(state["answers"] or state["skipped"])))
+    else:
+        replies.append(Reply(text("interview.done_hint"), [[
+            Button(text("interview.review_button"), "review"),
+            Button(text("interview.restart_button"), "restart")]]))
+    return Turn(state, replies, [])
+
+
+def stale(state: dict) -> Turn:
+    """An old or unknown button: say so and show the current screen."""
+    return current(state, Reply(text("interview.stale_button"), []))
+
+
+def why(state: dict, rule_id: str, as_of: date, services: Services) -> Turn:
+    """The 'why' screen of one subsidy."""
+    results = {r.id: r for r in services.evaluate(state["facts"], as_of)}
+    if rule_id not in results:
+        return stale(state)
+    return Turn(state, [why_reply(results[rule_id], services.doc_title)], [])
+
+
+def remind(state: dict, as_of: date, services: Services) -> Turn:
+    """'Remind me': hand the planned reminders to the adapter to store."""
+    plans = plan_reminders(services.evaluate(state["facts"], as_of), state["facts"], as_of)
+    if not plans:
+        return Turn(state, [Reply(text("interview.no_reminders"), [])], [])
+    event = {"type": "reminders_accepted", "reminders": plans}
+    return Turn(state, [Reply(text("interview.reminders_saved"), [])], [event])
