@@ -32,6 +32,8 @@ CALLS: dict[str, Call] = {
         c, who, "coordinator", county="科左后旗", village="甲村"),
     "create staff invite": lambda c, who, w: staff.create_invite(
         c, who, "staff", cities=("通辽市",)),
+    "list pending invites": lambda c, who, w: staff.pending_invites(c, who),
+    "cancel an invite": lambda c, who, w: staff.cancel_invite(c, who, w.pending),
     "revoke a coordinator's role": lambda c, who, w: staff.revoke_role(
         c, who, w.ids["coordinator"]),
     "list roles": lambda c, who, w: staff.list_roles(c, who),
@@ -91,6 +93,7 @@ ALLOWED = [
     ("read the applicant", "admin"), ("list the applicant's services", "staff"),
     ("summarise the applicant", "admin"), ("record a 131 service", "coordinator"),
     ("create staff invite", "admin"), ("read the audit log", "admin"),
+    ("list pending invites", "admin"),
 ]
 
 

@@ -28,11 +28,14 @@ from bot.staff import (
     STAFF,
     WORKER,
     audit_log,
+    cancel_invite,
     create_invite,
     forget_user,
     invite_link,
+    invite_ref,
     is_invite_token,
     list_roles,
+    pending_invites,
     redeem_invite,
     revoke_role,
     role_of,
@@ -177,3 +180,24 @@ def test_racing_redemptions_bind_exactly_one_user(request, tmp_path, backend):
         outcomes = list(pool.map(attempt, range(USER, USER + 8)))
     assert sorted(outcomes) == sorted([STAFF] + [text("staff.invite.used")] * 7)
     assert len(list_roles(race, ADMIN_ID)) == 1
+
+
+def test_pending_invites_and_cancelling_a_leaked_link(ctx, clock):
+    from datetime import timedelta
+
+    leaked = create_invite(ctx, ADMIN_ID, STAFF, cities=("通辽市",), valid_for=timedelta(days=3))
+    kept = create_invite(ctx, ADMIN_ID, COORDINATOR, county="马边", valid_for=timedelta(days=1),
+                         village="丙村")
+    used = create_invite(ctx, ADMIN_ID, STAFF, cities=("乐山市",))
+    redeem_invite(ctx, USER, used.token)
+    assert [(p.ref, p.role) for p in pending_invites(ctx, ADMIN_ID)] == [
+        (invite_ref(kept.token), COORDINATOR), (invite_ref(leaked.token), STAFF)]
+    cancel_invite(ctx, ADMIN_ID, invite_ref(leaked.token))
+    with pytest.raises(InputError) as refused:
+        redeem_invite(ctx, USER + 1, leaked.token)
+    assert refused.value.zh == text("staff.invite.unknown")
+    with pytest.raises(InputError):
+        cancel_invite(ctx, ADMIN_ID, invite_ref(used.token))    # used invites stay on record
+    clock.advance(days=1)
+    assert pending_invites(ctx, ADMIN_ID) == []
+    assert audit_log(ctx, ADMIN_ID)[0].action == "invite.cancel"

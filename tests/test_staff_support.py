@@ -210,11 +210,18 @@ class World:
     ids: dict[str, int]
     applicants: dict[str, int]
     services: dict[str, int]
+    pending: str = ""               # reference of one invite nobody redeemed
 
 
 def build_world(ctx: StaffContext, applicants: bool = True) -> World:
     """Bind every role through a real invite, then (optionally) register applicants and services."""
-    from bot.staff import create_invite, record_service, redeem_invite, register_applicant
+    from bot.staff import (
+        create_invite,
+        invite_ref,
+        record_service,
+        redeem_invite,
+        register_applicant,
+    )
 
     ids = dict(PEOPLE)
     invites = {
@@ -236,7 +243,8 @@ def build_world(ctx: StaffContext, applicants: bool = True) -> World:
     }
     services = {"wang_guidance": record_service(
         ctx, ids["coordinator"], registered["wang"], "guidance", date(2026, 11, 1), "电话指导").id}
-    return World(ids, registered, services)
+    spare = create_invite(ctx, ADMIN_ID, "staff", cities=("通辽市",)).token
+    return World(ids, registered, services, invite_ref(spare))
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from bot.staff.applicants import (
 from bot.staff.assessment import Assessment, Claim
 from bot.staff.audit import AuditEntry, audit_log
 from bot.staff.context import StaffContext
+from bot.staff.invite_admin import PendingInvite, cancel_invite, invite_ref, pending_invites
 from bot.staff.invites import (
     Invite,
     create_invite,
@@ -58,11 +59,12 @@ from bot.staff.services131 import Progress, Service, delete_service, list_servic
 
 __all__ = [
     "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantSummary", "Assessment",
-    "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PermissionDenied", "Progress",
-    "Scope", "Service", "StaffContext", "applicant_summary", "assign_applicant", "audit_log", "create_invite",
-    "create_tables", "delete_applicant", "delete_service", "export_ledger", "forget_user",
-    "get_applicant", "interview_step", "invite_link", "is_invite_token", "list_applicants", "list_roles",
-    "list_services", "record_service", "redeem_invite", "register_applicant", "require",
-    "revoke_role", "role_of", "save_interview", "summaries_text", "update_contact",
+    "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PendingInvite", "PermissionDenied",
+    "Progress", "Scope", "Service", "StaffContext", "applicant_summary", "assign_applicant",
+    "audit_log", "cancel_invite", "create_invite", "create_tables", "delete_applicant",
+    "delete_service", "export_ledger", "forget_user", "get_applicant", "interview_step",
+    "invite_link", "invite_ref", "is_invite_token", "list_applicants", "list_roles",
+    "list_services", "pending_invites", "record_service", "redeem_invite", "register_applicant",
+    "require", "revoke_role", "role_of", "save_interview", "summaries_text", "update_contact",
     "welcome_text",
 ]

@@ -52,7 +52,7 @@ def invite_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
 
 
-def _refuse(key: str, en: str) -> InputError:
+def refuse(key: str, en: str) -> InputError:
     return InputError(text(key), en)
 
 
@@ -61,21 +61,21 @@ def _staff_places(ctx: StaffContext, counties, cities) -> tuple[tuple[str, ...],
     names = tuple(dict.fromkeys(ctx.resolve_county(c).name for c in counties if c.strip()))
     city_names = tuple(dict.fromkeys(plain(c) for c in cities if plain(c)))
     if not names and not city_names:
-        raise _refuse("staff.invite.need_scope", "staff invite needs counties or cities")
+        raise refuse("staff.invite.need_scope", "staff invite needs counties or cities")
     return names, city_names
 
 
 def _invite_row(ctx: StaffContext, admin_id: int, role: str, county, village, counties,
                 cities, valid_for: timedelta) -> InviteRow:
     if role not in GRANTABLE:
-        raise _refuse("staff.invite.bad_role", f"role must be one of {GRANTABLE}")
+        raise refuse("staff.invite.bad_role", f"role must be one of {GRANTABLE}")
     if not timedelta(0) < valid_for <= MAX_VALIDITY:
-        raise _refuse("staff.invite.bad_validity", "validity must be between 0 and 30 days")
+        raise refuse("staff.invite.bad_validity", "validity must be between 0 and 30 days")
     row = InviteRow(token_hash="", role=role, created_by=admin_id, created_at=ctx.now(),
                     expires_at=ctx.now() + valid_for)
     if role == COORDINATOR:
         if not (county and county.strip() and village and plain(village)):
-            raise _refuse("staff.invite.need_village", "coordinator invite needs county and village")
+            raise refuse("staff.invite.need_village", "coordinator invite needs county and village")
         row.county, row.village = ctx.resolve_county(county).name, plain(village)
     else:
         row.counties, row.cities = (list(p) for p in _staff_places(ctx, counties, cities))
@@ -106,7 +106,7 @@ def _claim(session: Session, ctx: StaffContext, row: InviteRow, user_id: int) ->
         .where(InviteRow.token_hash == row.token_hash, InviteRow.used_by.is_(None))
         .values(used_by=user_id, used_at=ctx.now()))
     if claimed.rowcount != 1:
-        raise _refuse("staff.invite.used", "invite already used")
+        raise refuse("staff.invite.used", "invite already used")
 
 
 def redeem_invite(ctx: StaffContext, user_id: int, token: str) -> Grant:
@@ -114,11 +114,11 @@ def redeem_invite(ctx: StaffContext, user_id: int, token: str) -> Grant:
     with ctx.transaction() as session:
         row = session.get(InviteRow, token_hash(token.strip())) if is_invite_token(token.strip()) else None
         if row is None:
-            raise _refuse("staff.invite.unknown", "unknown invite")
+            raise refuse("staff.invite.unknown", "unknown invite")
         if row.used_by is not None:
-            raise _refuse("staff.invite.used", "invite already used")
+            raise refuse("staff.invite.used", "invite already used")
         if ctx.now() >= as_utc(row.expires_at):
-            raise _refuse("staff.invite.expired", "invite expired")
+            raise refuse("staff.invite.expired", "invite expired")
         _claim(session, ctx, row, user_id)
         role = RoleRow(user_id=user_id, role=row.role, county=row.county, village=row.village,
                        counties=list(row.counties), cities=list(row.cities),
@@ -135,3 +135,4 @@ def welcome_text(grant: Grant) -> str:
     places = text("staff.list_separator").join(grant.counties + grant.cities)
     return text("staff.invite.done", role=grant.role, county=grant.county or "",
                 village=grant.village or "", places=places)
+
