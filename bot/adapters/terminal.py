@@ -77,3 +77,5 @@ def main(settings: Any = None, stdin: TextIO | None = None, stdout: TextIO | Non
         if store:
             store.save_conversation(CONVERSATION_KEY, state)
         buttons = show(turn, stdout)
+        if any(event.get("type") == "reminders_accepted" for event in turn.events):
+            stdout.write(text("terminal.no_reminders") + "\n\n")

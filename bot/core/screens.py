@@ -68,4 +68,5 @@ def remind(state: dict, as_of: date, services: Services) -> Turn:
     if not plans:
         return Turn(state, [Reply(text("interview.no_reminders"), [])], [])
     event = {"type": "reminders_accepted", "reminders": plans}
-    return Turn(state, [Reply(text("interview.reminders_saved"), [])], [event])
+    dates = sorted({date.fromisoformat(p["due"]) for p in plans})
+    return Turn(state, [Reply(text("interview.reminders_saved", dates=dates), [])], [event])
