@@ -42,8 +42,12 @@ def catalogue() -> dict[str, dict]:
     return facts
 
 
-def _bad(key: str, zh: str, en: str) -> InputError:
-    return InputError(f"{key}：{zh}", f"{key}: {en}")
+def _bad(key: str, problem: str, en: str, **ctx: Any) -> InputError:
+    """A one-line zh + en error about one fact (zh wording: templates/zh/evaluator.yaml)."""
+    from bot.core.render import has_text, text
+
+    label = text(f"eval.fact.{key}") if has_text(f"eval.fact.{key}") else key
+    return InputError(text(f"eval.input.{problem}", name=key, label=label, **ctx), f"{key}: {en}")
 
 
 def _check_value(key: str, spec: dict, value: Any) -> Any:
@@ -51,15 +55,15 @@ def _check_value(key: str, spec: dict, value: Any) -> Any:
     kind = spec.get("type")
     if kind in ("string", "place", "work_place"):
         if not isinstance(value, str) or not value.strip():
-            raise _bad(key, "应为文字", "expected a non-empty string")
+            raise _bad(key, "text", "expected a non-empty string")
         return value.strip()
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _bad(key, "应为 true 或 false", "expected true or false")
+            raise _bad(key, "bool", "expected true or false")
         return value
     if kind == "enum":
         if value not in spec.get("choices", []):
-            raise _bad(key, f"不认识的取值 {value}", f"unknown value {value!r}, expected one of {spec.get('choices')}")
+            raise _bad(key, "enum", f"unknown value {value!r}, expected one of {spec.get('choices')}", value=value)
         return value
     if kind == "date":
         return _check_date(key, value).isoformat()
@@ -72,7 +76,7 @@ def _check_date(key: str, value: Any) -> date:
     try:
         return date.fromisoformat(str(value)) if isinstance(value, str) and len(value) == 10 else _raise()
     except ValueError:
-        raise _bad(key, f"日期格式不对：{value}（应为 YYYY-MM-DD）", f"malformed date {value!r} (expected YYYY-MM-DD)") from None
+        raise _bad(key, "date", f"malformed date {value!r} (expected YYYY-MM-DD)", value=value) from None
 
 
 def _raise() -> date:
@@ -81,29 +85,29 @@ def _raise() -> date:
 
 def _check_number(key: str, spec: dict, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _bad(key, "应为数字", "expected a number")
+        raise _bad(key, "number", "expected a number")
     if spec.get("type") == "int":
         if float(value) != int(value):
-            raise _bad(key, "应为整数", "expected a whole number")
+            raise _bad(key, "whole", "expected a whole number")
         value = int(value)
     if value < spec.get("min", 0):
-        raise _bad(key, "不能是负数", f"must be at least {spec.get('min', 0)}")
+        raise _bad(key, "negative", f"must be at least {spec.get('min', 0)}")
     if "max" in spec and value > spec["max"]:
-        raise _bad(key, f"太大了（最多{spec['max']}）", f"must be at most {spec['max']}")
+        raise _bad(key, "too_big", f"must be at most {spec['max']}", most=spec["max"])
     return int(value) if float(value).is_integer() else value
 
 
 def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
     """Check raw facts against the vocabulary and fill derived ones (see cli-contract.md)."""
     if not isinstance(raw, dict):
-        raise InputError("事实必须是键值表", "facts must be a mapping")
+        raise _bad("facts", "mapping", "facts must be a mapping")
     specs, facts = catalogue(), {}
     raw_as_of = raw.get("as_of")
     for key, value in raw.items():
         if key == "as_of" or key in DERIVED_KEYS or value is None:
             continue
         if key not in specs:
-            raise InputError(f"不认识的事实：{key}", f"unknown fact {key!r}")
+            raise _bad(key, "unknown", f"unknown fact {key!r}")
         facts[key] = _check_value(key, specs[key], value)
     if "origin_county" in facts:
         facts.update(_origin(facts["origin_county"]))
