@@ -14,7 +14,9 @@ UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMBER = r"[0-9０-９.．零〇一二两俩三四五六七八九十百千万]+"
 
 NO_WORDS = ("没有", "不是", "没", "无", "否", "不", "no", "n")
+NO_PHRASES = ("没有", "不是", "没租", "宿舍", "包住", "单位提供", "厂里住")
 YES_WORDS = ("是", "对", "有", "嗯", "好", "行", "可以", "要", "租", "yes", "y", "ok")
+YES_PHRASES = ("是的", "对的", "自己租", "租房", "租的")
 CATEGORY_WORDS = (
     ("monitored", ("监测", "边缘", "防返贫", "易致贫")),
     ("rural_low_income", ("低保", "低收入")),
@@ -84,7 +86,8 @@ def _small_chinese(text: str) -> int:
 
 def parse_number(text: str) -> float:
     """A plain amount or count: ``380``, ``三百八``, ``380块``, ``380元``, ``7个人``."""
-    value = re.sub(r"(块钱|块|元|人民币|个人|个|人|名|左右|大概|差不多|约)", "", clean(text))
+    value = re.sub(r"(块钱|块|元|人民币|个人|个|人|名|左右|大概|差不多|约|来回|一趟|车费|路费|花了|要)", "",
+                   clean(text))
     if value in ("没有", "没", "无", "零"):
         return 0.0
     if not re.fullmatch(NUMBER, value or "x"):
@@ -125,7 +128,15 @@ def parse_date(text: str, as_of: date) -> date:
 
 
 def _relative_date(value: str, as_of: date) -> date | None:
-    """``今年1月``, ``去年``, ``前年3月``, ``上个月``, ``3月`` relative to ``as_of``."""
+    """``今年1月``, ``去年``, ``前年3月``, ``上个月``, ``3月``, ``两年前`` relative to ``as_of``."""
+    ago = re.fullmatch(r"(.+?)(以前|之前|前)", value)
+    if ago:
+        try:
+            months = parse_months(ago[1])
+        except NotUnderstood:
+            return None
+        total = as_of.year * 12 + as_of.month - 1 - months
+        return date(total // 12, total % 12 + 1, 1)
     if value in ("上个月", "上月"):
         return date(as_of.year - (as_of.month == 1), (as_of.month - 2) % 12 + 1, 1)
     if value in ("这个月", "本月"):
@@ -167,12 +178,12 @@ def parse_yes_no(text: str) -> bool:
     value = clean(text)
     if not value:
         raise NotUnderstood("empty")
-    for word in NO_WORDS:
-        if value.startswith(word) or (len(word) > 1 and word in value and len(value) <= 6):
-            return False
-    for word in YES_WORDS:
-        if value.startswith(word) or (word in value and len(value) <= 4):
-            return True
+    if any(value.startswith(w) for w in NO_WORDS) or any(p in value for p in NO_PHRASES):
+        return False
+    if any(value.startswith(w) for w in YES_WORDS) or any(p in value for p in YES_PHRASES):
+        return True
+    if len(value) <= 4 and any(w in value for w in YES_WORDS):
+        return True
     raise NotUnderstood(f"not yes or no: {text}")
 
 
