@@ -38,6 +38,7 @@ from bot.staff import (
     pending_invites,
     redeem_invite,
     revoke_role,
+    role_label,
     role_of,
     welcome_text,
 )
@@ -201,3 +202,10 @@ def test_pending_invites_and_cancelling_a_leaked_link(ctx, clock):
     clock.advance(days=1)
     assert pending_invites(ctx, ADMIN_ID) == []
     assert audit_log(ctx, ADMIN_ID)[0].action == "invite.cancel"
+
+
+def test_role_labels_are_plain_words(ctx):
+    redeem_invite(ctx, USER, create_invite(ctx, ADMIN_ID, STAFF, cities=("乐山市",)).token)
+    assert role_label(role_of(ctx, USER)) == text("staff.role.staff")
+    assert role_label(role_of(ctx, ADMIN_ID)) == text("staff.role.admin")
+    assert role_label(role_of(ctx, USER + 1)) == text("staff.role.worker")

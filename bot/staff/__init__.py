@@ -53,6 +53,7 @@ from bot.staff.roles import (
     list_roles,
     require,
     revoke_role,
+    role_label,
     role_of,
 )
 from bot.staff.services131 import Progress, Service, delete_service, list_services, record_service
@@ -65,6 +66,6 @@ __all__ = [
     "delete_service", "export_ledger", "forget_user", "get_applicant", "interview_step",
     "invite_link", "invite_ref", "is_invite_token", "list_applicants", "list_roles",
     "list_services", "pending_invites", "record_service", "redeem_invite", "register_applicant",
-    "require", "revoke_role", "role_of", "save_interview", "summaries_text", "update_contact",
-    "welcome_text",
+    "require", "revoke_role", "role_label", "role_of", "save_interview", "summaries_text",
+    "update_contact", "welcome_text",
 ]

@@ -62,6 +62,11 @@ def _grant(row: RoleRow) -> Grant:
                  tuple(row.counties or ()), tuple(row.cities or ()))
 
 
+def role_label(grant: Grant) -> str:
+    """The role in plain words (协管员, 人社工作人员 …) for a /me reply."""
+    return text(f"staff.role.{grant.role}")
+
+
 def grant_of(session: Session, ctx: StaffContext, user_id: int) -> Grant:
     """The user's role: admin from settings, else the stored role, else worker."""
     if user_id in ctx.admin_ids:
