@@ -71,9 +71,10 @@ def exported(request):
         files = {}
         for export in CASE["exports"]:
             ledger = export_ledger(ctx, people[export["by"]], AS_OF)
-            sheet = load_workbook(BytesIO(ledger.content)).active
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            files[export["by"]] = (ledger.filename, sheet.title, rows[0], rows[1:])
+            book = load_workbook(BytesIO(ledger.content))
+            files[export["by"]] = (ledger.filename, [
+                (sheet.title, [list(r) for r in sheet.iter_rows(values_only=True)])
+                for sheet in book.worksheets])
         yield files, evaluator
 
 
@@ -84,8 +85,9 @@ def _cell(value):
 
 @pytest.mark.parametrize("export", CASE["exports"], ids=[e["by"] for e in CASE["exports"]])
 def test_ledger_rows(exported, export):
-    filename, title, header, rows = exported[0][export["by"]]
+    filename, [(title, [header, *rows]), (services_title, services)] = exported[0][export["by"]]
     assert filename == "实名制台账-20261122.xlsx" and title == text("staff.ledger.sheet")
+    assert services_title == text("staff.ledger.services_sheet")
     assert header == headers() and len(header) == len(COLUMNS)
     if "names" in export:
         assert [row[header.index("姓名")] for row in rows] == export["names"]
@@ -94,6 +96,9 @@ def test_ledger_rows(exported, export):
              for row in rows]
     assert found == export["rows"]
     assert all(isinstance(row[0], int) for row in rows)
+    service_header, *service_rows = services
+    assert [{h: _cell(v) for h, v in zip(service_header, row) if h != "编号"}
+            for row in service_rows] == export["services"]
 
 
 def test_evaluator_gets_the_answers_and_the_day(exported):

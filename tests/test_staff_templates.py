@@ -9,7 +9,7 @@ import yaml
 from bot.core.amounts import PERIODS
 from bot.core.render import text
 from bot.staff import assessment, roles
-from bot.staff.ledger import COLUMNS
+from bot.staff.ledger import COLUMNS, SERVICE_COLUMNS
 from bot.staff.services131 import required
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,7 @@ LITERAL = set(re.findall(r'(?<!f)"(staff\.[a-z_.]+)"', SOURCE))
 PREFIXES = set(re.findall(r'f"(staff\.[a-z_.]+\.)\{', SOURCE))
 DYNAMIC = {
     "staff.ledger.col.": COLUMNS,
+    "staff.ledger.services.": SERVICE_COLUMNS,
     "staff.per.": PERIODS,
     "staff.service.": tuple(required()),
     "staff.status.": (assessment.NEW, assessment.CLAIMABLE, assessment.INCOMPLETE,

@@ -21,6 +21,7 @@ COLUMNS = ("id", "name", "phone", "village", "county", "work_place", "employment
            "social_insurance_months", "claims", "amounts", "deadline", "status", "services")
 WIDTHS = {"name": 10, "phone": 14, "village": 14, "county": 18, "work_place": 22,
           "claims": 36, "amounts": 20, "deadline": 14, "status": 12, "services": 30}
+SERVICE_COLUMNS = ("id", "name", "kind", "date", "note")
 DATE_FORMAT = "yyyy-mm-dd"
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -87,19 +88,35 @@ def _put(sheet, row: int, column: int, value: Any) -> None:
     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def workbook_bytes(summaries: list[ApplicantSummary]) -> bytes:
-    """The ledger workbook: a bold header row, then one row per applicant."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = text("staff.ledger.sheet")
-    for column, header in enumerate(headers(), start=1):
-        sheet.cell(row=1, column=column, value=header).font = Font(bold=True)
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = \
-            WIDTHS.get(COLUMNS[column - 1], 10)
-    for row, summary in enumerate(summaries, start=2):
-        for column, value in enumerate(ledger_row(summary), start=1):
+def _fill(sheet, headers: list[str], widths: list[int], rows: list[list[Any]]) -> None:
+    """A bold, frozen header row, then the rows."""
+    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(row=1, column=column, value=header)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = width
+    for row, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
             _put(sheet, row, column, value)
     sheet.freeze_panes = "A2"
+
+
+def service_rows(summaries: list[ApplicantSummary]) -> list[list[Any]]:
+    """One row per delivered 131 service: applicant id and name, kind, date, note."""
+    return [[s.applicant.id, s.applicant.name, text(f"staff.service.{service.kind}"),
+             service.delivered_on, service.note]
+            for s in summaries for service in s.delivered]
+
+
+def workbook_bytes(summaries: list[ApplicantSummary]) -> bytes:
+    """The ledger workbook: the ledger sheet, then the 131 service records."""
+    book = Workbook()
+    ledger = book.active
+    ledger.title = text("staff.ledger.sheet")
+    _fill(ledger, headers(), [WIDTHS.get(c, 10) for c in COLUMNS],
+          [ledger_row(s) for s in summaries])
+    services = book.create_sheet(text("staff.ledger.services_sheet"))
+    _fill(services, [text(f"staff.ledger.services.{c}") for c in SERVICE_COLUMNS],
+          [8, 10, 10, 14, 40], service_rows(summaries))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

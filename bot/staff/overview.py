@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.core.render import text
 from bot.staff.access import readable, visible_rows
@@ -12,9 +12,9 @@ from bot.staff.applicants import Applicant, to_applicant
 from bot.staff.assessment import Assessment, assess
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
-from bot.staff.models import ApplicantRow, ServiceRow
+from bot.staff.models import ApplicantRow
 from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
-from bot.staff.services131 import Progress, progress, progress_text
+from bot.staff.services131 import Progress, Service, progress, progress_text, services_for
 
 
 @dataclass(frozen=True)
@@ -24,25 +24,16 @@ class ApplicantSummary:
     applicant: Applicant
     assessment: Assessment
     services: tuple[Progress, ...]
-
-
-def _kinds(session: Session, applicant_ids: list[int]) -> dict[int, list[str]]:
-    """Delivered service kinds per applicant, in one query."""
-    kinds: dict[int, list[str]] = {i: [] for i in applicant_ids}
-    if applicant_ids:
-        query = select(ServiceRow.applicant_id, ServiceRow.kind).where(
-            ServiceRow.applicant_id.in_(applicant_ids))
-        for applicant_id, kind in session.exec(query):
-            kinds[applicant_id].append(kind)
-    return kinds
+    delivered: tuple[Service, ...] = ()
 
 
 def summarise(ctx: StaffContext, session: Session, rows: list[ApplicantRow],
               as_of: date) -> list[ApplicantSummary]:
     """Assess each row and count its services (no rights check: callers do it)."""
-    kinds = _kinds(session, [row.id for row in rows])
+    delivered = services_for(session, [row.id for row in rows])
     return [ApplicantSummary(to_applicant(row), assess(ctx, row, as_of),
-                             tuple(progress(kinds[row.id]))) for row in rows]
+                             tuple(progress([s.kind for s in delivered[row.id]])),
+                             tuple(delivered[row.id])) for row in rows]
 
 
 def list_applicants(ctx: StaffContext, actor_id: int, as_of: date) -> list[ApplicantSummary]:

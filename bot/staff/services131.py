@@ -101,6 +101,17 @@ def services_of(session: Session, applicant_id: int) -> list[Service]:
     return [Service(r.id, r.kind, r.delivered_on, r.note) for r in rows]
 
 
+def services_for(session: Session, applicant_ids: list[int]) -> dict[int, list[Service]]:
+    """Services per applicant for many applicants in one query, oldest first."""
+    found: dict[int, list[Service]] = {i: [] for i in applicant_ids}
+    if applicant_ids:
+        rows = session.exec(select(ServiceRow).where(ServiceRow.applicant_id.in_(applicant_ids))
+                            .order_by(ServiceRow.delivered_on, ServiceRow.id)).all()
+        for r in rows:
+            found[r.applicant_id].append(Service(r.id, r.kind, r.delivered_on, r.note))
+    return found
+
+
 def list_services(ctx: StaffContext, actor_id: int, applicant_id: int) -> list[Service]:
     """The services of one applicant, for whoever may read the applicant."""
     with ctx.transaction() as session:
