@@ -172,3 +172,13 @@ def test_the_131_counts_are_the_documents_counts():
         for kind, need in required().items():
             assert re.search(patterns[kind].format(n=need), citation["quote"]), (citation, kind)
     assert [p.kind for p in progress([])] == ["guidance", "job_offer", "training"]
+
+
+def test_a_service_today_in_china_is_not_in_the_future(ctx, world, clock):
+    """At 01:00 in China the server's UTC date is still yesterday; today's service is fine."""
+    from datetime import UTC, datetime
+
+    clock.now = datetime(2026, 11, 21, 17, 0, tzinfo=UTC)      # 2026-11-22 01:00 in China
+    service = record_service(ctx, world.ids["coordinator"], world.applicants["wang"], "training",
+                             date(2026, 11, 22), "")
+    assert service.delivered_on == date(2026, 11, 22)

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.core.clock import CHINA
+
 
 class PlaceLike(Protocol):
     """What the staff layer reads from ``bot.core.places.Place``."""
@@ -57,6 +59,10 @@ class StaffContext:
         """The current time, always timezone-aware UTC."""
         moment = self.clock()
         return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def today(self) -> date:
+        """Today's date where the users live (China), not the server's UTC date."""
+        return self.now().astimezone(CHINA).date()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -84,7 +84,7 @@ def record_service(ctx: StaffContext, coordinator_id: int, applicant_id: int, ki
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "service.record")
         note = plain(note)
-        _check(kind, delivered_on, note, ctx.now().date())
+        _check(kind, delivered_on, note, ctx.today())
         service = ServiceRow(applicant_id=row.id, kind=kind, delivered_on=delivered_on,
                              note=note, recorded_by=coordinator_id, recorded_at=ctx.now())
         session.add(service)
