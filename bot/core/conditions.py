@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
-from bot.core.render import cn_date, has_text, text
+from bot.core.render import cn_date
 from bot.core.validity import add_months, parse_day
+from bot.core.wording import display, reason_text, unit_of
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
 COMPARISONS = ("at_least", "at_most", "in", "equals", "on_or_after", "before")
@@ -16,7 +17,6 @@ OPERATORS = COMPARISONS + ("work_in", "cross_province", "any", "all", "confirm")
 DERIVED = {"origin_city": "origin_county", "origin_province": "origin_county"}
 # Count facts that grow by one every month while the person keeps working.
 MONTHLY = ("months_employed", "social_insurance_months")
-ORIGIN_FACTS = ("origin_county", "origin_city", "origin_province")
 
 
 @dataclass(frozen=True)
@@ -66,42 +66,12 @@ class ConditionOutcome:
     @cached_property
     def reason(self) -> str:
         """Plain Chinese for this outcome, from templates."""
-        return _reason(*self.explain) if self.explain else ""
+        return reason_text(*self.explain) if self.explain else ""
 
 
 def source_fact(name: str) -> str:
     """The fact to ask for when ``name`` is unknown."""
     return DERIVED.get(name, name)
-
-
-@lru_cache(maxsize=2048)
-def display(fact: str, value: Any) -> str:
-    """A fact value as a user reads it."""
-    if isinstance(value, bool):
-        return static_text("eval.yes" if value else "eval.no")
-    if isinstance(value, date):
-        return cn_date(value)
-    key = f"eval.choice.{fact}.{value}"
-    return static_text(key) or str(value)
-
-
-@lru_cache(maxsize=512)
-def static_text(key: str) -> str:
-    """A template string without variables (labels, names), rendered once; "" when absent."""
-    return text(key) if has_text(key) else ""
-
-
-def _reason(cond: Condition, status: str, ctx: dict) -> str:
-    """Plain Chinese for an outcome: the condition's own string, else the operator's."""
-    key = f"eval.cond.{cond.id}"
-    if not has_text(key):
-        kind = "origin" if cond.fact in ORIGIN_FACTS else "org" if cond.id.startswith("org_") else cond.op
-        key = f"eval.op.{kind}"
-    fact = cond.fact or ""
-    label = static_text(f"eval.fact.{fact}")
-    unit = _unit(fact) if fact else None
-    base = {"value": "", "need": _need(cond) if cond.fact else "", "unclear": False, "inferred": False, "place": "", "home": "", "work": ""}
-    return text(key, status=status, label=label, unit=static_text(f"eval.unit.{unit}") if unit else "", **{**base, **ctx})
 
 
 def _outcome(cond: Condition, status: str, missing: list[str] | None = None, **ctx: Any) -> ConditionOutcome:
@@ -128,12 +98,6 @@ def evaluate_condition(cond: Condition, facts: dict, as_of: date) -> ConditionOu
     return _compare(cond, value, facts, as_of)
 
 
-def _need(cond: Condition) -> str:
-    if cond.op == "in":
-        return "、".join(display(cond.fact, v) for v in cond.value)
-    return display(cond.fact, cond.value)
-
-
 def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
     shown = display(cond.fact, value)
     if cond.op == "in":
@@ -157,18 +121,12 @@ def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> Conditio
     if value >= cond.value:
         return _outcome(cond, MET, value=value, need=cond.value)
     short = cond.value - value
-    gap = {"fact": cond.fact, "need": short, "unit": _unit(cond.fact)}
+    gap = {"fact": cond.fact, "need": short, "unit": unit_of(cond.fact)}
     crosses_on = None
     if cond.fact in MONTHLY:
         start = parse_day(facts.get("employment_start"))
         crosses_on = add_months(start, cond.value) if start and cond.fact == "months_employed" else add_months(as_of, short)
     return _outcome(cond, UNMET, value=value, need=cond.value, gap=gap, crosses_on=crosses_on)
-
-
-def _unit(fact: str) -> str | None:
-    from bot.core.facts import catalogue
-
-    return catalogue().get(fact, {}).get("unit")
 
 
 def _infer(cond: Condition, facts: dict) -> ConditionOutcome | None:

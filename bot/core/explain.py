@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome, static_text
+from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome
 from bot.core.render import text
 from bot.core.validity import ACTIVE, CLAIM_WINDOW, NOT_YET, Period
+from bot.core.wording import static_text
 
 # Typical papers, by the fact a condition checks (labelled as typical to the user).
 BRING_BY_FACT = {
