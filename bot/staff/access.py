@@ -17,6 +17,7 @@ def scope_of(row: ApplicantRow) -> Scope:
 
 
 def _load(session: Session, applicant_id: int) -> ApplicantRow:
+    """The applicant row, or a clear refusal when there is none."""
     row = session.get(ApplicantRow, applicant_id)
     if row is None:
         raise InputError(text("staff.applicant.unknown"), f"no applicant {applicant_id}")

@@ -53,6 +53,7 @@ def invite_link(bot_username: str, token: str) -> str:
 
 
 def refuse(key: str, en: str) -> InputError:
+    """A refusal worded by ``templates/zh/staff.yaml``."""
     return InputError(text(key), en)
 
 
@@ -67,6 +68,7 @@ def _staff_places(ctx: StaffContext, counties, cities) -> tuple[tuple[str, ...],
 
 def _invite_row(ctx: StaffContext, admin_id: int, role: str, county, village, counties,
                 cities, valid_for: timedelta) -> InviteRow:
+    """A checked, not yet stored invite row (no token yet)."""
     if role not in GRANTABLE:
         raise refuse("staff.invite.bad_role", f"role must be one of {GRANTABLE}")
     if not timedelta(0) < valid_for <= MAX_VALIDITY:
@@ -127,7 +129,6 @@ def redeem_invite(ctx: StaffContext, user_id: int, token: str) -> Grant:
         record(session, ctx, user_id, "invite.redeem", f"invite:{row.token_hash[:12]}",
                {"role": row.role})
         return grant
-
 
 
 def welcome_text(grant: Grant) -> str:

@@ -61,6 +61,7 @@ def _date(value: Any) -> date | None:
 
 
 def _work_place(facts: dict) -> str:
+    """``浙江省绍兴市柯桥区`` from the work_* facts (a repeated name once: 北京市)."""
     parts = [facts.get(key) for key in ("work_province", "work_city", "work_county")]
     return "".join(dict.fromkeys(str(p) for p in parts if p))
 
@@ -80,6 +81,7 @@ def ledger_row(summary: ApplicantSummary) -> list[Any]:
 
 
 def _put(sheet, row: int, column: int, value: Any) -> None:
+    """Write one cell: formula-like text stays text, dates get a date format, text wraps."""
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"          # text that looks like a formula stays text

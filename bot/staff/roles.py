@@ -58,6 +58,7 @@ class Grant:
 
 
 def _grant(row: RoleRow) -> Grant:
+    """The grant a stored role row gives."""
     return Grant(row.user_id, row.role, row.county, row.village,
                  tuple(row.counties or ()), tuple(row.cities or ()))
 

@@ -70,6 +70,7 @@ def progress_text(items: list[Progress]) -> str:
 
 
 def _check(kind: str, delivered_on: date, note: str, today: date) -> None:
+    """Refuse an unknown kind, a date after today, or an overlong note."""
     if kind not in required():
         raise InputError(text("staff.service.bad_kind"), f"unknown service kind {kind!r}")
     if delivered_on > today:
