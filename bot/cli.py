@@ -73,7 +73,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     raw = _read_facts(args.facts)
     file_as_of = raw.pop("as_of", None)
     as_of = _parse_date(args.as_of or file_as_of) if (args.as_of or file_as_of) else _today()
-    facts = normalise_facts(raw)
+    facts = normalise_facts(raw, as_of=as_of)
     results = evaluate(facts, as_of, audience=args.audience)
     if args.json:
         out = {"as_of": as_of.isoformat(), "facts": facts, "results": [result_to_json(r) for r in results]}
