@@ -98,7 +98,7 @@ def parse_number(text: str) -> float:
 def parse_months(text: str) -> int:
     """A duration in months: ``三个月``, ``一年半`` (18), ``1年3个月``, ``半年``, ``10``."""
     value = re.sub(r"(左右|大概|差不多|多|了|有|交了|交|缴了|缴|社保|约)", "", clean(text))
-    if value in ("没有", "没", "无", "零", "0", "没交"):
+    if value in ("没有", "没", "无", "零", "0", "没交", "没签", "没签过"):
         return 0
     match = re.fullmatch(
         rf"(?:(?P<years>{NUMBER}|半)年(?P<yhalf>半)?)?(?:零)?"
@@ -204,6 +204,16 @@ def parse_category(text: str) -> str:
 def parse_certificate(text: str) -> str:
     """``初级工`` → junior, ``中级`` → intermediate, ``高级工`` → senior, ``没有证`` → none."""
     return _by_words(text, CERTIFICATE_WORDS, "certificate level")
+
+
+def says_first_time(text: str) -> bool:
+    """Whether an answer adds that this is the first time here (``2024年2月 第一次来``)."""
+    return "第一次" in text and not re.search(r"不是第一次|没.*第一次", text)
+
+
+def without_cues(text: str) -> str:
+    """The answer without side remarks (``第一次来``, ``干了``), for the date or duration parser."""
+    return re.sub(r"第一次来|第一次|干了|干", "", text)
 
 
 def parse_unknown(text: str) -> bool:

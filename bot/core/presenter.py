@@ -69,7 +69,7 @@ def answer_label(shown: str) -> str:
     """How a stored answer reads on the review screen."""
     kind, _, value = shown.partition(":")
     if kind == "date":
-        return f"{int(value[:4])}年{int(value[5:7])}月"
+        return text("interview.month_answer", year=int(value[:4]), month=int(value[5:7]))
     if kind == "months":
         return text("interview.months_answer", n=value)
     if kind in ("yuan", "count"):

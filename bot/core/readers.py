@@ -70,21 +70,21 @@ def _read_work_place(question: Question, text: str, as_of: date, services: Servi
 
 def _read_date(question: Question, text: str, as_of: date, services: Services) -> Parsed:
     try:
-        when = answers.parse_date(text.replace("第一次来", "").replace("第一次", ""), as_of)
+        when = answers.parse_date(answers.without_cues(text), as_of)
     except answers.NotUnderstood as problem:
         if "months_employed" not in question.facts or "future" in problem.reason:
             raise
-        months = answers.parse_months(text.replace("干了", "").replace("干", ""))
+        months = answers.parse_months(answers.without_cues(text))
         _check_range(catalogue()["employment_start"], months, fact="months_employed")
         return Parsed(facts={"months_employed": months}, shown=f"months:{months}")
     facts = {question.facts[0]: when.isoformat()}
-    if question.key == "employment_start" and "第一次" in text and "不是第一次" not in text:
+    if question.key == "employment_start" and answers.says_first_time(text):
         facts["first_arrival"] = when.isoformat()
     return Parsed(facts=facts, shown=f"date:{when.isoformat()}")
 
 
 def _read_months(question: Question, text: str, as_of: date, services: Services) -> Parsed:
-    months = answers.parse_months(text.replace("没签", "0").replace("没交", "0"))
+    months = answers.parse_months(text)
     _check_range(question, months)
     return Parsed(facts={question.facts[0]: months}, shown=f"months:{months}")
 
