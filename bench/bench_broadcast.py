@@ -20,8 +20,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -116,12 +118,32 @@ def main() -> None:
         worker(args)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        run(args, Path(tmp))
+        if args.db and args.db.startswith("postgresql"):
+            with postgres_schema(args.db) as url:
+                run(args, Path(tmp), url)
+        else:
+            run(args, Path(tmp), args.db or f"sqlite:///{Path(tmp) / 'outbox.sqlite3'}")
 
 
-def run(args: argparse.Namespace, tmp: Path) -> None:
+@contextmanager
+def postgres_schema(url: str):
+    """A scratch schema for the run (dropped afterwards), so no one else's rows are touched."""
+    import sqlalchemy
+
+    schema = f"bench_broadcast_{os.getpid()}"
+    admin = sqlalchemy.create_engine(url)
+    with admin.begin() as db:
+        db.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as db:
+            db.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(args: argparse.Namespace, tmp: Path, db: str) -> None:
     """Prepare, send, kill, restart, finish, then report."""
-    db = args.db or f"sqlite:///{tmp / 'outbox.sqlite3'}"
     fair_id = prepare(db, args.count)
     command = [sys.executable, __file__, "--worker", "--db", db, "--dir", str(tmp),
                "--rate", str(args.rate), "--retry-after", str(args.retry_after),
@@ -161,6 +183,14 @@ def report(args, db: str, fair_id: int, tmp: Path, restarted: dict, killed_at: f
         rate = attempts / open_seconds
         print(f"  {name}: {attempts} attempts in {open_seconds:.2f} s open time -> "
               f"{rate:.0f}/s = {rate / args.rate:.3f} of the limit")
+    starts = [line[0] for line in lines]
+    busiest, low = 0, 0
+    for high, when in enumerate(starts):
+        while starts[low] <= when - 1.0:
+            low += 1
+        busiest = max(busiest, high - low + 1)
+    print(f"  busiest 1-second window: {busiest} attempts (limit {args.rate:g}/s, burst "
+          f"{max(1, args.rate / 10):g})")
     counts = Counter(outcome for *_, outcome in lines)
     print(f"  attempts by outcome: {dict(counts)}; wall time {wall:.1f} s (incl. restart); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -68,13 +68,14 @@ class TokenBucket:
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
-    async def acquire(self) -> None:
-        """Wait until one token is there and take it."""
+    async def acquire(self, count: int = 1) -> None:
+        """Wait until ``count`` tokens (at most the burst) are there and take them."""
+        count = min(count, int(self.burst))
         self._refill()
-        while self.tokens < 1 - 1e-9:  # float slack: a fake clock may land a hair short
-            await self.clock.sleep((1 - self.tokens) / self.rate)
+        while self.tokens < count - 1e-9:  # float slack: a fake clock may land a hair short
+            await self.clock.sleep((count - self.tokens) / self.rate)
             self._refill()
-        self.tokens -= 1
+        self.tokens -= count
 
     def take_up_to(self, wanted: int) -> int:
         """Take as many whole tokens as are there now, up to ``wanted``; return how many."""
