@@ -129,6 +129,9 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
     if late:
         items += [(text("result.too_late", title=r.title, gaps=[_gap_text(g) for g in gaps_of(r)],
                         end=last_qualifying_day(r)), [why_button(r)]) for r in late]
+    met_late = [r for r in results if r.eligible and not r.claimable and r.status in OPEN_STATUSES]
+    items += [(text("result.met_too_late", title=r.title, end=last_qualifying_day(r)), [why_button(r)])
+              for r in met_late]
     if ended:
         items.append((text("result.some_ended", titles=ended), []))
     items.append((text("result.tail" if claimable or near else "result.tail_none"), []))
