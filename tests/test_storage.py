@@ -1,7 +1,7 @@
 """One contract test class run against every Storage implementation (SQLite, PostgreSQL)."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.storage import Reminder, Storage
 
@@ -92,3 +92,9 @@ class TestStorageContract:
         assert storage.subscriptions(BIG_ID) == [] and storage.reminders(BIG_ID) == []
         assert storage.due_reminders(date(2027, 1, 1))[0].user_id == 2
         assert storage.get_user(2) is not None and storage.load_conversation("tg:2") is not None
+
+    def test_old_update_ids_are_pruned(self, storage: Storage) -> None:
+        storage.mark_update_processed(1)
+        assert storage.prune_processed_updates(datetime.now(UTC) - timedelta(days=1)) == 0
+        assert storage.prune_processed_updates(datetime.now(UTC) + timedelta(seconds=5)) == 1
+        assert storage.mark_update_processed(1) is True

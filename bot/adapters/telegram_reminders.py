@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
@@ -14,6 +14,8 @@ from bot.core.render import text
 from bot.storage import Reminder, Storage
 
 log = logging.getLogger(__name__)
+
+KEEP_UPDATE_IDS = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 
 
 def _due(value: object) -> date:
@@ -50,10 +52,11 @@ async def send_due_reminders(bot: Bot, storage: Storage, today: date) -> int:
 
 async def reminder_loop(bot: Bot, storage: Storage, today: Callable[[], date],
                         interval: float) -> None:
-    """Send due reminders every ``interval`` seconds until cancelled; failures are logged."""
+    """Send due reminders (and forget old update ids) every ``interval`` seconds until cancelled."""
     while True:
         try:
             await send_due_reminders(bot, storage, today())
+            storage.prune_processed_updates(datetime.now(UTC) - KEEP_UPDATE_IDS)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries

@@ -84,6 +84,9 @@ class Storage(Protocol):
     def mark_update_processed(self, update_id: int) -> bool:
         """Record an update id; False when it was already processed."""
 
+    def prune_processed_updates(self, before: datetime) -> int:
+        """Forget update ids processed before ``before`` (Telegram redelivers for a day at most)."""
+
     def delete_user(self, user_id: int) -> None:
         """Erase every row about the user (profile, state, subscriptions, reminders)."""
 

@@ -5,11 +5,13 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, delete, event
+from sqlalchemy import delete, event
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from bot.storage.base import Reminder, Subscription, UserRecord
+from bot.storage.tables import (ConversationRow, ProcessedUpdateRow, ReminderRow, SubscriptionRow,
+                                UserRow)
 
 CONVERSATION_PREFIXES = ("tg:", "tgpending:")  # Telegram interview + adapter state
 
@@ -19,70 +21,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _stored_now() -> datetime:
+    """Now as the ORM stores it (naive UTC), for the raw-SQL hot paths."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def _utc(when: datetime) -> datetime:
     """The time in UTC; a naive time is taken as UTC."""
     return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-class UserRow(SQLModel, table=True):
-    """A Telegram user."""
-
-    __tablename__ = "users"
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    name: str = ""
-    first_seen: datetime
-    payload: str | None = None
-
-
-class ConversationRow(SQLModel, table=True):
-    """The conversation state of one chat (``tg:<id>`` or ``terminal:<name>``)."""
-
-    __tablename__ = "conversations"
-    key: str = Field(primary_key=True, max_length=200)
-    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    updated_at: datetime
-
-
-class SubscriptionRow(SQLModel, table=True):
-    """A subscription to announcements for one place."""
-
-    __tablename__ = "subscriptions"
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    kind: str = Field(primary_key=True, max_length=20)
-    key: str = Field(primary_key=True, max_length=100)
-    created_at: datetime
-
-
-class ReminderRow(SQLModel, table=True):
-    """A reminder, unique per user + rule + kind + due date."""
-
-    __tablename__ = "reminders"
-    __table_args__ = (UniqueConstraint("user_id", "rule", "kind", "due", name="uq_reminder"),)
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    rule: str = Field(max_length=200)
-    kind: str = Field(max_length=50)
-    due: date = Field(index=True)
-    text: str
-    extra: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    sent_at: datetime | None = None
-
-
-class ProcessedUpdateRow(SQLModel, table=True):
-    """An update id already handled (redelivery after a crash is ignored)."""
-
-    __tablename__ = "processed_updates"
-    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    processed_at: datetime
-
-
 def _user(row: UserRow) -> UserRecord:
+    """The record of a user row."""
     return UserRecord(row.user_id, row.chat_id, row.name, row.first_seen, row.payload)
 
 
 def _reminder(row: ReminderRow) -> Reminder:
+    """The record of a reminder row."""
     return Reminder(row.user_id, row.chat_id, row.rule, row.kind, row.due, row.text,
                     id=row.id, sent_at=row.sent_at, extra=dict(row.extra or {}))
 
@@ -98,6 +53,7 @@ def make_engine(database_url: str):
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record) -> None:
+        """WAL: readers never wait for the writer; NORMAL sync is safe with WAL."""
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -110,10 +66,12 @@ class SqlStorage:
     """Storage over one SQLAlchemy engine; tables are created on start."""
 
     def __init__(self, database_url: str) -> None:
+        """Connect and create the tables that are missing."""
         self.engine = make_engine(database_url)
         SQLModel.metadata.create_all(self.engine)
 
     def _session(self) -> Session:
+        """An ORM session whose objects stay readable after commit."""
         return Session(self.engine, expire_on_commit=False)
 
     def upsert_user(self, user_id: int, chat_id: int, name: str,
@@ -149,7 +107,7 @@ class SqlStorage:
         """Store the conversation state for ``key``, replacing the old one (one raw upsert)."""
         self._raw("INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) "
                   "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
-                  "updated_at = excluded.updated_at", (key, json.dumps(state), _now()))
+                  "updated_at = excluded.updated_at", (key, json.dumps(state), _stored_now()))
 
     def subscribe(self, user_id: int, kind: str, key: str) -> bool:
         """Add a subscription; False when it already existed."""
@@ -224,10 +182,18 @@ class SqlStorage:
         """Record an update id; False when it was already processed (one raw INSERT)."""
         try:
             self._raw("INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                      (update_id, _now()))
+                      (update_id, _stored_now()))
         except self.engine.dialect.loaded_dbapi.IntegrityError:
             return False
         return True
+
+    def prune_processed_updates(self, before: datetime) -> int:
+        """Forget update ids processed before ``before``; return how many."""
+        query = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < _utc(before))
+        with self._session() as session:
+            count = session.exec(query).rowcount  # type: ignore[call-overload]
+            session.commit()
+            return int(count or 0)
 
     def delete_user(self, user_id: int) -> None:
         """Erase every row about the user (profile, state, subscriptions, reminders)."""

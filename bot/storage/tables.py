@@ -1,0 +1,61 @@
+"""The tables of the SQL storage (sqlmodel); Telegram ids need 64-bit integers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UserRow(SQLModel, table=True):
+    """A Telegram user."""
+
+    __tablename__ = "users"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    name: str = ""
+    first_seen: datetime
+    payload: str | None = None
+
+
+class ConversationRow(SQLModel, table=True):
+    """The conversation state of one chat (``tg:<id>`` or ``terminal:<name>``)."""
+
+    __tablename__ = "conversations"
+    key: str = Field(primary_key=True, max_length=200)
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """A subscription to announcements for one place."""
+
+    __tablename__ = "subscriptions"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    kind: str = Field(primary_key=True, max_length=20)
+    key: str = Field(primary_key=True, max_length=100)
+    created_at: datetime
+
+
+class ReminderRow(SQLModel, table=True):
+    """A reminder, unique per user + rule + kind + due date."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("user_id", "rule", "kind", "due", name="uq_reminder"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rule: str = Field(max_length=200)
+    kind: str = Field(max_length=50)
+    due: date = Field(index=True)
+    text: str
+    extra: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sent_at: datetime | None = None
+
+
+class ProcessedUpdateRow(SQLModel, table=True):
+    """An update id already handled (redelivery after a crash is ignored)."""
+
+    __tablename__ = "processed_updates"
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime
