@@ -182,3 +182,11 @@ async def test_a_flooding_user_does_not_hold_up_another(fake_server, sqlite_stor
     order = [call.params["chat_id"] for call in api.calls if call.method == "sendMessage"]
     assert order.count(1) == 100 and order.index(2) < 10, order.index(2)
     assert api.replies_to(1) == [f"#{i + 1} f{i}" for i in range(100)]
+
+
+def test_main_with_a_token_the_server_refuses_says_so(fake_server, tmp_path, capsys):
+    settings = Settings(bot_token="1:refused", database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}",
+                        telegram_api_base_url=fake_server.base_url)
+    assert main(settings) == 1
+    assert capsys.readouterr().out == text("telegram.bad_token") + "\n"
+    assert [call.status for call in fake_server.api.calls] == [401]

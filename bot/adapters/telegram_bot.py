@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import BotCommand, Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, MessageHandler, TypeHandler, filters)
+from telegram.error import InvalidToken
 from telegram.request import BaseRequest
 
 from bot.adapters import telegram_account as account
@@ -39,6 +40,7 @@ def _clock(settings: Settings) -> Callable[[], date]:
 
 
 def _default_conversation() -> ModuleType:
+    """The real conversation core (imported late: tests inject their own)."""
     from bot.core import conversation
 
     return conversation
@@ -114,14 +116,22 @@ def main(settings: Settings) -> int:
     storage = open_storage(settings.database_url)
     application = build_application(settings, storage)
     try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES)
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        _run(application, settings)
+    except InvalidToken:
+        print(text("telegram.bad_token"))
+        return 1
     finally:
         storage.close()
     return 0
+
+
+def _run(application: Application, settings: Settings) -> None:
+    """Serve updates until stopped: webhook when WEBHOOK_URL is set, else long polling."""
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

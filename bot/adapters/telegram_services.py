@@ -83,6 +83,7 @@ def per_user(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Wait for the user's earlier updates, then handle this one."""
         user = update.effective_user
         if user is None:
             return
