@@ -125,6 +125,14 @@ async def test_delete_asks_then_erases_everything(bot, sqlite_storage):
     assert sqlite_storage.reminders(USER) == []
 
 
+async def test_delete_calls_the_other_parts_hooks(sqlite_storage):
+    forgotten: list[int] = []
+    async with OfflineBot(sqlite_storage, scripted, forget_hooks=[forgotten.append]) as bot:
+        await bot.send(USER, "/delete")
+        await bot.tap(USER, "acct:delete:yes")
+    assert forgotten == [USER]
+
+
 async def test_accepted_reminders_are_stored_once_and_sent_when_due(bot, sqlite_storage):
     await bot.send(USER, "remind")
     await bot.send(USER, "remind")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from types import ModuleType
 from typing import Any
@@ -87,8 +87,13 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
                       request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None,
                       rate_limit: bool = True,
-                      reminder_interval: float = REMINDER_INTERVAL) -> Application:
-    """Build the one Application from settings, storage and the conversation core."""
+                      reminder_interval: float = REMINDER_INTERVAL,
+                      forget_hooks: Sequence[Callable[[int], Any]] = ()) -> Application:
+    """Build the one Application from settings, storage and the conversation core.
+
+    ``forget_hooks`` are called with the user id after /delete erased the storage rows, so
+    other parts (staff, broadcasts) erase theirs.
+    """
     builder = (ApplicationBuilder().token(settings.bot_token or "")
                .concurrent_updates(256).post_init(_post_init).post_shutdown(_post_shutdown))
     if settings.telegram_api_base_url:
@@ -100,7 +105,8 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
     application.bot_data["services"] = Services(
-        storage, conversation or _default_conversation(), today or _clock(settings))
+        storage, conversation or _default_conversation(), today or _clock(settings),
+        forget_hooks=tuple(forget_hooks))
     application.bot_data["reminder_interval"] = reminder_interval
     _add_handlers(application)
     return application

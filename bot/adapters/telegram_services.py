@@ -25,6 +25,7 @@ class Services:
     conversation: Any
     today: Callable[[], date]
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
+    forget_hooks: tuple[Callable[[int], Any], ...] = ()
 
     def load_state(self, user_id: int) -> dict | None:
         """The user's interview state, read from storage on every update."""
@@ -44,8 +45,10 @@ class Services:
             self.storage.save_conversation(pending_key(user_id), pending)
 
     def forget(self, user_id: int) -> None:
-        """Erase everything stored about the user."""
+        """Erase everything stored about the user, here and in the other parts' tables (hooks)."""
         self.storage.delete_user(user_id)
+        for hook in self.forget_hooks:
+            hook(user_id)
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """The lock that keeps one user's updates in order."""

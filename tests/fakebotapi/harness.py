@@ -19,14 +19,15 @@ class OfflineBot:
     """The real Application with an offline request class; one call per user action."""
 
     def __init__(self, storage: Storage, conversation: Any = None, as_of: date = date(2026, 11, 22),
-                 api: FakeBotApi | None = None) -> None:
+                 api: FakeBotApi | None = None, **options: Any) -> None:
+        """Build the Application around ``api`` (a fresh FakeBotApi by default)."""
         self.api = api or FakeBotApi()
         self.as_of = as_of
         settings = Settings(bot_token=TOKEN, database_url="unused", telegram_api_base_url=None)
         self.application: Application = build_application(
             settings, storage, conversation, today=lambda: self.as_of,
             request=OfflineRequest(self.api), get_updates_request=OfflineRequest(self.api),
-            rate_limit=False, reminder_interval=0)
+            rate_limit=False, reminder_interval=0, **options)
 
     async def __aenter__(self) -> OfflineBot:
         await self.application.initialize()
