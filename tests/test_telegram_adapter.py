@@ -98,6 +98,12 @@ async def test_subscribe_asks_for_the_county_when_unknown_then_subscribes(bot, s
     assert sqlite_storage.subscriptions(USER) == []
 
 
+async def test_a_tap_cancels_the_county_question(bot):
+    await bot.send(USER, "/subscribe")
+    await bot.tap(USER, "go")
+    assert await bot.send(USER, "三个月") == ["#2 三个月"]
+
+
 async def test_subscribe_uses_the_answers(bot, sqlite_storage):
     await bot.send(USER, "county 马边彝族自治县")
     replies = await bot.send(USER, "/subscribe")

@@ -79,6 +79,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a tapped button: adapter buttons here, the rest through the core."""
     query, svc = update.callback_query, services(context)
     await query.answer()
+    account.clear_pending(svc, update.effective_user.id)  # a tap means they moved on
     data = query.data or ""
     if data.startswith(account.PREFIX):
         await account.on_account_button(update, context, data)
