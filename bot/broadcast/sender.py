@@ -29,12 +29,6 @@ class SenderConfig:
     backoff_max: float = 60.0
     idle_poll: float = 2.0            # seconds between looks at an empty outbox
     batch_max: int = 50               # rows claimed in one statement at most
-    batch_window: float = 0.01        # claim this many seconds' worth of tokens at once
-
-    def batch(self, burst: float) -> int:
-        """Rows to claim together: one at Telegram's 30/s, more at high test rates (fewer
-        transactions), never beyond the burst."""
-        return max(1, min(int(self.rate * self.batch_window), int(burst), self.batch_max))
 
     def backoff(self, retry: int) -> float:
         """Seconds to wait before transient retry number ``retry`` (1-based)."""
@@ -80,7 +74,6 @@ class Sender:
         self.on_blocked, self.on_uncertain, self.on_fair_done = on_blocked, on_uncertain, on_fair_done
         burst = config.burst or max(1.0, config.rate / 10)
         self.bucket = TokenBucket(config.rate, burst, self.clock)
-        self._batch = config.batch(burst)
         self.stats = SendStats()
         self.worker: int | None = None
         self._texts: dict[int, str] = {}
@@ -88,7 +81,7 @@ class Sender:
         self._paused_until = self._resumed_at = 0.0
         self._stopping = False
         self._outcomes: list[tuple[str, dict]] = []
-        self._flush_soon = False
+        self._writer: asyncio.Task | None = None
         self._failure: Exception | None = None
 
     def stop(self) -> None:
@@ -105,8 +98,8 @@ class Sender:
                 if not await self._step() and not await self._idle(until_idle):
                     break
             await self._drain()
+            await self._flush()
         finally:
-            self._flush()
             self.outbox.workers.release(self.worker)
             self.stats.elapsed = self.clock.monotonic() - started
         if self._failure is not None:
@@ -128,13 +121,12 @@ class Sender:
         if free <= 0:
             await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
             return True
-        need = min(free, self._batch)
-        await self.bucket.acquire(need)
+        await self.bucket.acquire()
         if self.clock.monotonic() < self._paused_until:
-            self.bucket.refund(need)
+            self.bucket.refund(1)
             return True
-        wanted = need + self.bucket.take_up_to(min(free, self.config.batch_max) - need)
-        claims = self.outbox.claim(self.worker, wanted, self.clock.now())
+        wanted = 1 + self.bucket.take_up_to(min(free, self.config.batch_max) - 1)
+        claims = await asyncio.to_thread(self.outbox.claim, self.worker, wanted, self.clock.now())
         self.bucket.refund(wanted - len(claims))
         for claim in claims:
             task = asyncio.create_task(self._deliver(claim))
@@ -147,7 +139,7 @@ class Sender:
         if self._inflight:
             await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
             return True
-        self._flush()
+        await self._flush()
         for fair_id in self.outbox.finish_fairs():
             await _call(self.on_fair_done, fair_id)
         await self._recover()
@@ -228,23 +220,27 @@ class Sender:
         self._write("final", claim, b_state=state, b_error=f"{type(error).__name__}: {error}"[:500])
 
     def _write(self, kind: str, claim: Claim, **params) -> None:
-        """Queue an outcome; it is written at the next turn of the event loop, with the others
-        that came back in the same turn, in one transaction."""
+        """Queue an outcome for the writer, which commits what has come back meanwhile in one
+        transaction, off the event loop."""
         params |= {"b_id": claim.id, "b_worker": self.worker, "b_now": self.clock.now()}
         self._outcomes.append((kind, params))
-        if not self._flush_soon:
-            self._flush_soon = True
-            asyncio.get_running_loop().call_soon(self._flush)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_outcomes())
 
-    def _flush(self) -> None:
-        """Write the queued outcomes; a database failure stops the run (rows stay ``sending``
-        and are reported uncertain by the next start)."""
-        self._flush_soon = False
-        batch, self._outcomes = self._outcomes, []
-        if not batch or self._failure is not None:
-            return
-        try:
-            self.outbox.record(batch)
-        except Exception as error:
-            log.exception("could not write %d broadcast outcomes", len(batch))
-            self._failure = error
+    async def _write_outcomes(self) -> None:
+        """Commit queued outcomes until none are left."""
+        while self._outcomes and self._failure is None:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await asyncio.to_thread(self.outbox.record, batch)
+            except Exception as error:  # rows stay ``sending``: uncertain at the next start
+                log.exception("could not write %d broadcast outcomes", len(batch))
+                self._failure = error
+
+    async def _flush(self) -> None:
+        """Wait until every queued outcome is written."""
+        while self._writer is not None and not self._writer.done():
+            await self._writer
+        if self._outcomes and self._failure is None:
+            self._writer = asyncio.create_task(self._write_outcomes())
+            await self._writer
