@@ -9,8 +9,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.adapters import telegram_account as account
 from bot.adapters.telegram_reminders import store_reminders
 from bot.adapters.telegram_send import send_replies, send_text
-from bot.adapters.telegram_services import (
-    chat_id_of, per_user, services)
+from bot.adapters.telegram_services import chat_id_of, per_user, services
 from bot.core.render import text
 
 log = logging.getLogger(__name__)
