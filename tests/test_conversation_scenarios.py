@@ -145,24 +145,31 @@ def test_terminal_continues_after_a_restart_with_a_store():
 
 TYPICAL_WORKER = {
     "origin_county": "马边", "person_category": "脱贫户", "work_place": "浙江绍兴柯桥",
-    "employment_start": "2024年2月 第一次来", "first_arrival_same": "是", "first_arrival": "2024年2月",
+    "employment_start": "2024年2月", "first_arrival_same": "是", "first_arrival": "2024年2月",
     "social_insurance_months": "30个月", "contract_months": "2年", "renting_self": "是",
     "certificate_level": "没有证", "trained_in_work_city": "不是",
 }
 
 
-def test_typical_worker_answers_at_most_seven_questions():
+@pytest.mark.parametrize("employment_start, inputs", [
+    ("2024年2月 第一次来", 7),   # one typed answer settles both dates
+    ("2024年2月", 8),            # the date, then the 'first time here?' button of the same question
+])
+def test_typical_worker_answers_at_most_seven_questions(employment_start, inputs):
     as_of = date(2026, 11, 22)
+    answers = {**TYPICAL_WORKER, "employment_start": employment_start}
     turn = conv.handle_button(conv.start(None, as_of=as_of).state, "go", as_of=as_of)
-    asked = []
+    prompts = []
     while turn.state["phase"] != "done":
         pending = turn.state["pending"]
-        assert pending not in asked, f"asked {pending} twice"
-        asked.append(pending)
-        turn = conv.handle_text(turn.state, TYPICAL_WORKER[pending], as_of=as_of)
+        assert pending not in prompts, f"asked {pending} twice"
+        prompts.append(pending)
+        turn = conv.handle_text(turn.state, answers[pending], as_of=as_of)
     texts = "\n".join(r.text for r in turn.replies)
     assert "3000元" in texts and "5000元" in texts and "每月500元" in texts
-    assert len(asked) <= 7, asked
+    questions = [p for p in prompts if p != "first_arrival_same"]   # a follow-up of employment_start
+    assert len(questions) <= 7, prompts
+    assert len(prompts) == inputs, prompts
 
 
 ANSWERS = ["马边", "脱贫户", "浙江绍兴柯桥", "2024年2月", "30个月", "是", "不是", "不清楚", "开始", "朝阳",
