@@ -27,9 +27,8 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.broadcast import Sender, SenderConfig, open_outbox  # noqa: E402
-from bot.broadcast.simulate import (FakeTelegram, Faults, count_deliveries,  # noqa: E402
-                                    read_deliveries)
+from bot.broadcast import Sender, SenderConfig, open_outbox
+from bot.broadcast.simulate import FakeTelegram, Faults, count_deliveries, read_deliveries
 
 FAULTS = {"flood": 0.05, "server_error": 0.02, "blocked": 0.01}
 

@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox  # noqa: E402
-from bot.broadcast.simulate import FakeTelegram, Faults  # noqa: E402
+from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox
+from bot.broadcast.simulate import FakeTelegram, Faults
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 import pytest
 from broadcast_worker import compose, make_fair
 
-from bot.broadcast import (Blocked, FakeClock, Rejected, RetryLater, Sender, SenderConfig,
-                           Transient, open_outbox)
+from bot.broadcast import (
+    Blocked,
+    FakeClock,
+    Rejected,
+    RetryLater,
+    Sender,
+    SenderConfig,
+    Transient,
+    open_outbox,
+)
 from bot.broadcast.simulate import FakeTelegram
 
 
@@ -90,7 +99,7 @@ async def test_5xx_is_retried_with_growing_backoff_then_failed(outbox, clock) ->
     config = SenderConfig(rate=10, burst=1, max_retries=3, backoff_base=1, idle_poll=0.5)
     await Sender(outbox, send, compose, config=config, clock=clock).run(until_idle=True)
     tries = send.times(2)
-    gaps = [b - a for a, b in zip(tries, tries[1:])]
+    gaps = [b - a for a, b in pairwise(tries)]
     assert len(tries) == 1 + 3
     for gap, backoff in zip(gaps, [1, 2, 4]):
         assert backoff <= gap < backoff + 0.2

@@ -4,8 +4,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from telegram.error import (BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken,
-                            NetworkError, RetryAfter, TelegramError, TimedOut)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.broadcast import Blocked, Rejected, RetryLater, Transient
 from bot.broadcast.telegram_send import classify, telegram_send

@@ -9,10 +9,11 @@ Wiring (the composition root does this)::
     outbox.enqueue(fair.id, [(s.user_id, chat_id) for s in subscribers])
     await sender.run()          # forever; or run(until_idle=True)
 """
+from bot.broadcast.limits import SenderConfig, SendStats
 from bot.broadcast.outbox import Claim, Fair, Outbox, OutboxMessage, open_outbox
 from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, SendOutcome, Transient
 from bot.broadcast.pacing import Clock, FakeClock, SystemClock, TokenBucket
-from bot.broadcast.sender import Sender, SenderConfig, SendStats
+from bot.broadcast.sender import Sender
 
 __all__ = [
     "Blocked", "Claim", "Clock", "Fair", "FakeClock", "Outbox", "OutboxMessage", "Rejected",

@@ -5,49 +5,17 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.broadcast.claims import Claim
+from bot.broadcast.limits import SenderConfig, SendStats
 from bot.broadcast.outbox import Fair, Outbox
 from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, Transient
 from bot.broadcast.pacing import Clock, SystemClock, TokenBucket
+from bot.broadcast.writer import OutcomeWriter
 
 log = logging.getLogger(__name__)
 Send = Callable[[int, str], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class SenderConfig:
-    """Limits of one sender; ``rate`` is messages per second over all chats."""
-
-    rate: float = 30.0
-    burst: float | None = None        # tokens saved up; default rate / 10 (at least 1)
-    max_in_flight: int = 16           # sends awaiting an answer at once (>= rate x latency)
-    max_retries: int = 5              # transient failures before ``failed``
-    backoff_base: float = 1.0         # seconds before the first retry, doubled each time
-    backoff_max: float = 60.0
-    idle_poll: float = 2.0            # seconds between looks at an empty outbox
-    batch_max: int = 50               # rows claimed in one statement at most
-
-    def backoff(self, retry: int) -> float:
-        """Seconds to wait before transient retry number ``retry`` (1-based)."""
-        return min(self.backoff_max, self.backoff_base * 2 ** (retry - 1))
-
-
-@dataclass
-class SendStats:
-    """What one run did (for logs and the benchmark)."""
-
-    attempts: int = 0
-    sent: int = 0
-    flood_waits: int = 0
-    transient: int = 0
-    failed: int = 0
-    blocked: int = 0
-    uncertain: list[dict] = field(default_factory=list)
-    paused_seconds: float = 0.0
-    elapsed: float = 0.0
 
 
 async def _call(callback: Callable | None, *args) -> None:
@@ -66,10 +34,11 @@ class Sender:
     """Claims due rows, sends them paced by a token bucket and writes each outcome at once."""
 
     def __init__(self, outbox: Outbox, send: Send, compose: Callable[[Fair], str], *,
-                 config: SenderConfig = SenderConfig(), clock: Clock | None = None,
+                 config: SenderConfig | None = None, clock: Clock | None = None,
                  on_blocked: Callable | None = None, on_uncertain: Callable | None = None,
                  on_fair_done: Callable | None = None) -> None:
-        self.outbox, self.send, self.compose, self.config = outbox, send, compose, config
+        self.outbox, self.send, self.compose = outbox, send, compose
+        self.config = config = config or SenderConfig()
         self.clock = clock or SystemClock()
         self.on_blocked, self.on_uncertain, self.on_fair_done = on_blocked, on_uncertain, on_fair_done
         burst = config.burst or max(1.0, config.rate / 10)
@@ -80,9 +49,7 @@ class Sender:
         self._inflight: set[asyncio.Task] = set()
         self._paused_until = self._resumed_at = 0.0
         self._stopping = False
-        self._outcomes: list[tuple[str, dict]] = []
-        self._writer: asyncio.Task | None = None
-        self._failure: Exception | None = None
+        self.writer = OutcomeWriter(outbox)
 
     def stop(self) -> None:
         """Finish the sends in flight, then return from :meth:`run`."""
@@ -94,16 +61,18 @@ class Sender:
         self.worker = self.outbox.workers.register()
         try:
             await self._recover()
-            while not self._stopping and self._failure is None:
+            while not self._stopping and self.writer.failure is None:
                 if not await self._step() and not await self._idle(until_idle):
                     break
             await self._drain()
-            await self._flush()
+            await self.writer.flush()
         finally:
+            for task in self._inflight:  # cancelled: their rows stay ``sending`` -> uncertain
+                task.cancel()
             self.outbox.workers.release(self.worker)
             self.stats.elapsed = self.clock.monotonic() - started
-        if self._failure is not None:
-            raise self._failure
+        if self.writer.failure is not None:
+            raise self.writer.failure
         return self.stats
 
     async def _recover(self) -> None:
@@ -139,7 +108,7 @@ class Sender:
         if self._inflight:
             await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
             return True
-        await self._flush()
+        await self.writer.flush()
         for fair_id in self.outbox.finish_fairs():
             await _call(self.on_fair_done, fair_id)
         await self._recover()
@@ -220,27 +189,6 @@ class Sender:
         self._write("final", claim, b_state=state, b_error=f"{type(error).__name__}: {error}"[:500])
 
     def _write(self, kind: str, claim: Claim, **params) -> None:
-        """Queue an outcome for the writer, which commits what has come back meanwhile in one
-        transaction, off the event loop."""
+        """Hand an outcome to the writer."""
         params |= {"b_id": claim.id, "b_worker": self.worker, "b_now": self.clock.now()}
-        self._outcomes.append((kind, params))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_outcomes())
-
-    async def _write_outcomes(self) -> None:
-        """Commit queued outcomes until none are left."""
-        while self._outcomes and self._failure is None:
-            batch, self._outcomes = self._outcomes, []
-            try:
-                await asyncio.to_thread(self.outbox.record, batch)
-            except Exception as error:  # rows stay ``sending``: uncertain at the next start
-                log.exception("could not write %d broadcast outcomes", len(batch))
-                self._failure = error
-
-    async def _flush(self) -> None:
-        """Wait until every queued outcome is written."""
-        while self._writer is not None and not self._writer.done():
-            await self._writer
-        if self._outcomes and self._failure is None:
-            self._writer = asyncio.create_task(self._write_outcomes())
-            await self._writer
+        self.writer.add(kind, params)

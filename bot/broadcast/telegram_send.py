@@ -7,8 +7,15 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter,
-                            TelegramError, TimedOut)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, SendOutcome, Transient
 

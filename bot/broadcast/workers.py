@@ -1,10 +1,13 @@
 """Which senders are alive: on PostgreSQL each holds an advisory lock for its lifetime."""
 from __future__ import annotations
 
+import logging
 import secrets
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
+log = logging.getLogger(__name__)
 LOCK_CLASS = 0x4246  # "BF": the advisory-lock namespace of broadcast workers
 
 
@@ -46,8 +49,8 @@ class WorkerLocks:
             connection.execute(text("SELECT pg_advisory_unlock(:c, :w)"),
                                {"c": LOCK_CLASS, "w": worker})
             connection.commit()
-        except Exception:  # a broken connection holds no lock any more
-            pass
+        except SQLAlchemyError:  # a broken connection holds no lock any more
+            log.debug("worker %s: unlock on a broken connection", worker)
         connection.invalidate()  # never back to the pool with a lock on it
         connection.close()
 
