@@ -161,3 +161,40 @@ async def test_seeded_faults_still_deliver_everyone_once(outbox, clock) -> None:
     progress = outbox.progress(fair_id)
     assert (progress["sent"], progress["blocked"], progress["left"]) == (400 - len(blocked),
                                                                          len(blocked), 0)
+
+
+async def test_rows_in_flight_at_a_crash_are_reported_and_never_resent(outbox, clock) -> None:
+    fair_id = _fill(outbox, 5)
+    crashed = outbox.workers.register()
+    in_flight = outbox.claim(crashed, 2, clock.now())
+    outbox.workers.release(crashed)  # the process died between claim and outcome
+    reported: list[list[dict]] = []
+    fake = FakeTelegram(clock=clock)
+    stats = await Sender(outbox, fake, compose, clock=clock,
+                         on_uncertain=reported.append).run(until_idle=True)
+    assert [[row["user_id"] for row in rows] for rows in reported] == [[1001, 1002]]
+    assert [row["id"] for row in stats.uncertain] == [claim.id for claim in in_flight]
+    assert set(fake.delivered) == {3, 4, 5}
+    assert outbox.delivery_report(fair_id)["uncertain"] == [1001, 1002]
+
+
+async def test_a_failed_outcome_write_stops_the_run_and_loses_nothing(outbox, clock) -> None:
+    fair_id = _fill(outbox, 3)
+    record = outbox.record
+
+    def broken(batch):
+        raise OSError("disk full")
+
+    outbox.record = broken
+    fake = FakeTelegram(clock=clock)
+    with pytest.raises(OSError, match="disk full"):
+        await Sender(outbox, fake, compose, clock=clock).run(until_idle=True)
+    delivered_before = set(fake.delivered)
+    outbox.record = record
+    again = FakeTelegram(clock=clock)
+    await Sender(outbox, again, compose, clock=clock).run(until_idle=True)
+    report = outbox.delivery_report(fair_id)
+    assert set(report["uncertain"]) == {1000 + chat for chat in delivered_before}
+    assert not set(again.delivered) & delivered_before
+    assert set(again.delivered) | delivered_before == {1, 2, 3}
+    assert report["progress"]["left"] == 0
