@@ -117,11 +117,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _terminal_chat(settings) -> int:
+    """The terminal chat, its state kept in the same database as the bot's."""
+    from bot.adapters.terminal import main as terminal_main
+    from bot.storage import open_storage
+
+    store = open_storage(settings.database_url)
+    try:
+        return terminal_main(settings, store=store)
+    finally:
+        store.close()
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """Run the interview in this terminal."""
-    from bot.adapters.terminal import main as terminal_main
-
-    return terminal_main(load_settings())
+    return _terminal_chat(load_settings())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -133,9 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(text("cli.no_token"), file=sys.stderr)
         if args.no_chat_fallback:
             return 0
-        from bot.adapters.terminal import main as terminal_main
-
-        return terminal_main(settings)
+        return _terminal_chat(settings)
     from bot.adapters.telegram_bot import main as telegram_main
 
     return telegram_main(settings)
