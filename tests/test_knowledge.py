@@ -215,3 +215,9 @@ def test_bad_front_matter_is_reported(tmp_path):
         load_document(_write(tmp_path, GOOD_META.replace("2020-01-01", "2020年") + body))
     with pytest.raises(RulesError, match="lacks 'areas'"):
         load_document(_write(tmp_path, GOOD_META.replace("areas: [示例县]\n", "") + body))
+
+
+def test_every_document_has_a_short_title_for_workers():
+    for doc in load_knowledge().documents.values():
+        short = doc.meta.get("short_title")
+        assert short and len(short) < len(doc.title) + 1 and short.endswith(doc.title[-2:]), doc.id

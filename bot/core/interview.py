@@ -55,11 +55,13 @@ def _find_county(text: str) -> Any:
 
 
 def _doc_title(doc_id: str) -> str:
-    """A document's title from the knowledge base."""
+    """A document's title as a worker reads it (the short title without the issuers' names)."""
     from bot.core.knowledge import load_knowledge
 
     document = load_knowledge().documents.get(doc_id)
-    return document.title if document else doc_id
+    if document is None:
+        return doc_id
+    return document.meta.get("short_title") or document.title
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,9 @@ def free_answer_reply(hits: list, doc_title) -> Reply:
         return Reply(text("interview.free_no_hit"), [])
     best = hits[0].score
     chosen = [h for h in hits[:3] if h.score >= best * 0.5]
+    # The best clause is quoted whole; the others are cut at a sentence end to fit a phone.
     items = [{"title": doc_title(h.clause.doc), "clause": h.clause.id,
-              "text": shorten(h.clause.text)} for h in chosen]
+              "text": h.clause.text if i == 0 else shorten(h.clause.text)} for i, h in enumerate(chosen)]
     return Reply(render("free_answer", items=items), [])
 
 

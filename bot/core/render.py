@@ -40,6 +40,12 @@ def cn_date(value: Any) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def clause_label(clause_id: str) -> str:
+    """How a clause is named to a reader: ``第三（一）条``, or the part's name for 前言/结语/附件."""
+    special = {"前言": "开头部分", "结语": "结尾部分", "附件": "附件"}
+    return special.get(clause_id) or f"第{clause_id}条"
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one jinja2 environment (strict, no autoescape: adapters escape for their channel)."""
@@ -53,6 +59,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["yuan"] = yuan
     env.filters["cn_date"] = cn_date
+    env.filters["clause_label"] = clause_label
     env.globals["text"] = text
     return env
 
