@@ -220,4 +220,5 @@ def test_bad_front_matter_is_reported(tmp_path):
 def test_every_document_has_a_short_title_for_workers():
     for doc in load_knowledge().documents.values():
         short = doc.meta.get("short_title")
-        assert short and len(short) < len(doc.title) + 1 and short.endswith(doc.title[-2:]), doc.id
+        # It names the place and the kind of document, and fits a phone line or two.
+        assert short and len(short) <= 40 and short.endswith(doc.title[-2:]), doc.id
