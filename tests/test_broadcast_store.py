@@ -152,3 +152,25 @@ def test_fair_schedule_sending_done(outbox, clock) -> None:
     outbox.mark_sent(outbox.claim(worker, 1, clock.now())[0].id, worker, clock.now())
     assert outbox.finish_fairs() == [fair_id]
     assert outbox.get_fair(fair_id).status == "done"
+
+
+def test_only_staff_resend_uncertain_or_failed_rows(outbox, clock) -> None:
+    fair_id = make_fair(outbox)
+    outbox.enqueue(fair_id, [(user, user) for user in (1, 2, 3)])
+    dead = outbox.workers.register()
+    first, second, _ = outbox.claim(dead, 3, clock.now())
+    outbox.mark_sent(first.id, dead, clock.now())
+    outbox.mark_final(second.id, dead, clock.now(), "failed", "Transient: Bad Gateway")
+    outbox.workers.release(dead)
+    alive = outbox.workers.register()
+    assert [row["user_id"] for row in outbox.recover(alive, clock.now())] == [3]
+    assert outbox.finish_fairs() == [fair_id]
+    assert outbox.resend(fair_id, [1, 2, 3]) == 2
+    assert outbox.get_fair(fair_id).status == "sending"
+    claims = outbox.claim(alive, 5, clock.now())
+    assert [(c.user_id, c.attempts, c.retries) for c in claims] == [(2, 2, 0), (3, 2, 0)]
+
+
+def test_unknown_fair_status_is_refused(outbox) -> None:
+    with pytest.raises(ValueError, match="unknown fair status"):
+        outbox.set_fair_status(make_fair(outbox), "sent")

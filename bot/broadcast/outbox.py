@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.broadcast.claims import Claim, ClaimsMixin
 from bot.broadcast.pacing import Clock, SystemClock
 from bot.broadcast.reports import ReportsMixin
-from bot.broadcast.tables import FAIRS, OUTBOX, BroadcastModel, Fair, OutboxMessage
+from bot.broadcast.tables import FAIR_STATUSES, FAIRS, OUTBOX, BroadcastModel, Fair, OutboxMessage
 from bot.broadcast.workers import WorkerLocks
 
 __all__ = ["Claim", "Fair", "Outbox", "OutboxMessage", "open_outbox"]
@@ -67,6 +67,8 @@ class Outbox(ClaimsMixin, ReportsMixin):
 
     def set_fair_status(self, fair_id: int, status: str, send_at: datetime | None = None) -> None:
         """Move a fair to ``status`` (``scheduled`` with its ``send_at``)."""
+        if status not in FAIR_STATUSES:
+            raise ValueError(f"unknown fair status {status!r}")
         values = {"status": status} | ({"send_at": send_at} if send_at else {})
         with self.engine.begin() as db:
             db.execute(update(FAIRS).where(FAIRS.c.id == fair_id).values(**values))
@@ -105,3 +107,17 @@ class Outbox(ClaimsMixin, ReportsMixin):
                                            FAIRS.c.status.in_(("draft", "scheduled")))
                        .values(status="sending"))
             return db.execute(count).scalar_one() - before
+
+    def resend(self, fair_id: int, user_ids: Iterable[int]) -> int:
+        """Staff's explicit choice: send again to these ``uncertain`` or ``failed`` recipients."""
+        now = self.clock.now()
+        stmt = (update(OUTBOX)
+                .where(OUTBOX.c.fair_id == fair_id, OUTBOX.c.user_id.in_(list(user_ids)),
+                       OUTBOX.c.state.in_(("uncertain", "failed")))
+                .values(state="pending", next_attempt_at=now, updated_at=now, retries=0,
+                        claimed_by=None))
+        with self.engine.begin() as db:
+            count = db.execute(stmt).rowcount
+            if count:
+                db.execute(update(FAIRS).where(FAIRS.c.id == fair_id).values(status="sending"))
+            return count
