@@ -20,7 +20,8 @@ FAULTS = ["--blocked", "0.03", "--server-error", "0.05", "--seed", "3"]
 
 
 def _worker(url: str, log: Path, *extra: str) -> list[str]:
-    return [sys.executable, str(WORKER), url, str(log), "--rate", "800", *FAULTS, *extra]
+    return [sys.executable, str(WORKER), url, str(log), "--rate", "800", "--latency", "0.01",
+            *FAULTS, *extra]
 
 
 def _prepare(url: str) -> int:
