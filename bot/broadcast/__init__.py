@@ -8,6 +8,11 @@ Wiring (the composition root does this)::
     fair = outbox.create_fair(title=…, starts_at=…, …, created_by=staff_id)
     outbox.enqueue(fair.id, [(s.user_id, chat_id) for s in subscribers])
     await sender.run()          # forever; or run(until_idle=True)
+
+``outbox.progress(fair_id)`` / ``delivery_report(fair_id)`` feed the staff's messages;
+``outbox.resend(fair_id, user_ids)`` retries uncertain/failed rows on a staff decision only.
+The rate is per sender process: with N processes on one PostgreSQL outbox give each rate/N.
+SQLite: one sender process per database file.
 """
 from bot.broadcast.limits import SenderConfig, SendStats
 from bot.broadcast.outbox import Claim, Fair, Outbox, OutboxMessage, open_outbox
