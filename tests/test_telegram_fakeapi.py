@@ -123,3 +123,124 @@ def test_commands_round_trip(fake_server):
     commands = [{"command": "start", "description": "开始"}]
     assert call(fake_server, "setMyCommands", {"commands": commands}, form=True)[0] == 200
     assert call(fake_server, "getMyCommands", {})[1]["result"] == commands
+
+
+# -- uploads (sendDocument / sendPhoto) and injected faults ------------------------------------
+
+def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    """Encode a multipart/form-data body as PTB does (non-strings JSON-encoded)."""
+    boundary = "----fakeboundary7MA4YWxk"
+    parts = []
+    for name, value in fields.items():
+        value = value if isinstance(value, str) else json.dumps(value)
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     .encode() + value.encode() + b"\r\n")
+    for name, (file_name, data, mime) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{file_name}"\r\nContent-Type: {mime}\r\n\r\n'.encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(server, method: str, fields: dict, files: dict) -> tuple[int, dict]:
+    body, kind = _multipart(fields, files)
+    request = urllib.request.Request(f"{server.base_url}/bot{TOKEN}/{method}", data=body,
+                                     headers={"Content-Type": kind})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+XLSX = b"PK\x03\x04 pretend spreadsheet \x00\xff"
+
+
+def test_send_document_multipart_records_bytes_and_name(fake_server):
+    fake_server.api.user(CHAT)
+    status, body = upload(fake_server, "sendDocument", {"chat_id": CHAT, "caption": "台账"},
+                          {"document": ("台账.xlsx", XLSX, "application/octet-stream")})
+    assert status == 200 and body["result"]["document"]["file_name"] == "台账.xlsx"
+    [sent] = fake_server.api.documents(CHAT)
+    assert (sent.method, sent.file_name, sent.data, sent.caption) == ("sendDocument", "台账.xlsx",
+                                                                      XLSX, "台账")
+
+
+def test_send_photo_multipart_and_attach_uri(fake_server):
+    fake_server.api.user(CHAT)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    status, body = upload(fake_server, "sendPhoto", {"chat_id": CHAT, "photo": "attach://chart"},
+                          {"chart": ("chart.png", png, "image/png")})
+    assert status == 200 and body["result"]["photo"][0]["file_size"] == len(png)
+    assert fake_server.api.documents()[0].data == png
+    again = call(fake_server, "sendPhoto", {"chat_id": CHAT, "photo": body["result"]["photo"][0]["file_id"]})
+    assert again[0] == 200 and len(fake_server.api.documents()) == 2
+
+
+UPLOAD_REJECTED = [
+    ("unknown parameter", {"chat_id": CHAT, "colour": "red"}, "unknown parameter colour"),
+    ("missing chat", {}, "parameter chat_id is required"),
+    ("unknown chat", {"chat_id": 999}, "chat not found"),
+]
+
+
+@pytest.mark.parametrize("case", UPLOAD_REJECTED, ids=[case[0] for case in UPLOAD_REJECTED])
+def test_upload_is_validated_against_api_json(fake_server, case):
+    _, fields, words = case
+    fake_server.api.user(CHAT)
+    status, body = upload(fake_server, "sendDocument", fields, {"document": ("a.txt", b"x", "text/plain")})
+    assert status == 400 and words in body["description"]
+    assert fake_server.api.documents() == []
+
+
+def test_unknown_file_id_is_refused(fake_server):
+    fake_server.api.user(CHAT)
+    status, body = call(fake_server, "sendDocument", {"chat_id": CHAT, "document": "no-such-file"})
+    assert status == 400 and "file identifier" in body["description"]
+
+
+FAULTS = {
+    429: {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+          "parameters": {"retry_after": 1}},
+    500: {"ok": False, "error_code": 500, "description": "Internal Server Error"},
+    403: {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+}
+
+
+@pytest.mark.parametrize("status", sorted(FAULTS))
+def test_fault_hook_answers_instead_of_the_method(fake_server, status):
+    api = fake_server.api
+    api.user(CHAT)
+    seen = []
+
+    def fault(method, params):
+        seen.append((method, params.get("chat_id")))
+        return (status, FAULTS[status]) if method == "sendMessage" and params["text"] == "坏" else None
+
+    api.fault = fault
+    assert call(fake_server, "sendMessage", message("坏")) == (status, FAULTS[status])
+    assert call(fake_server, "sendMessage", message("好"))[0] == 200
+    assert seen == [("sendMessage", CHAT), ("sendMessage", CHAT)]
+    assert [c.status for c in api.calls] == [status, 200] and api.replies_to(CHAT) == ["好"]
+
+
+async def test_ptb_uploads_and_sees_injected_faults_offline(fake_api):
+    from telegram import Bot
+    from telegram.error import Forbidden, RetryAfter
+
+    from fakebotapi import OfflineRequest
+
+    fake_api.user(CHAT)
+    bot = Bot(TOKEN, request=OfflineRequest(fake_api))
+    async with bot:
+        message_sent = await bot.send_document(CHAT, XLSX, filename="台账.xlsx", caption="台账")
+        assert message_sent.document.file_name == "台账.xlsx"
+        await bot.send_photo(CHAT, b"\x89PNGdata", filename="chart.png")
+        fake_api.fault = lambda method, params: (429, FAULTS[429]) if method == "sendMessage" else None
+        with pytest.raises(RetryAfter) as retry:
+            await bot.send_message(CHAT, "x")
+        assert "Retry in 1 seconds" in str(retry.value)
+        fake_api.fault = lambda method, params: (403, FAULTS[403])
+        with pytest.raises(Forbidden):
+            await bot.send_message(CHAT, "x")
+    assert [(f.method, f.file_name, f.data[:4]) for f in fake_api.documents(CHAT)] == [
+        ("sendDocument", "台账.xlsx", XLSX[:4]), ("sendPhoto", "chart.png", b"\x89PNG")]

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .files import FileMethods, Fault
 from .queries import CallQueries
 from .schema import check_call, method_spec
 from .updates import UpdateFactory
@@ -27,8 +28,12 @@ class Call:
     at: float = 0.0  # time.monotonic() when answered
 
 
-class FakeBotApi(UpdateFactory, CallQueries):
-    """A Bot API that records calls, validates them against api.json and serves queued updates."""
+class FakeBotApi(UpdateFactory, CallQueries, FileMethods):
+    """A Bot API that records calls, validates them against api.json and serves queued updates.
+
+    ``fault`` (settable): ``fault(method, params) -> None | (status, body)`` is asked before a
+    valid call is handled; a tuple is answered as is (429, 500, 403…) and recorded.
+    """
 
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
@@ -42,6 +47,8 @@ class FakeBotApi(UpdateFactory, CallQueries):
         self._update_ids = itertools.count(1)
         self._cond = threading.Condition()
         self.closed = False
+        self.files: list = []  # SentFile, see documents()
+        self.fault: Fault | None = None
 
     # -- the bot's side -------------------------------------------------------------
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
@@ -51,6 +58,10 @@ class FakeBotApi(UpdateFactory, CallQueries):
         problem = check_call(method, params)
         if problem is None:
             name = method_spec(method)["name"]
+            injected = self.injected_fault(name, params)
+            if injected is not None:
+                self._record(name, params, injected[0])
+                return injected
             problem_or_result = getattr(self, f"_{name}", self._true)(params)
             if isinstance(problem_or_result, tuple):
                 problem = problem_or_result
@@ -71,6 +82,10 @@ class FakeBotApi(UpdateFactory, CallQueries):
         return True
 
     def _getMe(self, params: dict) -> dict:
+        return BOT_USER
+
+    def bot_user(self) -> dict:
+        """The bot's own User object."""
         return BOT_USER
 
     def _setMyCommands(self, params: dict) -> bool:

@@ -6,6 +6,7 @@ import json
 from telegram.request import BaseRequest, RequestData
 
 from .api import FakeBotApi
+from .files import resolve_attachments, uploads_from_ptb
 from .schema import decode_form
 
 
@@ -33,5 +34,7 @@ class OfflineRequest(BaseRequest):
         token_part, api_method = url.rstrip("/").rsplit("/", 2)[-2:]
         form = request_data.json_parameters if request_data else {}
         params = decode_form(api_method, form)
+        if request_data is not None and request_data.contains_files:
+            params = resolve_attachments(params, uploads_from_ptb(request_data.multipart_data))
         status, body = self.api.handle(token_part.removeprefix("bot"), api_method, params)
         return status, json.dumps(body, ensure_ascii=False).encode("utf-8")

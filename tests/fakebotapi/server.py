@@ -8,14 +8,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
 
 from .api import FakeBotApi
+from .files import parse_multipart, resolve_attachments
 from .schema import decode_form
 
 PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
 
 
 def parse_body(method: str, content_type: str, body: bytes, query: str) -> dict:
-    """Parameters from the query string and a JSON or form-encoded body."""
+    """Parameters from the query string and a JSON, form-encoded or multipart body."""
     form = dict(parse_qsl(query))
+    if content_type.startswith("multipart/form-data"):
+        fields, files = parse_multipart(content_type, body)
+        return resolve_attachments(decode_form(method, {**form, **fields}), files)
     if content_type.startswith("application/json") and body:
         return {**decode_form(method, form), **json.loads(body)}
     if content_type.startswith("application/x-www-form-urlencoded"):
