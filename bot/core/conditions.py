@@ -1,6 +1,7 @@
 """Structured conditions (data, never code) evaluated to met / unmet / unknown."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -17,6 +18,8 @@ OPERATORS = COMPARISONS + ("work_in", "cross_province", "any", "all", "confirm")
 DERIVED = {"origin_city": "origin_county", "origin_province": "origin_county"}
 # Count facts that grow by one every month while the person keeps working.
 MONTHLY = ("months_employed", "social_insurance_months")
+_SLOTS: dict = {}  # a condition's content -> its slot number (equal conditions share one)
+_SLOTS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Condition:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_facts", self._read())
+        object.__setattr__(self, "slot", _slot(self))
 
     def facts(self) -> list[str]:
         """Every fact this condition reads."""
@@ -49,6 +53,27 @@ class Condition:
         else:
             names = [DERIVED.get(f, f) for f in (self.fact, self.bound_by) if f]
         return list(dict.fromkeys(names))
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a condition value (lists and mappings keep their order)."""
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in value.items()))
+    return (type(value).__name__, value)
+
+
+def _slot(cond: Condition) -> int:
+    """One number per distinct condition content: equal conditions of many documents are evaluated once."""
+    parts = tuple(p.slot for p in cond.parts)  # type: ignore[attr-defined]
+    try:
+        key = (cond.id, cond.op, cond.fact, _frozen(cond.value), _frozen(cond.unclear), cond.bound_by, parts)
+        hash(key)
+    except TypeError:  # an unhashable value: a slot of its own
+        key = ("unhashable", id(cond), len(_SLOTS))
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault(key, len(_SLOTS))
 
 
 @dataclass

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 
 from bot.core.amounts import compute_amount
-from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome, evaluate_condition
+from bot.core.conditions import UNKNOWN, UNMET, Condition, ConditionOutcome, evaluate_condition
 from bot.core.errors import InputError
 from bot.core.explain import bring_items, claim_text, reasons
 from bot.core.result import Result, result_to_json
-from bot.core.rules import Rule, load_rules
+from bot.core.rules import Rule, load_rules, rule_index
 from bot.core.validity import OPEN_STATUSES, add_months, full_months, parse_day
 
 AUDIENCES = ("worker", "all")
@@ -29,40 +29,70 @@ def evaluate(facts: dict, as_of: date, audience: str = "worker", rules: Sequence
              keep_out_of_scope: bool = True) -> list[Result]:
     """Every rule (of the audience) evaluated for normalised facts as of a day, in rule order.
 
-    ``rules`` defaults to the loaded rules/*.yaml (a benchmark or test may pass its own).
-    With ``keep_out_of_scope=False`` rules whose scope (home area) cannot fit are left out,
-    as the contract allows.
+    ``rules`` defaults to the loaded rules/*.yaml (a benchmark or test may pass its own; it is
+    indexed once, so pass the same unchanged sequence again). With ``keep_out_of_scope=False``
+    rules whose scope (home area) cannot fit are left out, as the contract allows: the index
+    then picks the few rules of the person's home area instead of checking every document.
     """
     if audience not in AUDIENCES:
         raise InputError(f"不认识的对象：{audience}", f"unknown audience {audience!r}, expected {AUDIENCES}")
     facts = _as_of_facts(facts, as_of)
-    rules = load_rules() if rules is None else rules
-    memo: dict[int, ConditionOutcome] = {}  # conditions shared by a document's rules: once each
-    chosen = [r for r in rules if audience == "all" or r.beneficiary == "worker"]
-    if not keep_out_of_scope:
-        chosen = [r for r in chosen if all(_check(c, facts, as_of, memo).status != UNMET for c in r.scope)]
-    return [evaluate_rule(r, facts, as_of, memo) for r in chosen]
+    index = rule_index(load_rules() if rules is None else rules, audience)
+    memo: dict[int, ConditionOutcome] = {}  # equal conditions (a document's, or many documents'): once each
+    if keep_out_of_scope:
+        return [evaluate_rule(r, facts, as_of, memo) for r in index.rules]
+    out = []
+    for at in index.fitting(facts):
+        rule = index.rules[at]
+        scope = _outcomes(rule.scope, facts, as_of, memo)
+        if not any(o.status == UNMET for o in scope):
+            out.append(_result(rule, scope, facts, as_of, memo))
+    return out
 
 
-def _check(cond, facts: dict, as_of: date, memo: dict[int, ConditionOutcome]) -> ConditionOutcome:
-    """A condition's outcome, evaluated once per call."""
-    found = memo.get(id(cond))
-    if found is None:
-        found = memo[id(cond)] = evaluate_condition(cond, facts, as_of)
+def _outcomes(conds: tuple[Condition, ...], facts: dict, as_of: date, memo: dict) -> list[ConditionOutcome]:
+    """Each condition's outcome, evaluated once per call for each distinct condition."""
+    found = []
+    for cond in conds:
+        outcome = memo.get(cond.slot)  # type: ignore[attr-defined]
+        if outcome is None:
+            outcome = memo[cond.slot] = evaluate_condition(cond, facts, as_of)  # type: ignore[attr-defined]
+        found.append(outcome)
     return found
 
 
-def _eligible(outcomes: list[ConditionOutcome]) -> bool | None:
-    statuses = {o.status for o in outcomes}
+def _eligible(statuses: set[str]) -> bool | None:
     return False if UNMET in statuses else None if UNKNOWN in statuses else True
 
 
-def _missing(outcomes: list[ConditionOutcome]) -> list[str]:
+@lru_cache(maxsize=1)
+def _fact_rank() -> dict[str, int]:
     from bot.core.facts import catalogue
 
-    order = list(catalogue())
-    names = {m for o in outcomes if o.status == UNKNOWN for m in o.missing}
-    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+    return {name: at for at, name in enumerate(catalogue())}
+
+
+def _missing(outcomes: list[ConditionOutcome], memo: dict) -> list[str]:
+    """Facts to ask for, in vocabulary order (once per call for each set of unknown outcomes)."""
+    unknown = [o for o in outcomes if o.status == UNKNOWN]
+    key = ("missing", *map(id, unknown))  # outcomes live in the memo for the whole call
+    names = memo.get(key)
+    if names is None:
+        rank = _fact_rank()
+        names = memo[key] = sorted({m for o in unknown for m in o.missing}, key=lambda n: rank.get(n, len(rank)))
+    return list(names)
+
+
+def _qualified(rule: Rule, facts: dict, as_of: date, memo: dict) -> tuple[date | None, bool]:
+    """qualified_on(), once per call for each (fact, months) threshold."""
+    q = rule.qualifying
+    if not q:
+        return None, False
+    key = ("qualified", q["fact"], q["months"])
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = qualified_on(rule, facts, as_of)
+    return found
 
 
 def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, bool]:
@@ -82,30 +112,38 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
 def evaluate_rule(rule: Rule, facts: dict, as_of: date, memo: dict | None = None) -> Result:
     """One rule for one person as of a day (outside its scope, the rest is not looked at)."""
     memo = {} if memo is None else memo
-    outcomes = [_check(c, facts, as_of, memo) for c in rule.scope]
-    in_scope = UNMET not in {o.status for o in outcomes}
-    if in_scope:
-        outcomes += [_check(c, facts, as_of, memo) for c in rule.conditions]
-    eligible = _eligible(outcomes)
-    status = rule.period.status(as_of)
-    reached, assumed = qualified_on(rule, facts, as_of)
-    in_period = None if reached is None else rule.period.end is None or reached <= rule.period.end
+    return _result(rule, _outcomes(rule.scope, facts, as_of, memo), facts, as_of, memo)
+
+
+def _result(rule: Rule, outcomes: list[ConditionOutcome], facts: dict, as_of: date, memo: dict) -> Result:
+    """The result of a rule, given its scope's outcomes."""
+    statuses = {o.status for o in outcomes}
+    in_scope = UNMET not in statuses
+    if in_scope and rule.conditions:
+        more = _outcomes(rule.conditions, facts, as_of, memo)
+        outcomes += more
+        statuses.update(o.status for o in more)
+    eligible = _eligible(statuses)
+    period = rule.period
+    status = period.status(as_of)
+    reached, assumed = _qualified(rule, facts, as_of, memo)
+    in_period = None if reached is None else period.end is None or reached <= period.end
     if eligible is False or status not in OPEN_STATUSES:
         claimable = False
     elif eligible is None:
         claimable = None
     else:
         claimable = in_period is not False
-    amount = compute_amount(rule.amount, facts)
+    amount = rule.amount_for(facts)
     explain = partial(_texts, rule, outcomes, status, amount, reached, assumed, as_of, facts)
     return Result(
         id=rule.id, policy=rule.document, title=rule.title, beneficiary=rule.beneficiary,
         eligible=eligible, claimable=claimable, status=status,
-        claim_deadline=rule.period.last_claim_day(), amount=amount,
-        missing_facts=_missing(outcomes) if eligible is None else [],
+        claim_deadline=period.last_claim_day(), amount=amount,
+        missing_facts=_missing(outcomes, memo) if eligible is None else [],
         citation={"doc": rule.document, "clause": rule.clause, "quote": rule.quote},
         conditions=outcomes, qualified_on=reached,
-        period_start=rule.period.start, period_end=rule.period.end, explain=explain, in_scope=in_scope,
+        period_start=period.start, period_end=period.end, explain=explain, in_scope=in_scope,
     )
 
 

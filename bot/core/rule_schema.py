@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.amounts import amount_facts, amount_problems
+from bot.core.amounts import amount_facts, amount_problems, compute_amount
 from bot.core.conditions import OPERATORS, Condition
 from bot.core.validity import Period
 
@@ -18,6 +18,7 @@ BENEFICIARIES = ("worker", "employer", "agency", "training_org", "workshop", "wo
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "title", "clause", "quote", "beneficiary", "amount")
 OPTIONAL = ("scope", "conditions", "amount_note", "qualifying", "claim", "bring", "note", "period", "offices")
+_READS_FACTS = object()  # the amount depends on the person's facts
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,18 @@ class Rule:
     note: str | None
     source: str
     offices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        fixed = _READS_FACTS if amount_problems(self.amount) or amount_facts(self.amount) else \
+            compute_amount(self.amount, {})
+        object.__setattr__(self, "_fixed_amount", fixed)
+
+    def amount_for(self, facts: dict) -> dict | None:
+        """The amount object for these facts (a fixed figure is computed once and handed out as a copy)."""
+        fixed = self._fixed_amount  # type: ignore[attr-defined]
+        if fixed is _READS_FACTS:
+            return compute_amount(self.amount, facts)
+        return None if fixed is None else dict(fixed)
 
     def all_conditions(self) -> tuple[Condition, ...]:
         """Scope conditions first, then the rule's own."""

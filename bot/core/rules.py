@@ -1,6 +1,8 @@
 """Load and validate rules/<doc-id>.yaml (schema: rules/README.md); cached after the first load."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,9 @@ from bot.core.errors import InputError, RulesError
 from bot.core.rule_schema import Rule, read_rules_file, squash
 
 RULES_DIR = ROOT / "rules"
-__all__ = ["RULES_DIR", "Rule", "check_rules", "load_rules", "read_rules_file", "squash", "validate"]
+ORIGIN_FACTS = ("origin_county", "origin_city", "origin_province")
+__all__ = ["RULES_DIR", "Rule", "RuleIndex", "check_rules", "load_rules", "origin_areas", "read_rules_file",
+           "rule_index", "squash", "validate"]
 
 
 def _rule_files(directory: Path) -> list[Path]:
@@ -103,3 +107,68 @@ def load_rules(directory: Path = RULES_DIR) -> tuple[Rule, ...]:
     if problems:
         raise RulesError("规则文件有错：" + problems[0], "; ".join(problems[:5]))
     return tuple(rules)
+
+
+def origin_areas(rule: Rule) -> tuple[str, frozenset] | None:
+    """The first home-area condition of a rule's scope: its fact and every value that is not unmet."""
+    for cond in rule.scope:
+        if cond.fact in ORIGIN_FACTS and cond.op in ("in", "equals"):
+            values = cond.value if cond.op == "in" else [cond.value]
+            try:
+                return cond.fact, frozenset([*values, *cond.unclear])
+            except TypeError:  # an unhashable value: not indexed
+                continue
+    return None
+
+
+@dataclass(frozen=True)
+class RuleIndex:
+    """Rules (in order) indexed by the home areas their scope admits; built once per rule set."""
+
+    rules: tuple[Rule, ...]
+    open: tuple[int, ...]                         # positions of rules with no home-area condition
+    by_fact: dict[str, tuple[int, ...]]           # origin fact -> positions of the rules keyed on it
+    by_area: dict[tuple[str, Any], tuple[int, ...]]
+
+    @classmethod
+    def build(cls, rules: Sequence[Rule]) -> RuleIndex:
+        """Index each rule under every area its first home-area condition admits."""
+        opened, by_fact, by_area = [], {}, {}
+        for at, rule in enumerate(rules):
+            key = origin_areas(rule)
+            if key is None:
+                opened.append(at)
+                continue
+            by_fact.setdefault(key[0], []).append(at)
+            for value in key[1]:
+                by_area.setdefault((key[0], value), []).append(at)
+        return cls(tuple(rules), tuple(opened), {k: tuple(v) for k, v in by_fact.items()},
+                   {k: tuple(v) for k, v in by_area.items()})
+
+    def fitting(self, facts: dict) -> list[int]:
+        """Positions, in rule order, of the rules whose home-area condition is not unmet by the facts."""
+        if all(facts.get(fact) is None for fact in self.by_fact):
+            return list(range(len(self.rules)))
+        picked = list(self.open)
+        for fact, keyed in self.by_fact.items():
+            value = facts.get(fact)
+            try:
+                picked += keyed if value is None else self.by_area.get((fact, value), ())
+            except TypeError:  # an unhashable value: let the conditions decide
+                picked += keyed
+        return sorted(picked)
+
+
+_INDEXES: dict[tuple[int, str], tuple[Sequence[Rule], int, RuleIndex]] = {}
+
+
+def rule_index(rules: Sequence[Rule], audience: str) -> RuleIndex:
+    """The index of the rules of an audience ("worker": worker rules only), cached per rule set."""
+    key = (id(rules), audience)
+    found = _INDEXES.get(key)
+    if found is None or found[0] is not rules or found[1] != len(rules):
+        chosen = [r for r in rules if audience == "all" or r.beneficiary == "worker"]
+        if len(_INDEXES) >= 16:
+            _INDEXES.clear()
+        found = _INDEXES[key] = (rules, len(rules), RuleIndex.build(chosen))
+    return found[2]
