@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event, func, insert, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.broadcast.claims import Claim, ClaimsMixin
+from bot.broadcast.drafts import DraftsMixin
 from bot.broadcast.pacing import Clock, SystemClock
 from bot.broadcast.reports import ReportsMixin
 from bot.broadcast.tables import FAIR_STATUSES, FAIRS, OUTBOX, BroadcastModel, Fair, OutboxMessage
@@ -37,7 +38,7 @@ def open_outbox(url: str, clock: Clock | None = None) -> Outbox:
     return Outbox(engine, clock)
 
 
-class Outbox(ClaimsMixin, ReportsMixin):
+class Outbox(ClaimsMixin, ReportsMixin, DraftsMixin):
     """Fairs and their outbox rows; every method is one short transaction."""
 
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:

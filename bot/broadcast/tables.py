@@ -7,7 +7,7 @@ from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Uni
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-FAIR_STATUSES = ("draft", "scheduled", "sending", "done")
+FAIR_STATUSES = ("draft", "scheduled", "sending", "done", "cancelled")
 STATES = ("pending", "sending", "sent", "failed", "blocked", "uncertain")
 FINAL_STATES = ("sent", "failed", "blocked", "uncertain")
 
@@ -55,5 +55,29 @@ class OutboxMessage(BroadcastModel, table=True):
     claimed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
+class FairDraft(BroadcastModel, table=True):
+    """A staff member's fair being written, one question at a time (kept across restarts)."""
+
+    __tablename__ = "broadcast_draft"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    step: str = Field(max_length=20)
+    fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+class FairProgress(BroadcastModel, table=True):
+    """The staff's progress message of a fair (edited in place) and whether the report went out."""
+
+    __tablename__ = "broadcast_progress"
+    fair_id: int = Field(sa_column=Column(Integer, ForeignKey("broadcast_fair.id"),
+                                          primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_text: str = ""
+    reported: bool = False
+
+
 FAIRS = Fair.__table__
 OUTBOX = OutboxMessage.__table__
+DRAFTS = FairDraft.__table__
+PROGRESS = FairProgress.__table__

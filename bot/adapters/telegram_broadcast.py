@@ -1,0 +1,107 @@
+"""Fair delivery over Telegram: recipients, the message, progress edited in place, the report."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
+from bot.broadcast import Fair, Outbox, Sender, SenderConfig
+from bot.broadcast.drafts import ProgressMessage
+from bot.broadcast.telegram_send import telegram_send
+from bot.core.render import render, text
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def local_when(moment: datetime) -> str:
+    """A stored UTC time as the workers read it: 2026年12月5日 09:30 (China time)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
+    return text("fairs.when", day=local.date(), time=local.strftime("%H:%M"))
+
+
+def compose(fair: Fair) -> str:
+    """The message every recipient gets (the preview shows exactly this)."""
+    return render("fair_message", title=fair.title, starts_at=local_when(fair.starts_at),
+                  place=fair.place_or_link, organiser=fair.organiser, details=fair.details)
+
+
+def recipients(storage: Storage, counties: Iterable[str]) -> list[tuple[int, int]]:
+    """(user_id, chat_id) of the workers subscribed for these home counties, each once."""
+    found: dict[int, int] = {}
+    for county in counties:
+        for sub in storage.subscriptions(kind="county", key=county):
+            if sub.user_id not in found:
+                user = storage.get_user(sub.user_id)
+                found[sub.user_id] = user.chat_id if user else sub.user_id
+    return sorted(found.items())
+
+
+def progress_text(fair: Fair, counts: dict[str, int]) -> str:
+    """The progress message: sent / failed / blocked / uncertain / left."""
+    return text("fairs.progress", title=fair.title, **counts)
+
+
+def report_text(fair: Fair, counts: dict[str, int]) -> str:
+    """The final delivery report."""
+    return render("fair_report", title=fair.title, **counts)
+
+
+async def start_fair(bot: Bot, outbox: Outbox, storage: Storage, fair: Fair, chat_id: int) -> int:
+    """Enqueue a fair's recipients and open its progress message; return how many were added."""
+    added = await asyncio.to_thread(outbox.enqueue, fair.id, recipients(storage, fair.target_counties))
+    counts = outbox.progress(fair.id)
+    if counts["total"] == 0:
+        await bot.send_message(chat_id, text("fairs.nobody"))
+        return 0
+    await bot.send_message(chat_id, text("fairs.started", n=counts["total"]))
+    body = progress_text(fair, counts)
+    message = await bot.send_message(chat_id, body)
+    outbox.watch(fair.id, chat_id, message.message_id, body)
+    return added
+
+
+async def show_progress(bot: Bot, outbox: Outbox, watched: ProgressMessage) -> None:
+    """Edit the progress message if the counts moved; send the report once the fair is done."""
+    fair = outbox.get_fair(watched.fair_id)
+    if fair is None:
+        return
+    counts = outbox.progress(fair.id)
+    body = progress_text(fair, counts)
+    if body != watched.last_text and watched.message_id is not None:
+        try:
+            await bot.edit_message_text(body, chat_id=watched.chat_id, message_id=watched.message_id)
+        except BadRequest as error:  # e.g. the staff deleted it: the report still follows
+            log.warning("progress message of fair %s not edited: %s", fair.id, error)
+    done = fair.status == "done"
+    if done:
+        await bot.send_message(watched.chat_id, report_text(fair, counts))
+    outbox.shown(fair.id, body, reported=done)
+
+
+async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float) -> None:
+    """Forever: start scheduled fairs when due and refresh progress messages (throttled)."""
+    while True:
+        try:
+            for fair in outbox.due_fairs(datetime.now(UTC)):
+                await start_fair(bot, outbox, storage, fair, fair.created_by)
+            for watched in outbox.watched():
+                await show_progress(bot, outbox, watched)
+        except TelegramError as error:  # a network hiccup: try again next round
+            log.warning("fair progress round failed: %s", error)
+        except Exception:  # noqa: BLE001 - the loop must survive a bad round
+            log.exception("fair progress round failed")
+        await asyncio.sleep(interval)
+
+
+def make_sender(bot: Bot, outbox: Outbox, storage: Storage,
+                config: SenderConfig | None = None) -> Sender:
+    """The paced sender over ``bot``; a user who blocked the bot loses every subscription."""
+    return Sender(outbox, telegram_send(bot), compose,
+                  config=config or SenderConfig(), on_blocked=storage.unsubscribe)

@@ -1,0 +1,288 @@
+"""Staff commands /fair and /fairs: a guided fair kept in the DB, preview, send now or schedule.
+
+Wiring (composition root)::
+
+    outbox, staff_ctx = open_fairs(settings, storage)
+    register(application, outbox=outbox, staff_ctx=staff_ctx, storage=storage, rate=30.0)
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler,
+                          CommandHandler, ContextTypes, MessageHandler, filters)
+
+from bot.adapters import telegram_stats as stats
+from bot.adapters.telegram_broadcast import (compose, fair_loop, local_when, make_sender,
+                                             recipients, start_fair)
+from bot.adapters.telegram_send import Choice, send_text
+from bot.adapters.telegram_services import chat_id_of, services
+from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox
+from bot.broadcast.fair_input import parse_when, resolve_targets
+from bot.config import Settings
+from bot.core.errors import InputError
+from bot.core.render import text
+from bot.staff import ADMIN, STAFF, Grant, StaffContext, create_tables, require
+from bot.staff.audit import record
+from bot.storage import Storage
+
+GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
+PREFIX = "fair:"
+STEPS = ("title", "starts_at", "place", "organiser", "targets", "details")
+LIMITS = {"title": 100, "place": 300, "organiser": 100, "details": 1000}
+
+
+@dataclass
+class Fairs:
+    """What the fair handlers share (``application.bot_data["fairs"]``)."""
+
+    outbox: Outbox
+    staff: StaffContext
+    storage: Storage
+    sender: Sender | None = None
+    interval: float = 2.0
+    tasks: list = field(default_factory=list)
+
+
+def open_fairs(settings: Settings, storage: Storage) -> tuple[Outbox, StaffContext]:
+    """The outbox and staff context on the bot's database (tables created)."""
+    staff_ctx = StaffContext(engine=storage.engine, admin_ids=settings.admin_ids)
+    create_tables(staff_ctx.engine)
+    return open_outbox(settings.database_url), staff_ctx
+
+
+def fairs_of(context: ContextTypes.DEFAULT_TYPE) -> Fairs:
+    """The shared fair services."""
+    return context.application.bot_data["fairs"]
+
+
+def allowed(fx: Fairs, user_id: int, action: str, target: str = "", detail: dict | None = None) -> Grant:
+    """The staff/admin grant of the user (checked on every call); audited when ``target`` given."""
+    with fx.staff.transaction() as session:
+        grant = require(session, fx.staff, user_id, STAFF, ADMIN, action=action)
+        if target:
+            record(session, fx.staff, user_id, action, target, detail)
+        return grant
+
+
+def staff_only(handler):
+    """Once per update (dedupe), under the user's lock, refused to non-staff; stops other groups."""
+
+    @functools.wraps(handler)
+    async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        svc, user = services(context), update.effective_user
+        if user is None or not svc.storage.mark_update_processed(update.update_id):
+            raise ApplicationHandlerStop
+        async with svc.lock(user.id):
+            if update.callback_query:
+                await update.callback_query.answer()
+            try:
+                await handler(update, context, fairs_of(context), user.id)
+            except InputError as error:  # PermissionDenied included: nothing was changed
+                await send_text(context.bot, chat_id_of(update), error.zh)
+        raise ApplicationHandlerStop
+
+    return wrapped
+
+
+def _quit_button() -> list[list[Choice]]:
+    return [[Choice(text("fairs.button.cancel"), f"{PREFIX}quit")]]
+
+
+def _scope_text(grant: Grant) -> str:
+    return "、".join((*grant.counties, *grant.cities)) or text("fairs.all_places")
+
+
+async def _ask(update: Update, context, step: str, grant: Grant) -> None:
+    """Ask the question of ``step``."""
+    await send_text(context.bot, chat_id_of(update), text(f"fairs.ask.{step}", places=_scope_text(grant)),
+                    _quit_button())
+
+
+@staff_only
+async def on_fair(update: Update, context, fx: Fairs, user_id: int) -> None:
+    """/fair: start a new draft (replacing an unfinished one)."""
+    grant = allowed(fx, user_id, "fair.create")
+    fx.outbox.save_draft(user_id, STEPS[0], {}, fx.outbox.clock.now())
+    await _ask(update, context, STEPS[0], grant)
+
+
+def _answer(step: str, answer: str, fx: Fairs, grant: Grant):
+    """The stored value of one answer (InputError when it will not do)."""
+    answer = answer.strip()
+    if not answer:
+        raise InputError(text("fairs.bad.empty"), "empty")
+    if step in ("starts_at", "send_at"):
+        return parse_when(answer, fx.outbox.clock.now()).isoformat()
+    if step == "targets":
+        return resolve_targets(answer, grant.counties, grant.cities, grant.role == ADMIN,
+                               fx.staff.resolve_county)
+    if step == "details" and answer == text("fairs.none_word"):
+        return ""
+    if len(answer) > LIMITS[step]:
+        raise InputError(text("fairs.bad.long", n=LIMITS[step]), "too long")
+    return answer
+
+
+@staff_only
+async def on_draft_text(update: Update, context, fx: Fairs, user_id: int) -> None:
+    """A typed answer to the open /fair question."""
+    grant = allowed(fx, user_id, "fair.create")
+    draft = fx.outbox.get_draft(user_id)
+    if draft is None:
+        return
+    fields = draft.fields | {draft.step: _answer(draft.step, update.message.text, fx, grant)}
+    if draft.step == "send_at":
+        await _schedule(update, context, fx, user_id, fields)
+        return
+    following = STEPS.index(draft.step) + 1
+    if following < len(STEPS):
+        fx.outbox.save_draft(user_id, STEPS[following], fields, fx.outbox.clock.now())
+        await _ask(update, context, STEPS[following], grant)
+        return
+    fx.outbox.drop_draft(user_id)
+    await _preview(update, context, fx, user_id, fields)
+
+
+async def _preview(update: Update, context, fx: Fairs, user_id: int, fields: dict) -> None:
+    """Store the fair as a draft and show it exactly as workers will see it, with the choices."""
+    from datetime import datetime
+
+    fair = fx.outbox.create_fair(
+        title=fields["title"], starts_at=datetime.fromisoformat(fields["starts_at"]),
+        place_or_link=fields["place"], organiser=fields["organiser"],
+        target_counties=fields["targets"], details=fields["details"], created_by=user_id)
+    allowed(fx, user_id, "fair.create", f"fair:{fair.id}", {"counties": fields["targets"]})
+    chat = chat_id_of(update)
+    reach = len(recipients(fx.storage, fair.target_counties))
+    await send_text(context.bot, chat, text("fairs.preview_head"))
+    await send_text(context.bot, chat, compose(fair))
+    await send_text(context.bot, chat, text("fairs.reach", n=reach), [[
+        Choice(text("fairs.button.send"), f"{PREFIX}send:{fair.id}"),
+        Choice(text("fairs.button.schedule"), f"{PREFIX}sched:{fair.id}"),
+        Choice(text("fairs.button.cancel"), f"{PREFIX}cancel:{fair.id}")]])
+
+
+async def _schedule(update: Update, context, fx: Fairs, user_id: int, fields: dict) -> None:
+    """Schedule the fair named in the draft at the time just given."""
+    from datetime import datetime
+
+    fair = fx.outbox.get_fair(int(fields["fair_id"]))
+    fx.outbox.drop_draft(user_id)
+    if fair is None or fair.status != "draft":
+        await send_text(context.bot, chat_id_of(update), text("fairs.stale"))
+        return
+    when = datetime.fromisoformat(fields["send_at"])
+    allowed(fx, user_id, "fair.schedule", f"fair:{fair.id}", {"send_at": fields["send_at"]})
+    fx.outbox.set_fair_status(fair.id, "scheduled", send_at=when)
+    await send_text(context.bot, chat_id_of(update), text("fairs.scheduled", when=local_when(when)))
+
+
+@staff_only
+async def on_fair_button(update: Update, context, fx: Fairs, user_id: int) -> None:
+    """立即发送 / 定时发送 / 取消 under a preview, or 取消 under a question."""
+    grant = allowed(fx, user_id, "fair.button")
+    action, _, ref = update.callback_query.data.removeprefix(PREFIX).partition(":")
+    chat = chat_id_of(update)
+    if action == "quit":
+        fx.outbox.drop_draft(user_id)
+        await send_text(context.bot, chat, text("fairs.cancelled"))
+        return
+    fair = fx.outbox.get_fair(int(ref)) if ref.isdigit() else None
+    if fair is None or fair.status != "draft" or (
+            fair.created_by != user_id and grant.role != ADMIN):
+        await send_text(context.bot, chat, text("fairs.stale"))
+        return
+    if action == "send":
+        allowed(fx, user_id, "fair.send", f"fair:{fair.id}")
+        await start_fair(context.bot, fx.outbox, fx.storage, fair, chat)
+    elif action == "sched":
+        fx.outbox.save_draft(user_id, "send_at", {"fair_id": fair.id}, fx.outbox.clock.now())
+        await send_text(context.bot, chat, text("fairs.ask.send_at"), _quit_button())
+    elif action == "cancel":
+        allowed(fx, user_id, "fair.cancel", f"fair:{fair.id}")
+        fx.outbox.set_fair_status(fair.id, "cancelled")
+        await send_text(context.bot, chat, text("fairs.cancelled"))
+
+
+@staff_only
+async def on_fairs(update: Update, context, fx: Fairs, user_id: int) -> None:
+    """/fairs: the latest fairs with their reach."""
+    grant = allowed(fx, user_id, "fair.list")
+    fairs = fx.outbox.fairs(None if grant.role == ADMIN else user_id)
+    lines = [text("fairs.list_item", id=f.id, title=f.title, starts_at=local_when(f.starts_at),
+                  status=text(f"fairs.status.{f.status}"), **fx.outbox.progress(f.id))
+             for f in fairs]
+    await send_text(context.bot, chat_id_of(update), "\n\n".join(lines) or text("fairs.list_empty"))
+
+
+@staff_only
+async def on_stats(update: Update, context, fx: Fairs, user_id: int) -> None:
+    """/stats: interviews, claimable subsidies and broadcasts of the staff's places."""
+    grant = allowed(fx, user_id, "stats.read", "stats")
+    body = await asyncio.to_thread(stats.stats_text, fx, grant, services(context).today())
+    await send_text(context.bot, chat_id_of(update), body)
+
+
+class _HasDraft(filters.MessageFilter):
+    """Messages from a user with an open /fair draft (looked up in the DB)."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        super().__init__(name="has_fair_draft")
+        self.outbox = outbox
+
+    def filter(self, message) -> bool:
+        return message.from_user is not None and self.outbox.get_draft(message.from_user.id) is not None
+
+
+async def _start_tasks(application: Application, fx: Fairs) -> None:
+    """Start the paced sender and the schedule/progress loop."""
+    bot = application.bot
+    fx.tasks = [asyncio.create_task(fx.sender.run()),
+                asyncio.create_task(fair_loop(bot, fx.outbox, fx.storage, fx.interval))]
+
+
+async def _stop_tasks(fx: Fairs) -> None:
+    """Stop the sender (sends in flight finish) and the loop."""
+    if not fx.tasks:
+        return
+    sending, loop = fx.tasks
+    fx.sender.stop()
+    loop.cancel()
+    for task, seconds in ((sending, 10.0), (loop, 1.0)):
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=seconds)
+    fx.tasks = []
+
+
+def _chain(first, then):
+    """A lifecycle callback running ``first`` (if any) and then ``then``."""
+
+    async def both(application: Application) -> None:
+        if first is not None:
+            await first(application)
+        await then(application)
+
+    return both
+
+
+def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContext,
+             storage: Storage, rate: float = 30.0, progress_interval: float = 2.0,
+             sender_config: SenderConfig | None = None) -> None:
+    """Add /fair, /fairs, /stats and the fair buttons; run the sender with the application."""
+    fx = Fairs(outbox, staff_ctx, storage, interval=progress_interval)
+    fx.sender = make_sender(application.bot, outbox, storage, sender_config or SenderConfig(rate=rate))
+    application.bot_data["fairs"] = fx
+    application.add_handler(CommandHandler("fair", on_fair), group=GROUP)
+    application.add_handler(CommandHandler("fairs", on_fairs), group=GROUP)
+    application.add_handler(CommandHandler("stats", on_stats), group=GROUP)
+    application.add_handler(CallbackQueryHandler(on_fair_button, pattern=f"^{PREFIX}"), group=GROUP)
+    application.add_handler(MessageHandler(
+        filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _HasDraft(outbox),
+        on_draft_text), group=GROUP)
+    application.post_init = _chain(application.post_init, lambda app: _start_tasks(app, fx))
+    application.post_shutdown = _chain(lambda app: _stop_tasks(fx), application.post_shutdown)

@@ -1,0 +1,189 @@
+"""Staff job fairs in the real Application (offline Bot API): create, preview, send, progress, report."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fakebotapi.harness import OfflineBot
+from sqlalchemy import func, select
+
+from bot.adapters.telegram_fairs import register
+from bot.broadcast import SenderConfig, open_outbox
+from bot.broadcast.tables import DRAFTS, FAIRS, OUTBOX
+from bot.core.render import text
+from bot.staff import StaffContext, create_invite, create_tables, redeem_invite
+from bot.staff.models import AuditRow
+
+ADMIN, STAFF, OTHER_STAFF, COORD, WORKER = 1, 10, 11, 20, 30
+MABIAN = "马边彝族自治县"
+SUBSCRIBERS = list(range(1000, 1012))
+ANSWERS = ["乐山马边专场招聘会", "12月5日 9:30", "马边县人力资源市场", "马边县人社局", "马边",
+           "岗位300个，带身份证"]
+
+
+@pytest.fixture
+def setup(sqlite_storage, tmp_path):
+    ctx = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}))
+    create_tables(ctx.engine)
+    for user, role, places in ((STAFF, "staff", {"counties": ("马边",)}),
+                               (OTHER_STAFF, "staff", {"counties": ("沐川",)}),
+                               (COORD, "coordinator", {"county": "马边", "village": "民建村"})):
+        redeem_invite(ctx, user, create_invite(ctx, ADMIN, role, **places).token)
+    outbox = open_outbox(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+    yield sqlite_storage, ctx, outbox
+    outbox.close()
+
+
+def _bot(setup, api=None) -> OfflineBot:
+    storage, ctx, outbox = setup
+    bot = OfflineBot(storage, api=api)
+    register(bot.application, outbox=outbox, staff_ctx=ctx, storage=storage,
+             progress_interval=0.05,
+             sender_config=SenderConfig(rate=200, idle_poll=0.02, backoff_base=0.01))
+    for user in SUBSCRIBERS:
+        bot.api.user(user)
+        storage.upsert_user(user, user, "老乡")
+        storage.subscribe(user, "county", MABIAN)
+    storage.subscribe(2000, "county", "沐川县")  # another county: never reached
+    return bot
+
+
+async def _create(bot: OfflineBot, user: int) -> list[str]:
+    """The staff member answers every /fair question; return the replies to the last answer."""
+    await bot.send(user, "/fair")
+    for answer in ANSWERS:
+        replies = await bot.send(user, answer)
+    return replies
+
+
+def _counts(outbox) -> tuple[int, int, int]:
+    with outbox.engine.connect() as db:
+        return tuple(db.execute(select(func.count()).select_from(t)).scalar_one()
+                     for t in (FAIRS, OUTBOX, DRAFTS))
+
+
+async def _wait(predicate, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+async def test_create_preview_send_progress_report(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        replies = await _create(bot, STAFF)
+        assert replies[0] == text("fairs.preview_head")
+        preview = replies[1]
+        assert "乐山马边专场招聘会" in preview and "2026年12月5日 09:30" in preview
+        assert "岗位300个" in preview and replies[2] == text("fairs.reach", n=len(SUBSCRIBERS))
+        labels = [b["text"] for b in bot.last_buttons(STAFF)]
+        assert labels == ["立即发送", "定时发送", "取消"]
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[0]["callback_data"])
+        fair = outbox.fairs()[0]
+        await _wait(lambda: fair.id not in [w.fair_id for w in outbox.watched()])
+        delivered = {uid: bot.api.replies_to(uid) for uid in SUBSCRIBERS}
+        assert all(texts == [preview] for texts in delivered.values())
+        assert bot.api.replies_to(2000) == []
+        edits = [c.params for c in bot.api.calls
+                 if c.method == "editMessageText" and c.status == 200]
+        assert edits and edits[-1]["chat_id"] == STAFF
+        assert f"已发送 {len(SUBSCRIBERS)}" in edits[-1]["text"] and "剩余 0" in edits[-1]["text"]
+        report = bot.api.replies_to(STAFF)[-1]
+        assert f"共{len(SUBSCRIBERS)}人：已发送 {len(SUBSCRIBERS)}" in report
+        listing = (await bot.send(STAFF, "/fairs"))[0]
+        assert "已发完" in listing and f"已发送{len(SUBSCRIBERS)}" in listing
+
+
+async def test_blocked_user_is_unsubscribed_and_reported(setup) -> None:
+    storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        blocked = SUBSCRIBERS[3]
+        bot.api.fault = lambda method, params: (
+            (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+            if method == "sendMessage" and params["chat_id"] == blocked else None)
+        await _create(bot, STAFF)
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[0]["callback_data"])
+        await _wait(lambda: not outbox.watched() and outbox.fairs()[0].status == "done")
+        assert storage.subscriptions(blocked) == []
+        assert storage.subscriptions(SUBSCRIBERS[0])
+        assert "已屏蔽 1" in bot.api.replies_to(STAFF)[-1]
+
+
+async def test_schedule_then_due_fair_is_sent(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        await _create(bot, STAFF)
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[1]["callback_data"])
+        assert (await bot.send(STAFF, "12月1日 8:00"))[0] == text("fairs.scheduled",
+                                                                  when="2026年12月1日 08:00")
+        fair = outbox.fairs()[0]
+        assert fair.status == "scheduled" and _counts(outbox)[1] == 0
+        outbox.set_fair_status(fair.id, "scheduled", send_at=outbox.clock.now())  # time passes
+        await _wait(lambda: outbox.get_fair(fair.id).status == "done" and not outbox.watched())
+        assert all(len(bot.api.replies_to(uid)) == 1 for uid in SUBSCRIBERS)
+
+
+async def test_cancel_sends_nothing(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        await _create(bot, STAFF)
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[2]["callback_data"])
+        assert outbox.fairs()[0].status == "cancelled" and _counts(outbox)[1] == 0
+        assert (await bot.tap(STAFF, f"fair:send:{outbox.fairs()[0].id}")) == [text("fairs.stale")]
+
+
+@pytest.mark.parametrize("user", [WORKER, COORD])
+@pytest.mark.parametrize("command", ["/fair", "/fairs", "/stats"])
+async def test_worker_and_coordinator_are_refused(setup, user, command) -> None:
+    _storage, ctx, outbox = setup
+    async with _bot(setup) as bot:
+        before = _counts(outbox)
+        assert await bot.send(user, command) == [text("staff.denied")]
+        assert await bot.send(user, "乐山马边专场招聘会") != [text("fairs.ask.starts_at")]
+        assert _counts(outbox) == before and outbox.get_draft(user) is None
+
+
+async def test_refused_button_changes_nothing(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        await _create(bot, STAFF)
+        fair_id = outbox.fairs()[0].id
+        for user in (WORKER, COORD):
+            assert await bot.tap(user, f"fair:send:{fair_id}") == [text("staff.denied")]
+        assert await bot.tap(OTHER_STAFF, f"fair:send:{fair_id}") == [text("fairs.stale")]
+        assert outbox.get_fair(fair_id).status == "draft" and _counts(outbox)[1] == 0
+
+
+async def test_staff_cannot_target_a_county_they_do_not_serve(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        await bot.send(STAFF, "/fair")
+        for answer in ANSWERS[:4]:
+            await bot.send(STAFF, answer)
+        replies = await bot.send(STAFF, "沐川")
+        assert replies == [text("fairs.bad.place", name="沐川县", places=MABIAN)]
+        assert outbox.get_draft(STAFF).step == "targets"
+
+
+async def test_draft_survives_a_restart(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        await bot.send(STAFF, "/fair")
+        await bot.send(STAFF, ANSWERS[0])
+    async with _bot(setup, api=bot.api) as again:  # same server: update ids go on
+        assert await again.send(STAFF, ANSWERS[1]) == [text("fairs.ask.place")]
+        assert outbox.get_draft(STAFF).fields["title"] == ANSWERS[0]
+
+
+async def test_stats_counts_interviews_and_fairs(setup) -> None:
+    storage, ctx, outbox = setup
+    storage.save_conversation("tg:1000", {"facts": {"origin_county": "马边"}})
+    storage.save_conversation("tg:2000", {"facts": {"origin_county": "沐川"}})
+    async with _bot(setup) as bot:
+        body = (await bot.send(STAFF, "/stats"))[0]
+        assert "问过补贴的人：1" in body and MABIAN in body and "沐川" not in body
+        assert "招聘会：0场" in body
+    with ctx.transaction() as session:
+        assert session.scalars(select(AuditRow).where(AuditRow.action == "stats.read")).all()
