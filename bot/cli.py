@@ -1,4 +1,4 @@
-"""Command-line adapter: ``python -m bot evaluate|ask|chat|run|rules check``.
+"""Command-line adapter: ``python -m bot evaluate|ask|chat|run|db upgrade|rules check``.
 
 Thin: parse arguments, call one core function, print JSON or rendered text, and turn
 domain errors into a one-line message with exit status 2 (never a traceback).
@@ -149,6 +149,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return telegram_main(settings)
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """Apply the schema migrations to DATABASE_URL (``upgrade``) or print its revision (``current``)."""
+    from bot.storage.migrate import current_revision, head_revision, upgrade
+    from bot.storage.sql import make_engine
+
+    engine = make_engine(load_settings().database_url)
+    try:
+        if args.db_command == "upgrade":
+            print(f"database at {upgrade(engine)} (head {head_revision()})")
+        else:
+            print(f"database at {current_revision(engine) or 'none'} (head {head_revision()})")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def cmd_rules_check(args: argparse.Namespace) -> int:
     """Validate every rules, facts and knowledge file; list the problems."""
     from bot.core.rules import check_rules
@@ -191,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Telegram bot (terminal chat without BOT_TOKEN)")
     run.add_argument("--no-chat-fallback", action="store_true", help="without a token, just exit")
     run.set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", help="database schema migrations (DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="apply the migrations up to head").set_defaults(func=cmd_db)
+    db_sub.add_parser("current", help="print the revision the database is at").set_defaults(func=cmd_db)
 
     rules = sub.add_parser("rules", help="rules maintenance")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)

@@ -1,6 +1,7 @@
 """The storage interface the adapters use; one SQL implementation lives in ``sql.py``."""
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -89,6 +90,9 @@ class Storage(Protocol):
 
     def delete_user(self, user_id: int) -> None:
         """Erase every row about the user (profile, state, subscriptions, reminders)."""
+
+    def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """``async with storage.user_lock(uid):`` one user's updates, one at a time, across processes."""
 
     def close(self) -> None:
         """Release connections."""

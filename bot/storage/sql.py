@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, event
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from bot.storage.base import Reminder, Subscription, UserRecord
+from bot.storage.locks import user_lease
+from bot.storage.migrate import upgrade
 from bot.storage.tables import (ConversationRow, ProcessedUpdateRow, ReminderRow, SubscriptionRow,
                                 UserRow)
 
@@ -63,12 +66,12 @@ def make_engine(database_url: str):
 
 
 class SqlStorage:
-    """Storage over one SQLAlchemy engine; tables are created on start."""
+    """Storage over one SQLAlchemy engine; the schema is migrated to head on start."""
 
     def __init__(self, database_url: str) -> None:
-        """Connect and create the tables that are missing."""
+        """Connect and apply the migrations the database lacks (a no-op when at head)."""
         self.engine = make_engine(database_url)
-        SQLModel.metadata.create_all(self.engine)
+        upgrade(self.engine)
 
     def _session(self) -> Session:
         """An ORM session whose objects stay readable after commit."""
@@ -204,6 +207,10 @@ class SqlStorage:
             session.exec(delete(ConversationRow).where(ConversationRow.key.in_(keys)))  # type: ignore[call-overload,attr-defined]
             session.exec(delete(UserRow).where(UserRow.user_id == user_id))  # type: ignore[call-overload]
             session.commit()
+
+    def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """Hold the user across every process on this database (``async with``): one update at a time."""
+        return user_lease(self._raw, user_id)
 
     def close(self) -> None:
         """Release connections."""

@@ -59,3 +59,12 @@ class ProcessedUpdateRow(SQLModel, table=True):
     __tablename__ = "processed_updates"
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime
+
+
+class UserLockRow(SQLModel, table=True):
+    """A lease on one user: the process holding it handles that user's update (see ``user_lock``)."""
+
+    __tablename__ = "user_locks"
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    holder: str = Field(max_length=64)
+    expires_at: datetime

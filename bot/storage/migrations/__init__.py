@@ -1,0 +1,1 @@
+"""Alembic migrations of every table (storage, staff, broadcast); see ``bot.storage.migrate``."""
