@@ -19,10 +19,13 @@ from telegram.request import BaseRequest
 
 from bot.adapters import telegram_account as account
 from bot.adapters import telegram_handlers as handlers
+from bot.adapters.telegram_staff import forget_mode
+from bot.adapters.telegram_staff_routes import add_staff_handlers
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_services import Services
 from bot.config import Settings
 from bot.core.render import text
+from bot.staff import StaffContext, create_tables, forget_user
 from bot.storage import Storage, open_storage
 
 __all__ = ["COMMANDS", "build_application", "main"]
@@ -55,6 +58,7 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("unsubscribe", account.on_unsubscribe))
     application.add_handler(CommandHandler("me", account.on_me))
     application.add_handler(CommandHandler("delete", account.on_delete))
+    add_staff_handlers(application)
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.on_text))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT,
                                            handlers.on_other_message))
@@ -82,17 +86,35 @@ async def _post_shutdown(application: Application) -> None:
             await task
 
 
+def _staff_context(settings: Settings, storage: Storage) -> StaffContext | None:
+    """The staff services on the storage's database (None for a storage without an engine)."""
+    engine = getattr(storage, "engine", None)
+    if engine is None:
+        return None
+    create_tables(engine)  # a no-op once the migrations made them
+    return StaffContext(engine=engine, admin_ids=settings.admin_ids)
+
+
+def _staff_forget(staff: StaffContext | None) -> tuple[Callable[[int], Any], ...]:
+    """/delete hooks for the staff tables and the staff chat mode."""
+    if staff is None:
+        return ()
+    return (lambda user_id: forget_user(staff, user_id), forget_mode(staff.engine))
+
+
 def build_application(settings: Settings, storage: Storage, conversation: Any = None, *,
                       today: Callable[[], date] | None = None,
                       request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None,
                       rate_limit: bool = True,
                       reminder_interval: float = REMINDER_INTERVAL,
-                      forget_hooks: Sequence[Callable[[int], Any]] = ()) -> Application:
+                      forget_hooks: Sequence[Callable[[int], Any]] = (),
+                      staff: StaffContext | None = None) -> Application:
     """Build the one Application from settings, storage and the conversation core.
 
     ``forget_hooks`` are called with the user id after /delete erased the storage rows, so
-    other parts (staff, broadcasts) erase theirs.
+    other parts (broadcasts) erase theirs; the staff tables are always included. ``staff``
+    defaults to a StaffContext on the storage's engine with ``settings.admin_ids``.
     """
     builder = (ApplicationBuilder().token(settings.bot_token or "")
                .concurrent_updates(256).post_init(_post_init).post_shutdown(_post_shutdown))
@@ -104,9 +126,12 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
+    staff = staff or _staff_context(settings, storage)
+    application.bot_data["staff"] = staff
+    hooks = (*_staff_forget(staff), *forget_hooks)
     application.bot_data["services"] = Services(
         storage, conversation or _default_conversation(), today or _clock(settings),
-        forget_hooks=tuple(forget_hooks))
+        forget_hooks=hooks)
     application.bot_data["reminder_interval"] = reminder_interval
     _add_handlers(application)
     return application
@@ -120,7 +145,7 @@ def main(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     storage = open_storage(settings.database_url)
-    application = build_application(settings, storage)
+    application = build_application(settings, storage, forget_hooks=_broadcast_forget(settings))
     try:
         _run(application, settings)
     except InvalidToken:
@@ -129,6 +154,15 @@ def main(settings: Settings) -> int:
     finally:
         storage.close()
     return 0
+
+
+def _broadcast_forget(settings: Settings) -> tuple[Callable[[int], Any], ...]:
+    """/delete erases the user's broadcast outbox rows too (when the outbox can forget)."""
+    from bot.broadcast import open_outbox
+
+    outbox = open_outbox(settings.database_url)
+    forget = getattr(outbox, "forget_user", None)
+    return (forget,) if forget else ()
 
 
 def _run(application: Application, settings: Settings) -> None:

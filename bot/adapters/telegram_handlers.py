@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.adapters import telegram_account as account
+from bot.adapters import telegram_staff_routes as staff_routes
 from bot.adapters.telegram_reminders import store_reminders
 from bot.adapters.telegram_send import send_replies, send_text
 from bot.adapters.telegram_services import chat_id_of, per_user, services
@@ -47,6 +48,9 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the user and start (or resume) the interview; keep the deep-link payload."""
     svc, user = services(context), update.effective_user
     payload = context.args[0][:64] if context.args else None
+    if await staff_routes.redeem_if_invite(update, context, payload):
+        return
+    staff_routes.leave_mode(context, user.id)
     svc.storage.upsert_user(user.id, chat_id_of(update), user.full_name, payload)
     account.clear_pending(svc, user.id)
     turn = svc.conversation.start(_state(context, update), as_of=svc.today(), payload=payload)
@@ -55,17 +59,25 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @per_user
 async def on_core_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pass /back, /restart, /review and /help to the conversation core."""
-    svc = services(context)
-    account.clear_pending(svc, update.effective_user.id)
+    """Pass /back, /restart, /review and /help to the conversation core (or the applicant's)."""
+    svc, user_id = services(context), update.effective_user.id
     command = update.message.text.split()[0].split("@")[0]
+    role_help = staff_routes.staff_help(context, user_id) if command == "/help" else None
+    if role_help:
+        await send_text(context.bot, chat_id_of(update), role_help)
+        return
+    if command != "/help" and await staff_routes.mode_text(update, context, command):
+        return
+    account.clear_pending(svc, user_id)
     turn = svc.conversation.handle_text(_state(context, update), command, as_of=svc.today())
     await apply_turn(update, context, turn)
 
 
 @per_user
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a typed message: a pending adapter question first, else the interview."""
+    """Answer a typed message: a coordinator's open flow, a pending question, else the interview."""
+    if await staff_routes.mode_text(update, context, update.message.text):
+        return
     if await account.answer_pending(update, context):
         return
     svc, message = services(context), update.message.text
@@ -78,8 +90,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a tapped button: adapter buttons here, the rest through the core."""
     query, svc = update.callback_query, services(context)
     await query.answer()
-    account.clear_pending(svc, update.effective_user.id)  # a tap means they moved on
     data = query.data or ""
+    if data.startswith(staff_routes.PREFIX):
+        await staff_routes.on_staff_button(update, context, data)
+        return
+    if data and not data.startswith(account.PREFIX) and await staff_routes.mode_button(
+            update, context, data):
+        return
+    account.clear_pending(svc, update.effective_user.id)  # a tap means they moved on
     if data.startswith(account.PREFIX):
         await account.on_account_button(update, context, data)
         return

@@ -1,0 +1,103 @@
+"""Admin commands in Telegram: /invite (one-time deep links), /invites (list, withdraw); redemption."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.adapters.telegram_send import Choice
+from bot.adapters.telegram_services import chat_id_of
+from bot.adapters.telegram_staff import (PREFIX, ROLE_COMMANDS, args_of, privileged, say,
+                                         staff_ctx)
+from bot.core.clock import CHINA
+from bot.core.errors import InputError
+from bot.core.render import text
+from bot.staff import (ADMIN, COORDINATOR, STAFF, cancel_invite, create_invite,
+                       invite_link, pending_invites, redeem_invite, welcome_text)
+
+CANCEL = f"{PREFIX}inv:"
+
+
+def local_time(moment: datetime) -> str:
+    """A UTC moment as China time, 2026年11月29日 20:00."""
+    local = moment.astimezone(CHINA)
+    return text("tgstaff.when", day=local.date(), time=local.strftime("%H:%M"))
+
+
+def _places(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Staff places from ``马边,乐山市`` or separate words: cities end in 市, the rest are counties."""
+    items = [p.strip() for word in words for p in word.replace("，", ",").replace("、", ",").split(",")]
+    items = [p for p in items if p]
+    return (tuple(p for p in items if not p.endswith("市")),
+            tuple(p for p in items if p.endswith("市")))
+
+
+@privileged(ADMIN)
+async def on_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invite coordinator <县> <村> | /invite staff <县或市>[,…] -> a one-time deep link."""
+    args, admin_id = args_of(context), update.effective_user.id
+    kind = args[0].lower() if args else ""
+    if kind == COORDINATOR and len(args) >= 3:
+        invite = create_invite(staff_ctx(context), admin_id, COORDINATOR, county=args[1],
+                               village=" ".join(args[2:]))
+    elif kind == STAFF and len(args) >= 2:
+        counties, cities = _places(args[1:])
+        invite = create_invite(staff_ctx(context), admin_id, STAFF, counties=counties, cities=cities)
+    else:
+        await say(update, context, text("tgstaff.invite.usage"))
+        return
+    me = await context.bot.get_me()
+    await say(update, context, text(
+        "tgstaff.invite.link", link=invite_link(me.username, invite.token), role=invite.role,
+        place=f"{invite.county or ''}{invite.village or ''}",
+        places=text("staff.list_separator").join(invite.counties + invite.cities),
+        until=local_time(invite.expires_at)))
+
+
+@privileged(ADMIN)
+async def on_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invites: the open invites, each with a button to withdraw it."""
+    pending = pending_invites(staff_ctx(context), update.effective_user.id)
+    if not pending:
+        await say(update, context, text("tgstaff.invites.none"))
+        return
+    lines, buttons = [], []
+    for number, item in enumerate(pending, 1):
+        places = (f"{item.county}{item.village}" if item.village
+                  else text("staff.list_separator").join(item.counties + item.cities))
+        lines.append(text("tgstaff.invites.item", n=number, role=text(f"staff.role.{item.role}"),
+                          places=places, until=local_time(item.expires_at)))
+        buttons.append([Choice(text("tgstaff.invites.cancel", n=number), CANCEL + item.ref)])
+    await say(update, context, "\n".join(lines), buttons)
+
+
+async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:
+    """Withdraw an invite (the service checks the admin role)."""
+    cancel_invite(staff_ctx(context), update.effective_user.id, ref)
+    await say(update, context, text("tgstaff.invites.cancelled"))
+
+
+async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
+    """/start <invite token>: take the role, welcome, and show the role's commands in the menu."""
+    user_id = update.effective_user.id
+    try:
+        grant = redeem_invite(staff_ctx(context), user_id, token)
+    except InputError as error:
+        await say(update, context, error.zh)
+        return
+    await say(update, context, text("tgstaff.welcome", who=welcome_text(grant)))
+    await _role_menu(context, chat_id_of(update), grant.role)
+
+
+async def _role_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, role_name: str) -> None:
+    """The command menu of this chat: the worker's commands plus the role's."""
+    from bot.adapters.telegram_bot import COMMANDS
+
+    commands = [BotCommand(name, text(f"telegram.command.{name}")) for name in COMMANDS]
+    commands += [BotCommand(name, text(f"tgstaff.command.{name}")) for name in ROLE_COMMANDS[role_name]]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError:  # the menu is a convenience; /help lists the same commands
+        pass

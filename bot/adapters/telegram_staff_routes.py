@@ -1,0 +1,100 @@
+"""Route staff buttons and the staff chat mode; wire the staff commands into the Application."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.adapters import telegram_admin as admin
+from bot.adapters import telegram_coordinator as coordinator
+from bot.adapters.telegram_services import services
+from bot.adapters.telegram_staff import PREFIX, answer_errors, help_text, role, say, set_mode
+from bot.core.render import text
+from bot.staff import WORKER
+
+STAFF_COMMANDS = {
+    "invite": admin.on_invite, "invites": admin.on_invites, "apply": coordinator.on_apply,
+    "applicants": coordinator.on_applicants, "service": coordinator.on_service,
+    "ledger": coordinator.on_ledger, "done": coordinator.on_done,
+}
+
+
+def add_staff_handlers(application: Application) -> None:
+    """Register the staff commands (before the worker's text handler)."""
+    for name, handler in STAFF_COMMANDS.items():
+        application.add_handler(CommandHandler(name, handler))
+
+
+async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
+    """Act on one ``stf:`` button; every action re-checks the role in the service layer."""
+    action, _, rest = data.removeprefix(PREFIX).partition(":")
+    if action == "leave":
+        await coordinator.leave(update, context)
+    elif action == "skip":
+        state = coordinator.mode(coordinator.services_of(context), update.effective_user.id)
+        if state.get("mode") != "register" or state.get("step") != "phone":
+            await say(update, context, text("telegram.stale_button"))
+            return
+        await coordinator._register(update, context, state.get("name", ""), None)
+    elif action == "no":
+        await say(update, context, text("tgstaff.delete.kept"))
+    elif action in ("open", "svc", "del", "dely") and rest.isdigit():
+        step = {"open": coordinator.start_behalf, "svc": coordinator.ask_service,
+                "del": coordinator.ask_delete, "dely": coordinator.confirm_delete}[action]
+        await step(update, context, int(rest))
+    elif action == "svk":
+        await coordinator.record_kind(update, context, rest)
+    elif action == "inv":
+        await admin.on_cancel_button(update, context, rest)
+    else:
+        await say(update, context, text("telegram.stale_button"))
+
+
+async def on_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
+    """A staff button: workers are refused outright, the rest go to the services (which check)."""
+    if role(context, update.effective_user.id) == WORKER:
+        await say(update, context, text("staff.denied"))
+        return
+    await answer_errors(lambda u, c: _dispatch(u, c, data), update, context)
+
+
+async def mode_text(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> bool:
+    """Typed input for the coordinator's open flow (a /command only on behalf); False when none."""
+    handled = []
+
+    async def run(u: Update, c: ContextTypes.DEFAULT_TYPE) -> None:
+        handled.append(await coordinator.on_mode_text(u, c, typed, not typed.startswith("/")))
+
+    await answer_errors(run, update, context)
+    return not handled or handled[0]
+
+
+async def mode_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> bool:
+    """An interview button for the applicant being interviewed; False when not acting on behalf."""
+    handled = []
+
+    async def run(u: Update, c: ContextTypes.DEFAULT_TYPE) -> None:
+        handled.append(await coordinator.on_mode_button(u, c, data))
+
+    await answer_errors(run, update, context)
+    return not handled or handled[0]
+
+
+def leave_mode(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+    """End any coordinator flow (a fresh /start is the worker's own conversation)."""
+    set_mode(services(context), user_id, {})
+
+
+def staff_help(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str | None:
+    """The /help text of a privileged role, or None for a worker (the core's help then)."""
+    user_role = role(context, user_id)
+    return None if user_role == WORKER else help_text(user_role)
+
+
+async def redeem_if_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str | None) -> bool:
+    """Redeem an invite token given to /start; False when the payload is not one."""
+    from bot.staff import is_invite_token
+
+    if not is_invite_token(payload):
+        return False
+    await admin.redeem(update, context, payload or "")
+    return True

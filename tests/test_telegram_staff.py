@@ -1,0 +1,125 @@
+"""End to end through the fake Bot API: admin invites, a coordinator registers and interviews an
+applicant on their behalf, lists, records a 131 service, exports the ledger, deletes the applicant."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from io import BytesIO
+
+import pytest
+from fakebotapi.harness import OfflineBot
+from openpyxl import load_workbook
+
+from bot.core.render import text
+from bot.staff import StaffContext
+
+ADMIN, COORDINATOR, WORKER = 9001, 9002, 9003
+NOON = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in China, the bot's "today"
+# The applicant of spec/examples/01: 马边 → 绍兴柯桥, 8 months of social insurance.
+INTERVIEW = [("tap", "go"), ("send", "马边"), ("tap", "a:person_category:poverty_alleviated"),
+             ("send", "浙江绍兴柯桥"), ("send", "2024年3月"), ("tap", "a:first_arrival_same:yes"),
+             ("send", "8个月"), ("tap", "a:renting_self:yes"), ("tap", "a:certificate_level:none")]
+
+
+@pytest.fixture
+async def bot(sqlite_storage):
+    staff = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
+    async with OfflineBot(sqlite_storage, staff=staff) as offline:
+        yield offline
+
+
+async def make_coordinator(bot: OfflineBot, user_id: int = COORDINATOR, village: str = "民主村") -> str:
+    """The admin invites, the user opens the link; returns the invite reply."""
+    [reply] = await bot.send(ADMIN, f"/invite coordinator 马边 {village}")
+    token = re.search(r"https://t\.me/bangfutong_bot\?start=(inv_\S+)", reply)[1]
+    assert await bot.send(user_id, f"/start {token}") == [
+        text("tgstaff.welcome", who=text("staff.invite.done", role="coordinator",
+                                         county="马边彝族自治县", village=village, places=""))]
+    return reply
+
+
+def ledger_rows(bot: OfflineBot, user_id: int) -> list[dict]:
+    """The rows of the last ledger sent to ``user_id``, as header -> cell."""
+    sent = bot.api.documents(user_id)[-1]
+    assert sent.file_name.endswith(".xlsx")
+    header, *rows = load_workbook(BytesIO(sent.data)).active.iter_rows(values_only=True)
+    return [dict(zip(header, row)) for row in rows]
+
+
+async def test_coordinator_flow_end_to_end(bot):
+    invite = await make_coordinator(bot)
+    assert "马边彝族自治县民主村" in invite and "2026年11月29日" in invite
+    assert await bot.send(COORDINATOR, "/apply") == [text("tgstaff.apply.ask_name")]
+    assert await bot.send(COORDINATOR, "阿木") == [text("tgstaff.apply.ask_phone")]
+    replies = await bot.tap(COORDINATOR, "stf:skip")
+    assert replies[:2] == [text("tgstaff.apply.done", name="阿木", county="马边彝族自治县",
+                                village="民主村"), text("tgstaff.behalf.start", name="阿木")]
+    for action, value in INTERVIEW:
+        replies = await getattr(bot, action)(COORDINATOR, value)
+    assert "就业稳岗补贴" in replies[0] and "3000元" in replies[0]
+    assert {"text": text("tgstaff.behalf.leave"), "callback_data": "stf:leave"} in bot.last_buttons(COORDINATOR)
+    assert await bot.tap(COORDINATOR, "stf:leave") == [text("tgstaff.behalf.left")]
+    assert bot.api.replies_to(WORKER) == []  # the applicant never got a message
+
+    [listing] = await bot.send(COORDINATOR, "/applicants")
+    assert "阿木" in listing and "就业稳岗补贴" in listing and "2026年12月31日" in listing
+    applicant_id = re.match(r"(\d+)\. 阿木", listing)[1]
+    assert f"stf:open:{applicant_id}" in [b["callback_data"] for b in bot.last_buttons(COORDINATOR)]
+    await bot.send(COORDINATOR, f"/service {applicant_id}")
+    assert await bot.tap(COORDINATOR, f"stf:svk:{applicant_id}:guidance") == [
+        text("tgstaff.service.done", kind=text("staff.service.guidance"))]
+
+    await bot.send(COORDINATOR, "/ledger")
+    [row] = ledger_rows(bot, COORDINATOR)
+    assert row[text("staff.ledger.col.name")] == "阿木"
+    assert "一次性3000元" in row[text("staff.ledger.col.amounts")]
+    assert row[text("staff.ledger.col.services")].startswith(text("staff.service.guidance") + " 1/1")
+
+    await bot.tap(COORDINATOR, f"stf:del:{applicant_id}")
+    assert await bot.tap(COORDINATOR, f"stf:dely:{applicant_id}") == [text("tgstaff.delete.done")]
+    await bot.send(COORDINATOR, "/ledger")
+    assert ledger_rows(bot, COORDINATOR) == []
+
+
+async def test_reopening_an_applicant_resumes_their_interview(bot):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木 13812345678")
+    await bot.tap(COORDINATOR, "go")
+    await bot.send(COORDINATOR, "马边")
+    await bot.send(COORDINATOR, "/done")
+    assert await bot.send(COORDINATOR, "你好") != []  # back in their own conversation
+    [listing] = await bot.send(COORDINATOR, "/applicants")
+    applicant_id = re.match(r"(\d+)\. 阿木", listing)[1]
+    replies = await bot.tap(COORDINATOR, f"stf:open:{applicant_id}")
+    assert replies[0] == text("tgstaff.behalf.start", name="阿木")
+    resume = bot.last_buttons(COORDINATOR)[0]["callback_data"]  # "接着来": their answers are kept
+    assert "你家是哪一类" in (await bot.tap(COORDINATOR, resume))[-1]  # the question after the county
+
+
+async def test_bad_phone_keeps_the_registration_open(bot):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply")
+    await bot.send(COORDINATOR, "阿木")
+    assert await bot.send(COORDINATOR, "123") == [text("staff.applicant.bad_phone")]
+    assert (await bot.send(COORDINATOR, "13812345678"))[0].startswith("登记好了")
+
+
+async def test_invite_is_one_time_and_admin_can_withdraw(bot):
+    [reply] = await bot.send(ADMIN, "/invite staff 马边,乐山市")
+    token = re.search(r"start=(inv_\S+)", reply)[1]
+    assert "马边彝族自治县，乐山市" in reply
+    await bot.send(ADMIN, "/invites")
+    [cancel] = bot.last_buttons(ADMIN)
+    assert await bot.tap(ADMIN, cancel["callback_data"]) == [text("tgstaff.invites.cancelled")]
+    assert await bot.send(WORKER, f"/start {token}") == [text("staff.invite.unknown")]
+    assert await bot.send(ADMIN, "/invites") == [text("tgstaff.invites.none")]
+
+
+async def test_help_lists_the_commands_of_the_role(bot):
+    await make_coordinator(bot)
+    [coordinator_help] = await bot.send(COORDINATOR, "/help")
+    assert "/apply" in coordinator_help and "/invite" not in coordinator_help
+    [admin_help] = await bot.send(ADMIN, "/help")
+    assert "/invite" in admin_help
+    worker_help = await bot.send(WORKER, "/help")
+    assert not any("/apply" in reply or "/invite" in reply for reply in worker_help)
