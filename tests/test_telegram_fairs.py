@@ -187,3 +187,23 @@ async def test_stats_counts_interviews_and_fairs(setup) -> None:
         assert "招聘会：0场" in body
     with ctx.transaction() as session:
         assert session.scalars(select(AuditRow).where(AuditRow.action == "stats.read")).all()
+
+
+class _ProtocolOnly:
+    """The storage seen only through the Storage protocol (no SQL shortcut)."""
+
+    def __init__(self, storage) -> None:
+        self.subscriptions, self.get_user = storage.subscriptions, storage.get_user
+
+
+def test_recipients_once_per_user_through_sql_and_protocol(sqlite_storage) -> None:
+    from bot.adapters.telegram_broadcast import recipients
+
+    sqlite_storage.upsert_user(5, 500, "老乡")
+    for user, county in ((5, MABIAN), (5, "沐川县"), (6, MABIAN), (7, "峨边彝族自治县")):
+        sqlite_storage.subscribe(user, "county", county)
+    sqlite_storage.subscribe(5, "city", "乐山市")
+    wanted = [(5, 500), (6, 6)]  # user 6 never wrote /start here: private chat id = user id
+    counties = [MABIAN, "沐川县"]
+    assert recipients(sqlite_storage, counties) == wanted
+    assert recipients(_ProtocolOnly(sqlite_storage), counties) == wanted
