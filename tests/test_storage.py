@@ -98,3 +98,74 @@ class TestStorageContract:
         assert storage.prune_processed_updates(datetime.now(UTC) - timedelta(days=1)) == 0
         assert storage.prune_processed_updates(datetime.now(UTC) + timedelta(seconds=5)) == 1
         assert storage.mark_update_processed(1) is True
+
+
+COUNTER_KEY = "tg:77"
+WORKER = """
+import asyncio, sys
+from bot.storage import open_storage
+
+async def bump(storage, times, locked):
+    for _ in range(times):
+        async with (storage.user_lock(77) if locked else asyncio.Lock()):
+            state = storage.load_conversation("tg:77") or {"n": 0}
+            await asyncio.sleep(0.001)  # another task or process gets its chance to interleave
+            storage.save_conversation("tg:77", {"n": state["n"] + 1})
+
+async def main(url, tasks, times, locked):
+    storage = open_storage(url)
+    await asyncio.gather(*(bump(storage, times, locked) for _ in range(tasks)))
+    storage.close()
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "locked"))
+"""
+
+
+def _bump_in_processes(storage, processes: int, tasks: int, times: int, locked: bool) -> int:
+    """Run read-modify-write increments of one user's state in parallel processes; the final count."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = storage.engine.url.render_as_string(hide_password=False)
+    args = [sys.executable, "-c", WORKER, url, str(tasks), str(times), "locked" if locked else "free"]
+    root = Path(__file__).resolve().parent.parent
+    running = [subprocess.Popen(args, cwd=root) for _ in range(processes)]
+    assert [p.wait(60) for p in running] == [0] * processes
+    return storage.load_conversation(COUNTER_KEY)["n"]
+
+
+class TestUserLock:
+    """``user_lock`` keeps one user's read-modify-write whole across tasks and processes."""
+
+    def test_the_workload_loses_updates_without_the_lock(self, storage) -> None:
+        assert _bump_in_processes(storage, processes=1, tasks=3, times=5, locked=False) < 15
+
+    def test_no_update_is_lost_with_the_lock(self, storage) -> None:
+        assert _bump_in_processes(storage, processes=2, tasks=3, times=10, locked=True) == 60
+
+    async def test_a_held_lease_blocks_and_its_release_frees_it(self, storage) -> None:
+        import asyncio
+
+        from bot.storage import locks
+
+        async with storage.user_lock(BIG_ID):
+            assert not locks.try_acquire(storage._raw, BIG_ID, "other")
+            waiter = asyncio.create_task(self._hold(storage, BIG_ID))
+            await asyncio.sleep(0.05)
+            assert not waiter.done()
+        await asyncio.wait_for(waiter, 5)
+        assert locks.try_acquire(storage._raw, BIG_ID, "other")
+
+    def test_an_expired_lease_of_a_dead_process_is_taken_over(self, storage) -> None:
+        from bot.storage import locks
+
+        storage._raw("INSERT INTO user_locks (user_id, holder, expires_at) VALUES (?, ?, ?)",
+                     (BIG_ID, "dead", datetime(2020, 1, 1)))
+        assert locks.try_acquire(storage._raw, BIG_ID, "alive")
+        assert not locks.try_acquire(storage._raw, BIG_ID, "late")
+
+    @staticmethod
+    async def _hold(storage, user_id: int) -> None:
+        async with storage.user_lock(user_id):
+            pass

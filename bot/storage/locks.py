@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 LEASE = timedelta(seconds=60)  # longer than any one update takes (Telegram retries included)
-FIRST_WAIT, MAX_WAIT = 0.002, 0.05  # seconds between tries while another process holds the user
+FIRST_WAIT, MAX_WAIT = 0.002, 0.02  # seconds between tries while another process holds the user
 
 ACQUIRE = ("INSERT INTO user_locks (user_id, holder, expires_at) VALUES (?, ?, ?) "
            "ON CONFLICT (user_id) DO UPDATE SET holder = excluded.holder, "
