@@ -60,7 +60,7 @@ async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
 async def start_behalf(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Enter "on behalf" mode for the applicant and show where their interview stands."""
     ctx, user_id = staff_ctx(context), update.effective_user.id
-    person = get_applicant(ctx, user_id, applicant_id)
+    person = _own_applicant(context, user_id, applicant_id, "applicant.interview")
     turn = interview_step(ctx, user_id, applicant_id, as_of=_today(context))
     set_mode(services_of(context), user_id, {"mode": "behalf", "applicant": applicant_id})
     await say(update, context, text("tgstaff.behalf.start", name=person.name))
@@ -143,11 +143,17 @@ def _kind_buttons(applicant_id: int) -> list[list[Choice]]:
             for kind in required()]
 
 
+def _own_applicant(context: ContextTypes.DEFAULT_TYPE, user_id: int, applicant_id: int, action: str):
+    """The applicant if ``user_id`` is their coordinator; staff and admins only read, so are refused."""
+    person = get_applicant(staff_ctx(context), user_id, applicant_id)
+    if person.coordinator_id != user_id:
+        raise PermissionDenied(action)
+    return person
+
+
 async def ask_service(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Which service was delivered today to this applicant (ownership checked first)."""
-    person = get_applicant(staff_ctx(context), update.effective_user.id, applicant_id)
-    if person.coordinator_id != update.effective_user.id:
-        raise PermissionDenied("service.record")
+    person = _own_applicant(context, update.effective_user.id, applicant_id, "service.record")
     await say(update, context, text("tgstaff.service.ask", name=person.name), _kind_buttons(applicant_id))
 
 
@@ -172,7 +178,7 @@ async def record_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Confirm before deleting an applicant (ownership checked first)."""
-    person = get_applicant(staff_ctx(context), update.effective_user.id, applicant_id)
+    person = _own_applicant(context, update.effective_user.id, applicant_id, "applicant.delete")
     buttons = [[Choice(text("tgstaff.delete.yes"), f"{DELETE_YES}{applicant_id}"),
                 Choice(text("tgstaff.delete.no"), NO)]]
     await say(update, context, text("tgstaff.delete.confirm", name=person.name), buttons)
