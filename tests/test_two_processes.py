@@ -1,0 +1,169 @@
+"""Two `python -m bot run` webhook processes on one PostgreSQL database, behind one bot token.
+
+Every update is POSTed to one process or to both (a duplicate delivery); a user's successive
+updates alternate between the processes. Each update must be handled once, and each user's
+conversation must end exactly where the same inputs sent once to one process leave it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fakebotapi import TOKEN
+from test_migrations import postgres_schema_url
+
+from bot.core.render import text
+from bot.storage import open_storage
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "two-processes"
+WAIT = 30.0
+REFERENCE = 5000          # sends every update once, to process 0 only
+USERS = (5001, 5002, 5003, 5004)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class WebhookBot:
+    """One bot process serving a webhook on its own port."""
+
+    def __init__(self, server, database_url: str, log_path: Path) -> None:
+        self.port, self.log_path = _free_port(), log_path
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+               "DATABASE_URL": database_url, "DATA_DIR": str(log_path.parent),
+               "WEBHOOK_URL": self.url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_LISTEN": "127.0.0.1",
+               "WEBHOOK_PORT": str(self.port), "PYTHONUNBUFFERED": "1"}
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT,
+                                            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def post(self, update: dict) -> int:
+        """Deliver an update as Telegram does; retry until the server listens."""
+        request = urllib.request.Request(self.url, data=json.dumps(update).encode(), headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET})
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+            except urllib.error.URLError:
+                time.sleep(0.05)
+        raise AssertionError(f"webhook never listened: {self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def database_url():
+    yield from postgres_schema_url()
+
+
+@pytest.fixture
+def bots(fake_server, database_url, tmp_path):
+    """Two processes started at once on an empty schema (they migrate it one after the other)."""
+    started = [WebhookBot(fake_server, database_url, tmp_path / f"bot{i}.log") for i in (0, 1)]
+    api = fake_server.api
+    ready = api.wait_for_calls(lambda: api.call_count("setWebhook") == 2, WAIT)
+    assert ready, "\n".join(bot.log() for bot in started)
+    yield started
+    for bot in started:
+        bot.stop()
+
+
+def _settled(api, user: int, before: int) -> int:
+    """Wait for the bot's first answer to an input, then until it stops talking; the count."""
+    assert api.wait_for_calls(lambda: len(api.sent(user)) > before, WAIT), f"no reply to {user}"
+    count = 0
+    while count != len(api.sent(user)):
+        count = len(api.sent(user))
+        api.wait_for_calls(lambda: len(api.sent(user)) > count, 0.4)
+    return count
+
+
+def _button(api, user: int, label: str) -> str:
+    """The callback data of the button labelled ``label`` in the user's last keyboard."""
+    for params in reversed(api.sent(user)):
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if label in button["text"]:
+                    return button["callback_data"]
+    raise AssertionError(f"no button {label!r} for {user}")
+
+
+def _inputs(api, user: int):
+    """The interview's first steps, as functions that push the next update of ``user``."""
+    return [lambda: api.push_command(user, "start", "two"),
+            lambda: api.push_callback(user, _button(api, user, text("interview.start_button"))),
+            lambda: api.push_text(user, "马边"),
+            lambda: api.push_callback(user, _button(
+                api, user, text("choice.person_category.poverty_alleviated")))]
+
+
+def _converse(api, bots, user: int) -> list[int]:
+    """Send the user's inputs: even steps to one process, odd steps to both at once."""
+    update_ids = []
+    for step, push in enumerate(_inputs(api, user)):
+        before = len(api.sent(user))
+        update = push()
+        update_ids.append(update["update_id"])
+        if user == REFERENCE:
+            targets = [bots[0]]
+        elif step % 2 == 0:
+            targets = [bots[(user + step) % 2]]
+        else:
+            targets = bots
+        with ThreadPoolExecutor(len(targets)) as pool:
+            assert list(pool.map(lambda bot: bot.post(update), targets)) == [200] * len(targets)
+        _settled(api, user, before)
+    return update_ids
+
+
+def test_each_update_once_and_in_order_across_two_processes(bots, fake_server, database_url):
+    api = fake_server.api
+    reference_ids = _converse(api, bots, REFERENCE)
+    with ThreadPoolExecutor(len(USERS)) as pool:
+        update_ids = dict(zip(USERS, pool.map(lambda user: _converse(api, bots, user), USERS)))
+    time.sleep(1.0)  # a duplicate handled late would answer now
+
+    expected = api.replies_to(REFERENCE)
+    assert text("question.work_place") in expected[-1]
+    for user in USERS:
+        assert api.replies_to(user) == expected, f"user {user}"
+    callbacks = 2 * (len(USERS) + 1)
+    assert api.call_count("answerCallbackQuery") == callbacks
+    assert all(call.status == 200 for call in api.calls), [c for c in api.calls if c.status != 200]
+
+    storage = open_storage(database_url)
+    try:
+        final = storage.load_conversation(f"tg:{REFERENCE}")
+        assert final["pending"] == "work_place"
+        assert all(storage.load_conversation(f"tg:{user}") == final for user in USERS)
+        handled = reference_ids + [i for ids in update_ids.values() for i in ids]
+        assert not any(storage.mark_update_processed(i) for i in handled)  # all recorded already
+    finally:
+        storage.close()
+    assert all(bot.process.poll() is None for bot in bots), [bot.log() for bot in bots]
