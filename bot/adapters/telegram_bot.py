@@ -144,25 +144,22 @@ def main(settings: Settings) -> int:
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.adapters.telegram_fairs import register as register_fairs
+    from bot.broadcast import open_outbox
+
     storage = open_storage(settings.database_url)
-    application = build_application(settings, storage, forget_hooks=_broadcast_forget(settings))
+    outbox = open_outbox(settings.database_url)
+    application = build_application(settings, storage, forget_hooks=(outbox.forget_user,))
+    register_fairs(application, outbox=outbox, staff_ctx=application.bot_data["staff"], storage=storage)
     try:
         _run(application, settings)
     except InvalidToken:
         print(text("telegram.bad_token"))
         return 1
     finally:
+        outbox.close()
         storage.close()
     return 0
-
-
-def _broadcast_forget(settings: Settings) -> tuple[Callable[[int], Any], ...]:
-    """/delete erases the user's broadcast outbox rows too (when the outbox can forget)."""
-    from bot.broadcast import open_outbox
-
-    outbox = open_outbox(settings.database_url)
-    forget = getattr(outbox, "forget_user", None)
-    return (forget,) if forget else ()
 
 
 def _run(application: Application, settings: Settings) -> None:

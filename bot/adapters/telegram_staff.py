@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "stf:"
 MODE_KEY = "tgstaff:"
-ROLE_COMMANDS = {
-    ADMIN: ("invite", "invites", "applicants", "ledger"),
-    STAFF: ("applicants", "ledger"),
+ROLE_COMMANDS = {  # fair, fairs, stats: bot/adapters/telegram_fairs.py
+    ADMIN: ("invite", "invites", "applicants", "ledger", "fair", "fairs", "stats"),
+    STAFF: ("applicants", "ledger", "fair", "fairs", "stats"),
     COORDINATOR: ("apply", "applicants", "service", "ledger", "done"),
     WORKER: (),
 }
