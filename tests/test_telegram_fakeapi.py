@@ -244,3 +244,15 @@ async def test_ptb_uploads_and_sees_injected_faults_offline(fake_api):
             await bot.send_message(CHAT, "x")
     assert [(f.method, f.file_name, f.data[:4]) for f in fake_api.documents(CHAT)] == [
         ("sendDocument", "台账.xlsx", XLSX[:4]), ("sendPhoto", "chart.png", b"\x89PNG")]
+
+
+def test_scoped_commands_are_kept_apart_from_the_default_menu(fake_server):
+    default = [{"command": "start", "description": "开始"}]
+    mine = default + [{"command": "apply", "description": "登记"}]
+    call(fake_server, "setMyCommands", {"commands": default})
+    assert call(fake_server, "setMyCommands", {"commands": mine,
+                                               "scope": {"type": "chat", "chat_id": CHAT}})[0] == 200
+    assert call(fake_server, "getMyCommands", {})[1]["result"] == default
+    scoped = call(fake_server, "getMyCommands", {"scope": {"type": "chat", "chat_id": CHAT}})
+    assert scoped[1]["result"] == mine
+    assert fake_server.api.scoped_commands == {f"chat:{CHAT}": mine}

@@ -115,8 +115,11 @@ async def test_invite_is_one_time_and_admin_can_withdraw(bot):
     assert await bot.send(ADMIN, "/invites") == [text("tgstaff.invites.none")]
 
 
-async def test_help_lists_the_commands_of_the_role(bot):
+async def test_help_and_menu_list_the_commands_of_the_role(bot):
     await make_coordinator(bot)
+    menu = [c["command"] for c in bot.api.scoped_commands[f"chat:{COORDINATOR}"]]
+    assert menu[:2] == ["start", "back"] and "apply" in menu and "invite" not in menu
+    assert "apply" not in [c["command"] for c in bot.api.commands]  # workers' menu unchanged
     [coordinator_help] = await bot.send(COORDINATOR, "/help")
     assert "/apply" in coordinator_help and "/invite" not in coordinator_help
     [admin_help] = await bot.send(ADMIN, "/help")

@@ -18,6 +18,11 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "帮扶通", "username":
             "supports_inline_queries": False}
 
 
+def scope_key(scope: dict) -> str:
+    """A BotCommandScope as a dictionary key: ``chat:77``, ``all_private_chats``…"""
+    return ":".join(str(scope[k]) for k in ("type", "chat_id", "user_id") if k in scope)
+
+
 @dataclass
 class Call:
     """One request the bot made."""
@@ -38,7 +43,8 @@ class FakeBotApi(UpdateFactory, CallQueries, FileMethods):
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.calls: list[Call] = []
-        self.commands: list[dict] = []
+        self.commands: list[dict] = []  # the default menu (no scope)
+        self.scoped_commands: dict[str, list[dict]] = {}  # per scope, keyed by scope_key()
         self.messages: dict[tuple[int, int], dict] = {}
         self.open_queries: set[str] = set()
         self.users: dict[int, dict] = {}
@@ -89,11 +95,17 @@ class FakeBotApi(UpdateFactory, CallQueries, FileMethods):
         return BOT_USER
 
     def _setMyCommands(self, params: dict) -> bool:
-        self.commands = params["commands"]
+        if params.get("scope", {"type": "default"}) == {"type": "default"}:
+            self.commands = params["commands"]
+        else:
+            self.scoped_commands[scope_key(params["scope"])] = params["commands"]
         return True
 
     def _getMyCommands(self, params: dict) -> list:
-        return self.commands
+        scope = params.get("scope", {"type": "default"})
+        if scope == {"type": "default"}:
+            return self.commands
+        return self.scoped_commands.get(scope_key(scope), self.commands)
 
     def _getUpdates(self, params: dict) -> list:
         offset, limit = params.get("offset", 0), params.get("limit", 100)
