@@ -74,12 +74,11 @@ def _fact_rank() -> dict[str, int]:
 
 def _missing(outcomes: list[ConditionOutcome], memo: dict) -> list[str]:
     """Facts to ask for, in vocabulary order (once per call for each set of unknown outcomes)."""
-    unknown = [o for o in outcomes if o.status == UNKNOWN]
-    key = ("missing", *map(id, unknown))  # outcomes live in the memo for the whole call
+    key = ("missing", *(m for o in outcomes if o.status == UNKNOWN for m in o.missing))
     names = memo.get(key)
     if names is None:
         rank = _fact_rank()
-        names = memo[key] = sorted({m for o in unknown for m in o.missing}, key=lambda n: rank.get(n, len(rank)))
+        names = memo[key] = sorted(set(key[1:]), key=lambda n: rank.get(n, len(rank)))
     return list(names)
 
 
