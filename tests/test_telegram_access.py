@@ -1,6 +1,7 @@
 """Access control as data (tests/cases/telegram_access.yaml): refused calls change no table."""
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, MetaData
 
 from bot.core.render import text
+from bot.storage import open_storage
 from bot.staff import (StaffContext, create_invite, invite_ref, record_service, redeem_invite,
                        register_applicant, save_interview)
 
@@ -56,11 +58,36 @@ def snapshot(engine: Engine, skip: set[str]) -> dict[str, list[str]]:
                 for name, table in meta.tables.items() if name not in skip}
 
 
+def context(engine: Engine) -> StaffContext:
+    return StaffContext(engine=engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> tuple[str, dict]:
+    """The world built once in a database file (migrations and invites take time)."""
+    path = tmp_path_factory.mktemp("access") / "world.sqlite3"
+    storage = open_storage(f"sqlite:///{path}")
+    ids = world(context(storage.engine))
+    storage.close()
+    return str(path), ids
+
+
+@pytest.fixture
+def storage_and_ids(template, tmp_path):
+    """A fresh copy of the world for one case."""
+    path, ids = template
+    shutil.copy(path, tmp_path / "bot.sqlite3")
+    storage = open_storage(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    yield storage, ids
+    storage.close()
+
+
 @pytest.mark.parametrize(("typed", "caller", "expect"), expanded(),
                          ids=[f"{c}:{e}:{i}" for i, c, e in expanded()])
-async def test_refused_or_hidden_and_nothing_changes(sqlite_storage, typed, caller, expect):
-    ctx = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
-    typed = typed.format(**world(ctx))
+async def test_refused_or_hidden_and_nothing_changes(storage_and_ids, typed, caller, expect):
+    sqlite_storage, ids = storage_and_ids
+    ctx = context(sqlite_storage.engine)
+    typed = typed.format(**ids)
     skip = INFRASTRUCTURE | ({"staff_audit"} if expect == "hidden" else set())
     async with OfflineBot(sqlite_storage, staff=ctx) as bot:
         user = CALLERS[caller]
