@@ -14,8 +14,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect
 
 from bot.cli import main as cli_main
-from bot.storage.migrate import (all_metadata, alembic_config, current_revision, head_revision,
-                                 upgrade)
+from bot.storage.migrate import (
+    alembic_config,
+    all_metadata,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from bot.storage.sql import make_engine
 
 BACKENDS = ["sqlite", "postgresql"]

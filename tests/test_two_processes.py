@@ -100,7 +100,7 @@ def _settled(api, user: int, before: int) -> int:
     count = 0
     while count != len(api.sent(user)):
         count = len(api.sent(user))
-        api.wait_for_calls(lambda: len(api.sent(user)) > count, 0.4)
+        api.wait_for_calls(lambda seen=count: len(api.sent(user)) > seen, 0.4)
     return count
 
 
@@ -137,7 +137,7 @@ def _converse(api, bots, user: int) -> list[int]:
         else:
             targets = bots
         with ThreadPoolExecutor(len(targets)) as pool:
-            assert list(pool.map(lambda bot: bot.post(update), targets)) == [200] * len(targets)
+            assert list(pool.map(lambda bot, sent=update: bot.post(sent), targets)) == [200] * len(targets)
         _settled(api, user, before)
     return update_ids
 

@@ -1,6 +1,7 @@
 """Schema migrations (Alembic, configured in code): upgrade to head, current revision, metadata."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -12,12 +13,14 @@ from sqlalchemy import Engine, MetaData, inspect
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY_MARKER = "users"  # a database made by create_all before migrations has this table
 
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # 7 lines at every start
+
 
 def all_metadata() -> list[MetaData]:
     """The metadata of every table of the project: storage + staff, and broadcast (own registry)."""
     from sqlmodel import SQLModel
 
-    import bot.staff.models  # noqa: F401 - registers the staff tables on SQLModel.metadata
+    import bot.staff.models
     import bot.storage.tables  # noqa: F401
     from bot.broadcast.tables import BroadcastModel
 
@@ -57,7 +60,11 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
 
 
 def _adopt_legacy(engine: Engine, config: Config) -> None:
-    """A database created by create_all: add the missing tables and stamp the first revision."""
+    """A database created by create_all: add the missing tables and stamp the first revision.
+
+    Such databases predate revision 0001 and hold its tables; create_all uses today's models,
+    so once a later revision alters a table, adopt by stamping that table's 0001 shape instead.
+    """
     for metadata in all_metadata():
         metadata.create_all(engine)
     command.stamp(config, "0001")

@@ -13,8 +13,13 @@ from sqlmodel import Session, create_engine, select
 from bot.storage.base import Reminder, Subscription, UserRecord
 from bot.storage.locks import user_lease
 from bot.storage.migrate import upgrade
-from bot.storage.tables import (ConversationRow, ProcessedUpdateRow, ReminderRow, SubscriptionRow,
-                                UserRow)
+from bot.storage.tables import (
+    ConversationRow,
+    ProcessedUpdateRow,
+    ReminderRow,
+    SubscriptionRow,
+    UserRow,
+)
 
 CONVERSATION_PREFIXES = ("tg:", "tgpending:")  # Telegram interview + adapter state
 
@@ -160,7 +165,7 @@ class SqlStorage:
 
     def due_reminders(self, today: date) -> list[Reminder]:
         """Unsent reminders due on or before ``today``, oldest first."""
-        query = (select(ReminderRow).where(ReminderRow.due <= today, ReminderRow.sent_at == None)  # noqa: E711
+        query = (select(ReminderRow).where(ReminderRow.due <= today, ReminderRow.sent_at == None)
                  .order_by(ReminderRow.due, ReminderRow.id))
         with self._session() as session:
             return [_reminder(row) for row in session.exec(query)]
