@@ -13,9 +13,16 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, MetaData
 
 from bot.core.render import text
+from bot.staff import (
+    StaffContext,
+    create_invite,
+    invite_ref,
+    record_service,
+    redeem_invite,
+    register_applicant,
+    save_interview,
+)
 from bot.storage import open_storage
-from bot.staff import (StaffContext, create_invite, invite_ref, record_service, redeem_invite,
-                       register_applicant, save_interview)
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "telegram_access.yaml").read_text("utf-8"))
 ADMIN, OWNER = 8001, 8002

@@ -224,10 +224,9 @@ def test_fault_hook_answers_instead_of_the_method(fake_server, status):
 
 
 async def test_ptb_uploads_and_sees_injected_faults_offline(fake_api):
+    from fakebotapi import OfflineRequest
     from telegram import Bot
     from telegram.error import Forbidden, RetryAfter
-
-    from fakebotapi import OfflineRequest
 
     fake_api.user(CHAT)
     bot = Bot(TOKEN, request=OfflineRequest(fake_api))

@@ -9,13 +9,21 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_services import chat_id_of
-from bot.adapters.telegram_staff import (PREFIX, ROLE_COMMANDS, args_of, privileged, say,
-                                         staff_ctx)
+from bot.adapters.telegram_staff import PREFIX, ROLE_COMMANDS, args_of, privileged, say, staff_ctx
 from bot.core.clock import CHINA
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff import (ADMIN, COORDINATOR, STAFF, cancel_invite, create_invite,
-                       invite_link, pending_invites, redeem_invite, welcome_text)
+from bot.staff import (
+    ADMIN,
+    COORDINATOR,
+    STAFF,
+    cancel_invite,
+    create_invite,
+    invite_link,
+    pending_invites,
+    redeem_invite,
+    welcome_text,
+)
 
 CANCEL = f"{PREFIX}inv:"
 

@@ -12,17 +12,25 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          CommandHandler, MessageHandler, TypeHandler, filters)
 from telegram.error import InvalidToken
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.adapters import telegram_account as account
 from bot.adapters import telegram_handlers as handlers
-from bot.adapters.telegram_staff import forget_mode
-from bot.adapters.telegram_staff_routes import add_staff_handlers
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_services import Services
+from bot.adapters.telegram_staff import forget_mode
+from bot.adapters.telegram_staff_routes import add_staff_handlers
 from bot.config import Settings
 from bot.core.render import text
 from bot.staff import StaffContext, create_tables, forget_user

@@ -119,5 +119,5 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and (update.effective_chat or update.effective_user):
         try:
             await send_text(context.bot, chat_id_of(update), text("telegram.error"))
-        except Exception:  # noqa: BLE001 - the apology itself must never raise
+        except Exception:
             log.exception("could not send the apology")

@@ -13,7 +13,16 @@ from bot.adapters.telegram_send import send_text
 from bot.adapters.telegram_services import Services, chat_id_of, per_user, services
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff import ADMIN, COORDINATOR, STAFF, WORKER, StaffContext, role_of
+from bot.staff import (
+    ADMIN,
+    COORDINATOR,
+    STAFF,
+    WORKER,
+    PermissionDenied,
+    StaffContext,
+    get_applicant,
+    role_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +129,16 @@ def args_of(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     """The worker-side Services (storage, clock)."""
     return services(context)
+
+
+def today(context: ContextTypes.DEFAULT_TYPE):
+    """Today in the users' time zone (the bot's clock)."""
+    return services_of(context).today()
+
+
+def own_applicant(context: ContextTypes.DEFAULT_TYPE, user_id: int, applicant_id: int, action: str):
+    """The applicant if ``user_id`` is their coordinator; staff and admins only read, so are refused."""
+    person = get_applicant(staff_ctx(context), user_id, applicant_id)
+    if person.coordinator_id != user_id:
+        raise PermissionDenied(action)
+    return person

@@ -5,6 +5,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.adapters import telegram_admin as admin
+from bot.adapters import telegram_applicants as applicants
 from bot.adapters import telegram_coordinator as coordinator
 from bot.adapters.telegram_services import services
 from bot.adapters.telegram_staff import PREFIX, answer_errors, help_text, role, say, set_mode
@@ -13,8 +14,8 @@ from bot.staff import WORKER
 
 STAFF_COMMANDS = {
     "invite": admin.on_invite, "invites": admin.on_invites, "apply": coordinator.on_apply,
-    "applicants": coordinator.on_applicants, "service": coordinator.on_service,
-    "ledger": coordinator.on_ledger, "done": coordinator.on_done,
+    "applicants": applicants.on_applicants, "service": applicants.on_service,
+    "ledger": applicants.on_ledger, "done": coordinator.on_done,
 }
 
 
@@ -30,19 +31,15 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
     if action == "leave":
         await coordinator.leave(update, context)
     elif action == "skip":
-        state = coordinator.mode(coordinator.services_of(context), update.effective_user.id)
-        if state.get("mode") != "register" or state.get("step") != "phone":
-            await say(update, context, text("telegram.stale_button"))
-            return
-        await coordinator._register(update, context, state.get("name", ""), None)
+        await coordinator.skip_phone(update, context)
     elif action == "no":
         await say(update, context, text("tgstaff.delete.kept"))
     elif action in ("open", "svc", "del", "dely") and rest.isdigit():
-        step = {"open": coordinator.start_behalf, "svc": coordinator.ask_service,
-                "del": coordinator.ask_delete, "dely": coordinator.confirm_delete}[action]
+        step = {"open": coordinator.start_behalf, "svc": applicants.ask_service,
+                "del": applicants.ask_delete, "dely": applicants.confirm_delete}[action]
         await step(update, context, int(rest))
     elif action == "svk":
-        await coordinator.record_kind(update, context, rest)
+        await applicants.record_kind(update, context, rest)
     elif action == "inv":
         await admin.on_cancel_button(update, context, rest)
     else:

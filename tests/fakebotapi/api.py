@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .files import FileMethods, Fault
+from .files import Fault, FileMethods
 from .queries import CallQueries
 from .schema import check_call, method_spec
 from .updates import UpdateFactory

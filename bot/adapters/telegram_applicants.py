@@ -1,0 +1,107 @@
+"""Applicants in Telegram: the list, 131 services, deletion, the ledger as an Excel document."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.adapters.telegram_send import Choice
+from bot.adapters.telegram_services import chat_id_of
+from bot.adapters.telegram_staff import (
+    PREFIX,
+    args_of,
+    mode,
+    own_applicant,
+    privileged,
+    say,
+    services_of,
+    set_mode,
+    staff_ctx,
+    today,
+)
+from bot.core.render import text
+from bot.staff import (
+    ADMIN,
+    COORDINATOR,
+    STAFF,
+    delete_applicant,
+    export_ledger,
+    list_applicants,
+    record_service,
+    summaries_text,
+)
+from bot.staff.services131 import required
+
+NO = f"{PREFIX}no"
+OPEN, SERVICE, KIND, DELETE, DELETE_YES = (f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "del", "dely"))
+
+
+def _applicant_buttons(summaries) -> list[list[Choice]]:
+    """Per applicant: reopen the interview, record a 131 service, delete."""
+    return [[Choice(text("tgstaff.list.open", name=s.applicant.name), f"{OPEN}{s.applicant.id}"),
+             Choice(text("tgstaff.list.service"), f"{SERVICE}{s.applicant.id}"),
+             Choice(text("tgstaff.list.delete"), f"{DELETE}{s.applicant.id}")] for s in summaries]
+
+
+@privileged(COORDINATOR, STAFF, ADMIN)
+async def on_applicants(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/applicants: what each can claim and the nearest deadline (buttons for coordinators)."""
+    user_id = update.effective_user.id
+    summaries = list_applicants(staff_ctx(context), user_id, today(context))
+    own = [s for s in summaries if s.applicant.coordinator_id == user_id]
+    await say(update, context, summaries_text(summaries), _applicant_buttons(own))
+
+
+def _kind_buttons(applicant_id: int) -> list[list[Choice]]:
+    """One button per 131 service kind."""
+    return [[Choice(text(f"staff.service.{kind}"), f"{KIND}{applicant_id}:{kind}")]
+            for kind in required()]
+
+
+async def ask_service(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
+    """Which service was delivered today to this applicant (ownership checked first)."""
+    person = own_applicant(context, update.effective_user.id, applicant_id, "service.record")
+    await say(update, context, text("tgstaff.service.ask", name=person.name), _kind_buttons(applicant_id))
+
+
+@privileged(COORDINATOR)
+async def on_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/service [编号]: record a 131 service (default: the applicant being interviewed)."""
+    args = args_of(context)
+    current = mode(services_of(context), update.effective_user.id).get("applicant")
+    target = args[0] if args else current
+    if target is None or not str(target).isdigit():
+        await say(update, context, text("tgstaff.service.usage"))
+        return
+    await ask_service(update, context, int(target))
+
+
+async def record_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
+    """Record the tapped service kind for the applicant, dated today."""
+    applicant_id, kind = rest.split(":", 1)
+    record_service(staff_ctx(context), update.effective_user.id, int(applicant_id), kind, today(context))
+    await say(update, context, text("tgstaff.service.done", kind=text(f"staff.service.{kind}")))
+
+
+async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
+    """Confirm before deleting an applicant (ownership checked first)."""
+    person = own_applicant(context, update.effective_user.id, applicant_id, "applicant.delete")
+    buttons = [[Choice(text("tgstaff.delete.yes"), f"{DELETE_YES}{applicant_id}"),
+                Choice(text("tgstaff.delete.no"), NO)]]
+    await say(update, context, text("tgstaff.delete.confirm", name=person.name), buttons)
+
+
+async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
+    """Delete the applicant and their services; leave their interview if it was open."""
+    svc, user_id = services_of(context), update.effective_user.id
+    delete_applicant(staff_ctx(context), user_id, applicant_id)
+    if mode(svc, user_id).get("applicant") == applicant_id:
+        set_mode(svc, user_id, {})
+    await say(update, context, text("tgstaff.delete.done"))
+
+
+@privileged(COORDINATOR, STAFF, ADMIN)
+async def on_ledger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ledger: the real-name ledger as an Excel file in the chat."""
+    ledger = export_ledger(staff_ctx(context), update.effective_user.id, today(context))
+    await context.bot.send_document(chat_id_of(update), ledger.content, filename=ledger.filename,
+                                    caption=text("tgstaff.ledger.caption"))
