@@ -22,9 +22,10 @@ INTERVIEW = [("tap", "go"), ("send", "马边"), ("tap", "a:person_category:pover
 
 
 @pytest.fixture
-async def bot(sqlite_storage):
-    staff = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
-    async with OfflineBot(sqlite_storage, staff=staff) as offline:
+async def bot(storage):
+    """The bot on each storage backend (SQLite, PostgreSQL)."""
+    staff = StaffContext(engine=storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
+    async with OfflineBot(storage, staff=staff) as offline:
         yield offline
 
 

@@ -31,16 +31,16 @@ def rows_naming(engine: Engine, user_id: int) -> list[tuple[str, tuple]]:
 
 
 @pytest.fixture
-def outbox(sqlite_storage):
-    box = open_outbox(str(sqlite_storage.engine.url))
+def outbox(storage):
+    box = open_outbox(str(storage.engine.url))
     yield box
     box.close()
 
 
 @pytest.fixture
-async def bot(sqlite_storage, outbox):
-    staff = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
-    async with OfflineBot(sqlite_storage, staff=staff, forget_hooks=[outbox.forget_user]) as offline:
+async def bot(storage, outbox):
+    staff = StaffContext(engine=storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
+    async with OfflineBot(storage, staff=staff, forget_hooks=[outbox.forget_user]) as offline:
         yield offline
 
 
@@ -57,26 +57,26 @@ async def delete_me(bot: OfflineBot, user_id: int) -> None:
     assert await bot.tap(user_id, "acct:delete:yes") == [text("telegram.delete.done")]
 
 
-async def test_worker_delete_leaves_no_row_with_their_id(bot, sqlite_storage, outbox):
+async def test_worker_delete_leaves_no_row_with_their_id(bot, storage, outbox):
     await bot.send(WORKER, "/start")
     await bot.tap(WORKER, "go")
     await bot.send(WORKER, "马边")
     await bot.send(WORKER, "/subscribe")
     fair_for(outbox, WORKER)
-    assert {name for name, _ in rows_naming(sqlite_storage.engine, WORKER)} >= {
+    assert {name for name, _ in rows_naming(storage.engine, WORKER)} >= {
         "users", "conversations", "subscriptions", "broadcast_outbox"}
     await delete_me(bot, WORKER)
-    assert rows_naming(sqlite_storage.engine, WORKER) == []
+    assert rows_naming(storage.engine, WORKER) == []
 
 
-async def test_coordinator_delete_erases_role_audit_and_chat_mode(bot, sqlite_storage):
+async def test_coordinator_delete_erases_role_audit_and_chat_mode(bot, storage):
     ctx = bot.application.bot_data["staff"]
     redeem_invite(ctx, COORDINATOR, create_invite(ctx, ADMIN, "coordinator", county="马边",
                                                    village="民主村").token)
     await bot.send(COORDINATOR, "/apply 阿木")  # leaves the chat in "on behalf" mode
-    assert {name for name, _ in rows_naming(sqlite_storage.engine, COORDINATOR)} >= {
+    assert {name for name, _ in rows_naming(storage.engine, COORDINATOR)} >= {
         "staff_roles", "staff_invites", "staff_audit", "staff_applicants", "conversations"}
     await delete_me(bot, COORDINATOR)
-    assert rows_naming(sqlite_storage.engine, COORDINATOR) == []
+    assert rows_naming(storage.engine, COORDINATOR) == []
     [listing] = await bot.send(ADMIN, "/applicants")  # the applicant stays for the county's staff
     assert re.match(r"\d+\. 阿木", listing)
