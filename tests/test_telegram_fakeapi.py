@@ -255,3 +255,15 @@ def test_scoped_commands_are_kept_apart_from_the_default_menu(fake_server):
     scoped = call(fake_server, "getMyCommands", {"scope": {"type": "chat", "chat_id": CHAT}})
     assert scoped[1]["result"] == mine
     assert fake_server.api.scoped_commands == {f"chat:{CHAT}": mine}
+
+
+async def test_ptb_uploads_over_http_with_a_chinese_file_name(fake_server):
+    from telegram import Bot
+
+    fake_server.api.user(CHAT)
+    bot = Bot(TOKEN, base_url=f"{fake_server.base_url}/bot")
+    async with bot:
+        sent = await bot.send_document(CHAT, XLSX, filename="实名制台账-20261122.xlsx", caption="台账")
+    assert sent.document.file_name == "实名制台账-20261122.xlsx"
+    [upload] = fake_server.api.documents(CHAT)
+    assert (upload.file_name, upload.data, upload.caption) == ("实名制台账-20261122.xlsx", XLSX, "台账")
