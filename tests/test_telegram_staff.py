@@ -127,3 +127,26 @@ async def test_help_and_menu_list_the_commands_of_the_role(bot):
     assert "/invite" in admin_help
     worker_help = await bot.send(WORKER, "/help")
     assert not any("/apply" in reply or "/invite" in reply for reply in worker_help)
+
+
+async def test_county_staff_read_the_list_and_ledger_without_buttons(bot):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")
+    [reply] = await bot.send(ADMIN, "/invite staff 马边")
+    token = re.search(r"start=(inv_\S+)", reply)[1]
+    await bot.send(WORKER, f"/start {token}")
+    [listing] = await bot.send(WORKER, "/applicants")
+    assert "阿木" in listing and bot.api.sent(WORKER)[-1].get("reply_markup") is None
+    await bot.send(WORKER, "/ledger")
+    assert [row[text("staff.ledger.col.name")] for row in ledger_rows(bot, WORKER)] == ["阿木"]
+
+
+async def test_a_revoked_coordinator_falls_back_to_the_worker_flow(bot):
+    from bot.staff import revoke_role
+
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")  # now acting on behalf
+    revoke_role(bot.application.bot_data["staff"], ADMIN, COORDINATOR)
+    replies = await bot.send(COORDINATOR, "马边")
+    assert text("staff.denied") not in replies and replies  # their own interview answers
+    assert await bot.send(COORDINATOR, "/applicants") == [text("staff.denied")]
