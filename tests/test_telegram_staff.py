@@ -97,10 +97,11 @@ async def test_reopening_an_applicant_resumes_their_interview(bot):
     assert "你家是哪一类" in (await bot.tap(COORDINATOR, resume))[-1]  # the question after the county
 
 
-async def test_bad_phone_keeps_the_registration_open(bot):
+async def test_bad_name_or_phone_keeps_the_registration_open(bot):
     await make_coordinator(bot)
     await bot.send(COORDINATOR, "/apply")
-    await bot.send(COORDINATOR, "阿木")
+    assert await bot.send(COORDINATOR, "名" * 51) == [text("staff.applicant.bad_name")]
+    assert await bot.send(COORDINATOR, "阿木") == [text("tgstaff.apply.ask_phone")]
     assert await bot.send(COORDINATOR, "123") == [text("staff.applicant.bad_phone")]
     assert (await bot.send(COORDINATOR, "13812345678"))[0].startswith("登记好了")
 
@@ -150,3 +151,15 @@ async def test_a_revoked_coordinator_falls_back_to_the_worker_flow(bot):
     replies = await bot.send(COORDINATOR, "马边")
     assert text("staff.denied") not in replies and replies  # their own interview answers
     assert await bot.send(COORDINATOR, "/applicants") == [text("staff.denied")]
+
+
+async def test_an_applicant_deleted_meanwhile_ends_the_on_behalf_mode(bot):
+    from bot.staff import delete_applicant, list_applicants
+
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")
+    ctx = bot.application.bot_data["staff"]
+    [summary] = list_applicants(ctx, COORDINATOR, NOON.date())
+    delete_applicant(ctx, COORDINATOR, summary.applicant.id)
+    assert await bot.send(COORDINATOR, "马边") == [text("staff.applicant.unknown")]
+    assert text("staff.applicant.unknown") not in await bot.send(COORDINATOR, "马边")

@@ -18,8 +18,10 @@ from bot.adapters.telegram_staff import (
     staff_ctx,
     today,
 )
+from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff import COORDINATOR, interview_step, register_applicant
+from bot.staff.applicants import clean_name
 
 LEAVE, SKIP_PHONE = f"{PREFIX}leave", f"{PREFIX}skip"
 
@@ -50,7 +52,7 @@ async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
     """The next answer of the /apply flow: the name, then the phone."""
     svc, user_id = services_of(context), update.effective_user.id
     if state.get("step") == "name":
-        set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": answer.strip()})
+        set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": clean_name(answer)})
         await say(update, context, text("tgstaff.apply.ask_phone"),
                   [[Choice(text("tgstaff.apply.skip_phone"), SKIP_PHONE)]])
         return
@@ -88,8 +90,12 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, replies) -> 
 async def _behalf_input(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int,
                         *, typed: str | None = None, button: str | None = None) -> None:
     """One input of the applicant's interview (the service checks ownership on every call)."""
-    turn = interview_step(staff_ctx(context), update.effective_user.id, applicant_id,
-                          as_of=today(context), text_in=typed, button=button)
+    try:
+        turn = interview_step(staff_ctx(context), update.effective_user.id, applicant_id,
+                              as_of=today(context), text_in=typed, button=button)
+    except InputError:  # deleted or handed to another coordinator meanwhile: leave the mode
+        set_mode(services_of(context), update.effective_user.id, {})
+        raise
     await _show(update, context, turn.replies)
 
 
