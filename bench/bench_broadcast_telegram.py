@@ -20,15 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from bench_broadcast import open_rate  # noqa: E402
-from fakebotapi import FakeBotApiServer  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-from test_broadcast_e2e import COUNTY, Faults, check_exactly_once, run_with_kill  # noqa: E402
+from bench_broadcast import open_rate
+from fakebotapi import FakeBotApiServer
+from sqlalchemy import insert
+from test_broadcast_e2e import COUNTY, Faults, check_exactly_once, run_with_kill
 
-from bot.adapters.telegram_broadcast import recipients  # noqa: E402
-from bot.broadcast import open_outbox  # noqa: E402
-from bot.storage import open_storage  # noqa: E402
-from bot.storage.tables import SubscriptionRow, UserRow  # noqa: E402
+from bot.adapters.telegram_broadcast import recipients
+from bot.broadcast import open_outbox
+from bot.storage import open_storage
+from bot.storage.tables import SubscriptionRow, UserRow
 
 
 class TimedFaults(Faults):
@@ -83,13 +83,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temp dir)")
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=300.0, help="configured limit, msgs/s")
+    parser.add_argument("--rate", type=float, default=200.0, help="configured limit, msgs/s")
     parser.add_argument("--retry-after", type=float, default=0.02)
     parser.add_argument("--latency", type=float, default=0.01, help="fake Bot API answer time")
-    parser.add_argument("--in-flight", type=int, default=32)
+    parser.add_argument("--in-flight", type=int, default=8)
     args = parser.parse_args()
     db_url = args.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bot.sqlite3'}"
     server = FakeBotApiServer().start()
+    server.httpd.handle_error = lambda *_: None  # the killed sender's reset connections: expected
     faults = TimedFaults(retry_after=args.retry_after, latency=args.latency)
     server.api.fault = faults
     try:

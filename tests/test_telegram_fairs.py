@@ -137,7 +137,7 @@ async def test_cancel_sends_nothing(setup) -> None:
 @pytest.mark.parametrize("user", [WORKER, COORD])
 @pytest.mark.parametrize("command", ["/fair", "/fairs", "/stats"])
 async def test_worker_and_coordinator_are_refused(setup, user, command) -> None:
-    _storage, ctx, outbox = setup
+    _storage, _ctx, outbox = setup
     async with _bot(setup) as bot:
         before = _counts(outbox)
         assert await bot.send(user, command) == [text("staff.denied")]
@@ -178,7 +178,7 @@ async def test_draft_survives_a_restart(setup) -> None:
 
 
 async def test_stats_counts_interviews_and_fairs(setup) -> None:
-    storage, ctx, outbox = setup
+    storage, ctx, _outbox = setup
     storage.save_conversation("tg:1000", {"facts": {"origin_county": "马边"}})
     storage.save_conversation("tg:2000", {"facts": {"origin_county": "沐川"}})
     async with _bot(setup) as bot:

@@ -113,7 +113,7 @@ async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float)
                 await show_progress(bot, outbox, watched)
         except TelegramError as error:  # a network hiccup: try again next round
             log.warning("fair progress round failed: %s", error)
-        except Exception:  # noqa: BLE001 - the loop must survive a bad round
+        except Exception:
             log.exception("fair progress round failed")
         await asyncio.sleep(interval)
 

@@ -13,12 +13,25 @@ import functools
 from dataclasses import dataclass, field
 
 from telegram import Update
-from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, MessageHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.adapters import telegram_stats as stats
-from bot.adapters.telegram_broadcast import (compose, fair_loop, local_when, make_sender,
-                                             recipients, start_fair)
+from bot.adapters.telegram_broadcast import (
+    compose,
+    fair_loop,
+    local_when,
+    make_sender,
+    recipients,
+    start_fair,
+)
 from bot.adapters.telegram_send import Choice, send_text
 from bot.adapters.telegram_services import chat_id_of, services
 from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox

@@ -31,7 +31,7 @@ async def drain(db_url: str, base_url: str, token: str, config: SenderConfig) ->
     from bot.storage import open_storage
 
     outbox, storage = open_outbox(db_url), open_storage(db_url)
-    bot = _bot(base_url, token, config.max_in_flight + 8)
+    bot = _bot(base_url, token, config.max_in_flight + 2)
     started = time.monotonic()
     try:
         async with bot:
