@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -123,3 +124,32 @@ def make_sender(bot: Bot, outbox: Outbox, storage: Storage,
     """The paced sender over ``bot``; a user who blocked the bot loses every subscription."""
     return Sender(outbox, telegram_send(bot), compose,
                   config=config or SenderConfig(), on_blocked=storage.unsubscribe)
+
+
+def start_delivery(bot: Bot, sender: Sender, outbox: Outbox, storage: Storage,
+                   interval: float) -> list[asyncio.Task]:
+    """Start the paced sender and the schedule/progress loop (the sender task first)."""
+    return [asyncio.create_task(sender.run()),
+            asyncio.create_task(fair_loop(bot, outbox, storage, interval))]
+
+
+async def stop_delivery(sender: Sender, tasks: list[asyncio.Task]) -> None:
+    """Stop the sender (sends in flight finish; after 10 s they end uncertain) and the loop."""
+    if not tasks:
+        return
+    sender.stop()
+    tasks[1].cancel()
+    for task, seconds in ((tasks[0], 10.0), (tasks[1], 1.0)):
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=seconds)
+
+
+def chain(first, then):
+    """A lifecycle callback (post_init / post_shutdown) running ``first`` (if any), then ``then``."""
+
+    async def both(application) -> None:
+        if first is not None:
+            await first(application)
+        await then(application)
+
+    return both

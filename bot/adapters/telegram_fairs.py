@@ -8,7 +8,6 @@ Wiring (composition root)::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 from dataclasses import dataclass, field
 
@@ -25,12 +24,14 @@ from telegram.ext import (
 
 from bot.adapters import telegram_stats as stats
 from bot.adapters.telegram_broadcast import (
+    chain,
     compose,
-    fair_loop,
     local_when,
     make_sender,
     recipients,
+    start_delivery,
     start_fair,
+    stop_delivery,
 )
 from bot.adapters.telegram_send import Choice, send_text
 from bot.adapters.telegram_services import chat_id_of, services
@@ -252,37 +253,6 @@ class _HasDraft(filters.MessageFilter):
         return message.from_user is not None and self.outbox.get_draft(message.from_user.id) is not None
 
 
-async def _start_tasks(application: Application, fx: Fairs) -> None:
-    """Start the paced sender and the schedule/progress loop."""
-    bot = application.bot
-    fx.tasks = [asyncio.create_task(fx.sender.run()),
-                asyncio.create_task(fair_loop(bot, fx.outbox, fx.storage, fx.interval))]
-
-
-async def _stop_tasks(fx: Fairs) -> None:
-    """Stop the sender (sends in flight finish) and the loop."""
-    if not fx.tasks:
-        return
-    sending, loop = fx.tasks
-    fx.sender.stop()
-    loop.cancel()
-    for task, seconds in ((sending, 10.0), (loop, 1.0)):
-        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=seconds)
-    fx.tasks = []
-
-
-def _chain(first, then):
-    """A lifecycle callback running ``first`` (if any) and then ``then``."""
-
-    async def both(application: Application) -> None:
-        if first is not None:
-            await first(application)
-        await then(application)
-
-    return both
-
-
 def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContext,
              storage: Storage, rate: float = 30.0, progress_interval: float = 2.0,
              sender_config: SenderConfig | None = None) -> None:
@@ -297,5 +267,13 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
     application.add_handler(MessageHandler(
         filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _HasDraft(outbox),
         on_draft_text), group=GROUP)
-    application.post_init = _chain(application.post_init, lambda app: _start_tasks(app, fx))
-    application.post_shutdown = _chain(lambda app: _stop_tasks(fx), application.post_shutdown)
+
+    async def start(app: Application) -> None:
+        fx.tasks = start_delivery(app.bot, fx.sender, outbox, storage, progress_interval)
+
+    async def stop(_app: Application) -> None:
+        await stop_delivery(fx.sender, fx.tasks)
+        fx.tasks = []
+
+    application.post_init = chain(application.post_init, start)
+    application.post_shutdown = chain(stop, application.post_shutdown)
