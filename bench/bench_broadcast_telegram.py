@@ -14,7 +14,6 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,13 +21,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from bench_broadcast import open_rate
 from fakebotapi import FakeBotApiServer
-from sqlalchemy import insert
-from test_broadcast_e2e import COUNTY, Faults, check_exactly_once, run_with_kill
-
-from bot.adapters.telegram_broadcast import recipients
-from bot.broadcast import open_outbox
-from bot.storage import open_storage
-from bot.storage.tables import SubscriptionRow, UserRow
+from test_broadcast_e2e import Faults, check_exactly_once, run_with_kill, subscribe
 
 
 class TimedFaults(Faults):
@@ -47,28 +40,6 @@ class TimedFaults(Faults):
             with self.lock:
                 self.log.append((started, time.monotonic(), params["chat_id"], outcome))
         return answer
-
-
-def subscribe_many(db_url: str, api, count: int) -> int:
-    """``count`` subscribers written in bulk (setup, not measured); return the fair id."""
-    storage, outbox = open_storage(db_url), open_outbox(db_url)
-    now = datetime.now(UTC)
-    users = [{"user_id": u, "chat_id": u, "name": "老乡", "first_seen": now}
-             for u in range(1, count + 1)]
-    subs = [{"user_id": u, "kind": "county", "key": COUNTY, "created_at": now}
-            for u in range(1, count + 1)]
-    with storage.engine.begin() as db:
-        db.execute(insert(UserRow.__table__), users)
-        db.execute(insert(SubscriptionRow.__table__), subs)
-    for user in range(1, count + 1):
-        api.user(user)
-    fair = outbox.create_fair(title="马边专场招聘会", starts_at=datetime(2026, 12, 5, 1, 30, tzinfo=UTC),
-                              place_or_link="马边县人力资源市场", organiser="马边县人社局",
-                              target_counties=[COUNTY], details="", created_by=99)
-    outbox.enqueue(fair.id, recipients(storage, [COUNTY]))
-    storage.close()
-    outbox.close()
-    return fair.id
 
 
 def phases(log: list, at_kill_time: float) -> dict[str, list]:
@@ -94,7 +65,7 @@ def main() -> None:
     faults = TimedFaults(retry_after=args.retry_after, latency=args.latency)
     server.api.fault = faults
     try:
-        fair_id = subscribe_many(db_url, server.api, args.count)
+        fair_id = subscribe(db_url, server.api, args.count)
         started = time.monotonic()
         run = run_with_kill(db_url, server, args.count, args.rate, args.in_flight)
         wall = time.monotonic() - started
