@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import random
 from datetime import date, timedelta
 
@@ -203,3 +204,16 @@ def test_a_fixed_amount_is_handed_out_as_a_copy():
     first = rule.amount_for({})
     first["yuan"] = -1
     assert rule.amount_for({})["yuan"] == rule.amount["yuan"]
+
+
+def test_the_cycle_collector_is_as_before_after_a_large_call():
+    twice = RULES + RULES  # above the size at which evaluate() holds the collector
+    assert gc.isenabled()
+    assert len(evaluate({}, date(2026, 11, 22), "all", rules=twice)) == len(twice)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        evaluate({}, date(2026, 11, 22), "all", rules=twice)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
