@@ -207,3 +207,14 @@ def test_recipients_once_per_user_through_sql_and_protocol(sqlite_storage) -> No
     counties = [MABIAN, "沐川县"]
     assert recipients(sqlite_storage, counties) == wanted
     assert recipients(_ProtocolOnly(sqlite_storage), counties) == wanted
+
+
+async def test_role_taken_away_mid_draft_frees_the_chat(setup) -> None:
+    from bot.staff import revoke_role
+
+    _storage, ctx, outbox = setup
+    async with _bot(setup) as bot:
+        await bot.send(STAFF, "/fair")
+        revoke_role(ctx, ADMIN, STAFF)
+        assert await bot.send(STAFF, ANSWERS[0]) == [text("staff.denied")]
+        assert outbox.get_draft(STAFF) is None and outbox.fairs() == []

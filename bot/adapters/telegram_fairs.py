@@ -40,7 +40,15 @@ from bot.broadcast.fair_input import parse_when, resolve_targets
 from bot.config import Settings
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff import ADMIN, STAFF, Grant, StaffContext, create_tables, require
+from bot.staff import (
+    ADMIN,
+    STAFF,
+    Grant,
+    PermissionDenied,
+    StaffContext,
+    create_tables,
+    require,
+)
 from bot.staff.audit import record
 from bot.storage import Storage
 
@@ -145,7 +153,11 @@ def _answer(step: str, answer: str, fx: Fairs, grant: Grant):
 @staff_only
 async def on_draft_text(update: Update, context, fx: Fairs, user_id: int) -> None:
     """A typed answer to the open /fair question."""
-    grant = allowed(fx, user_id, "fair.create")
+    try:
+        grant = allowed(fx, user_id, "fair.create")
+    except PermissionDenied:  # the role was taken away mid-draft: let them talk to the bot again
+        fx.outbox.drop_draft(user_id)
+        raise
     draft = fx.outbox.get_draft(user_id)
     if draft is None:
         return
