@@ -217,3 +217,11 @@ def test_the_cycle_collector_is_as_before_after_a_large_call():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_home_area_written_as_text_not_a_list_is_not_indexed():
+    shaoxing = next(r for r in RULES if r.id == "shaoxing.stable_employment")
+    odd = Condition(id="odd_origin", op="in", fact="origin_county", value="马边彝族自治县")
+    rule = dataclasses.replace(shaoxing, scope=(odd,))
+    assert origin_areas(rule) is None
+    assert RuleIndex.build([rule]).fitting({"origin_county": "马边"}) == [0]

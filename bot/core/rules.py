@@ -112,8 +112,9 @@ def load_rules(directory: Path = RULES_DIR) -> tuple[Rule, ...]:
 def origin_areas(rule: Rule) -> tuple[str, frozenset] | None:
     """The first home-area condition of a rule's scope: its fact and every value that is not unmet."""
     for cond in rule.scope:
-        if cond.fact in ORIGIN_FACTS and cond.op in ("in", "equals"):
-            values = cond.value if cond.op == "in" else [cond.value]
+        listed = cond.op == "in" and isinstance(cond.value, (list, tuple))
+        if cond.fact in ORIGIN_FACTS and (listed or cond.op == "equals"):
+            values = cond.value if listed else [cond.value]
             try:
                 return cond.fact, frozenset([*values, *cond.unclear])
             except TypeError:  # an unhashable value: not indexed
