@@ -218,3 +218,16 @@ async def test_role_taken_away_mid_draft_frees_the_chat(setup) -> None:
         revoke_role(ctx, ADMIN, STAFF)
         assert await bot.send(STAFF, ANSWERS[0]) == [text("staff.denied")]
         assert outbox.get_draft(STAFF) is None and outbox.fairs() == []
+
+
+def test_one_process_wins_the_report_and_the_scheduled_start(tmp_path) -> None:
+    outbox = open_outbox(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+    fair = outbox.create_fair(title="招聘会", starts_at=outbox.clock.now(), place_or_link="县人才市场",
+                              organiser="县人社局", target_counties=[MABIAN], created_by=STAFF,
+                              status="scheduled", send_at=outbox.clock.now())
+    assert [outbox.claim_scheduled(fair.id) for _ in range(2)] == [True, False]
+    outbox.watch(fair.id, STAFF, 7, "进度")
+    assert [outbox.claim_report(fair.id) for _ in range(2)] == [True, False]
+    outbox.shown(fair.id, "新进度")  # a late progress edit keeps the report claimed
+    assert outbox.watched() == [] and outbox.claim_report(fair.id) is False
+    outbox.close()

@@ -98,10 +98,13 @@ async def show_progress(bot: Bot, outbox: Outbox, watched: ProgressMessage) -> N
             await bot.edit_message_text(body, chat_id=watched.chat_id, message_id=watched.message_id)
         except BadRequest as error:  # e.g. the staff deleted it: the report still follows
             log.warning("progress message of fair %s not edited: %s", fair.id, error)
-    done = fair.status == "done"
-    if done:
-        await bot.send_message(watched.chat_id, report_text(fair, counts))
-    outbox.shown(fair.id, body, reported=done)
+    outbox.shown(fair.id, body)
+    if fair.status == "done" and outbox.claim_report(fair.id):
+        try:
+            await bot.send_message(watched.chat_id, report_text(fair, counts))
+        except TelegramError:
+            outbox.shown(fair.id, body, reported=False)  # try again next round
+            raise
 
 
 async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float) -> None:
@@ -109,7 +112,8 @@ async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float)
     while True:
         try:
             for fair in outbox.due_fairs(datetime.now(UTC)):
-                await start_fair(bot, outbox, storage, fair, fair.created_by)
+                if outbox.claim_scheduled(fair.id):
+                    await start_fair(bot, outbox, storage, fair, fair.created_by)
             for watched in outbox.watched():
                 await show_progress(bot, outbox, watched)
         except TelegramError as error:  # a network hiccup: try again next round

@@ -67,11 +67,25 @@ class DraftsMixin:
             return [ProgressMessage(r.fair_id, r.chat_id, r.message_id, r.last_text, r.reported)
                     for r in db.execute(query)]
 
-    def shown(self, fair_id: int, text: str, reported: bool = False) -> None:
-        """Record what the progress message now says (and whether the report was sent)."""
+    def shown(self, fair_id: int, text: str, reported: bool | None = None) -> None:
+        """Record what the progress message now says (and, when given, whether the report went)."""
+        values = {"last_text": text} | ({} if reported is None else {"reported": reported})
         with self.engine.begin() as db:
-            db.execute(update(PROGRESS).where(PROGRESS.c.fair_id == fair_id)
-                       .values(last_text=text, reported=reported))
+            db.execute(update(PROGRESS).where(PROGRESS.c.fair_id == fair_id).values(**values))
+
+    def claim_report(self, fair_id: int) -> bool:
+        """Take the job of sending the fair's final report (one process wins)."""
+        with self.engine.begin() as db:
+            return db.execute(update(PROGRESS).where(PROGRESS.c.fair_id == fair_id,
+                                                     PROGRESS.c.reported.is_(False))
+                              .values(reported=True)).rowcount == 1
+
+    def claim_scheduled(self, fair_id: int) -> bool:
+        """Take the job of starting a due scheduled fair (one process wins)."""
+        with self.engine.begin() as db:
+            return db.execute(update(FAIRS).where(FAIRS.c.id == fair_id,
+                                                  FAIRS.c.status == "scheduled")
+                              .values(status="sending")).rowcount == 1
 
     def fairs(self, created_by: int | None = None, limit: int = 20) -> list[Fair]:
         """The latest fairs, newest first (of one creator when given)."""
