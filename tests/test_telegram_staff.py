@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
+from fakebotapi import FakeBotApi
 from fakebotapi.harness import OfflineBot
 from openpyxl import load_workbook
 
@@ -25,7 +26,9 @@ INTERVIEW = [("tap", "go"), ("send", "马边"), ("tap", "a:person_category:pover
 async def bot(storage):
     """The bot on each storage backend (SQLite, PostgreSQL)."""
     staff = StaffContext(engine=storage.engine, admin_ids=frozenset({ADMIN}), clock=lambda: NOON)
-    async with OfflineBot(storage, staff=staff) as offline:
+    api = FakeBotApi()
+    api.user(ADMIN)  # the admin has opened the chat before: their menu is set at start
+    async with OfflineBot(storage, staff=staff, api=api) as offline:
         yield offline
 
 
@@ -124,6 +127,7 @@ async def test_help_and_menu_list_the_commands_of_the_role(bot):
     assert "apply" not in [c["command"] for c in bot.api.commands]  # workers' menu unchanged
     [coordinator_help] = await bot.send(COORDINATOR, "/help")
     assert "/apply" in coordinator_help and "/invite" not in coordinator_help
+    assert "invite" in [c["command"] for c in bot.api.scoped_commands[f"chat:{ADMIN}"]]
     [admin_help] = await bot.send(ADMIN, "/help")
     assert "/invite" in admin_help
     worker_help = await bot.send(WORKER, "/help")

@@ -1,9 +1,10 @@
 """Admin commands in Telegram: /invite (one-time deep links), /invites (list, withdraw); redemption."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -25,6 +26,7 @@ from bot.staff import (
     welcome_text,
 )
 
+log = logging.getLogger(__name__)
 CANCEL = f"{PREFIX}inv:"
 
 
@@ -101,11 +103,22 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str)
 
 async def _role_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, role_name: str) -> None:
     """The command menu of this chat: the worker's commands plus the role's."""
+    await role_menu(context.bot, chat_id, role_name)
+
+
+async def role_menu(bot: Bot, chat_id: int, role_name: str) -> None:
+    """Set the chat's menu to the worker's commands plus the role's (failures only logged)."""
     from bot.adapters.telegram_bot import COMMANDS
 
     commands = [BotCommand(name, text(f"telegram.command.{name}")) for name in COMMANDS]
     commands += [BotCommand(name, text(f"tgstaff.command.{name}")) for name in ROLE_COMMANDS[role_name]]
     try:
-        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
-    except TelegramError:  # the menu is a convenience; /help lists the same commands
-        pass
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:  # e.g. an admin who never opened the chat; /help still works
+        log.info("no menu for chat %s: %s", chat_id, error)
+
+
+async def admin_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
+    """At start: the admins' menus (admins come from settings, not from an invite)."""
+    for admin_id in sorted(admin_ids):
+        await role_menu(bot, admin_id, ADMIN)

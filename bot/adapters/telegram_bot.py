@@ -27,6 +27,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters import telegram_account as account
 from bot.adapters import telegram_handlers as handlers
+from bot.adapters.telegram_admin import admin_menus
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_services import Services
 from bot.adapters.telegram_staff import forget_mode
@@ -78,6 +79,9 @@ async def _post_init(application: Application) -> None:
     """Register the command menu and start the reminder task."""
     commands = [BotCommand(name, text(f"telegram.command.{name}")) for name in COMMANDS]
     await application.bot.set_my_commands(commands)
+    staff = application.bot_data.get("staff")
+    if staff is not None:
+        await admin_menus(application.bot, staff.admin_ids)
     svc: Services = application.bot_data["services"]
     interval = application.bot_data.get("reminder_interval", REMINDER_INTERVAL)
     if interval:
