@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache, partial
 
-from bot.core.amounts import compute_amount
 from bot.core.conditions import UNKNOWN, UNMET, Condition, ConditionOutcome, evaluate_condition
 from bot.core.errors import InputError
 from bot.core.explain import bring_items, claim_text, reasons
