@@ -23,7 +23,8 @@ def _evaluate(facts: dict, as_of: date) -> list:
     from bot.core.evaluator import evaluate
     from bot.core.facts import normalise_facts
 
-    return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker")
+    # Rules for other home areas can never apply to this person: leave them out (fast path).
+    return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker", keep_out_of_scope=False)
 
 
 def _search(question: str, top: int) -> list:

@@ -35,7 +35,8 @@ def core_evaluate(facts: dict, as_of: date) -> list[Any]:
     from bot.core.evaluator import evaluate
     from bot.core.facts import normalise_facts
 
-    return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker")
+    # Rules for other home areas can never apply to this person: leave them out (fast path).
+    return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker", keep_out_of_scope=False)
 
 
 def core_resolve_county(text: str) -> PlaceLike:
