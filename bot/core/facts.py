@@ -115,6 +115,9 @@ def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
     if "employment_start" in facts:
         day = as_of or (_check_date("as_of", raw_as_of) if raw_as_of else _today())
         facts["months_employed"] = full_months(date.fromisoformat(facts["employment_start"]), day)
+    if "unemployed" not in facts and "months_employed" in facts:
+        # A current job (its start or its length is known) means not out of work.
+        facts["unemployed"] = False
     return {k: facts[k] for k in _ordered(facts)}
 
 
