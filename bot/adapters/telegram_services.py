@@ -90,7 +90,8 @@ def per_user(handler: Handler) -> Handler:
         user = update.effective_user
         if user is None:
             return
-        async with services(context).lock(user.id):
+        # The in-process lock keeps order here; the storage lease keeps it across processes.
+        async with services(context).lock(user.id), services(context).storage.user_lock(user.id):
             await handler(update, context)
 
     return wrapped

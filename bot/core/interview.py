@@ -86,6 +86,13 @@ def new_state(payload: str | None = None) -> dict:
             "pending": None, "options": [], "payload": payload}
 
 
+def state_with_home(county: str, place_name: str, payload: str | None = None) -> dict:
+    """A new interview whose home county is already answered (a coordinator entered it)."""
+    state = new_state(payload)
+    record(state, "origin_county", Parsed(facts={"origin_county": county}, shown=place_name))
+    return state
+
+
 def ensure_state(state: dict | None) -> dict:
     """The given state, or a fresh one when missing or from another version."""
     if not isinstance(state, dict) or state.get("v") != STATE_VERSION:

@@ -21,7 +21,7 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
 
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "applicant.interview")
-        state = dict(row.state or {}) or None
+        state = dict(row.state or {}) or _first_state(row)
         if button is not None:
             turn = conversation.handle_button(state, button, as_of=as_of)
         elif text_in is not None:
@@ -32,3 +32,15 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
         session.add(row)
         record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
         return replace(turn, events=[])
+
+
+def _first_state(row: Any) -> dict | None:
+    """The applicant's first interview state: the home county the coordinator entered is known."""
+    from bot.core.interview import state_with_home
+
+    county = getattr(row, "county", None)
+    if not county:
+        return None
+    province, city = getattr(row, "province", None), getattr(row, "city", None)
+    full = " ".join(dict.fromkeys(part for part in (province, city, county) if part))
+    return state_with_home(full, county)
