@@ -21,7 +21,7 @@ from bot.storage.tables import (
     UserRow,
 )
 
-CONVERSATION_PREFIXES = ("tg:", "tgpending:")  # Telegram interview + adapter state
+CONVERSATION_PREFIXES = ("tg:", "tgpending:", "tgstaff:")  # interview, adapter state, staff chat mode
 
 
 def _now() -> datetime:
