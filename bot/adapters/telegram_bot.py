@@ -163,6 +163,10 @@ def main(settings: Settings) -> int:
     outbox = open_outbox(settings.database_url)
     application = build_application(settings, storage, forget_hooks=(outbox.forget_user,))
     register_fairs(application, outbox=outbox, staff_ctx=application.bot_data["staff"], storage=storage)
+    from bot.core.clock import today
+    from bot.core.warmup import warm_up
+
+    warm_up(today())
     try:
         _run(application, settings)
     except InvalidToken:
