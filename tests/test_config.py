@@ -40,3 +40,12 @@ def test_every_environment_variable_is_documented():
     assert names, "config.py reads no variables?"
     missing = sorted(n for n in names if f"`{n}`" not in readme)
     assert missing == []
+
+
+def test_every_telegram_command_is_documented():
+    from bot.adapters.telegram_bot import COMMANDS
+    from bot.adapters.telegram_staff import ROLE_COMMANDS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = set(COMMANDS) | {name for names in ROLE_COMMANDS.values() for name in names}
+    assert sorted(n for n in names if f"`/{n}" not in readme) == []
