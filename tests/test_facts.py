@@ -38,7 +38,7 @@ def test_employment_start_gives_full_months_and_wins_over_months_employed():
 
 def test_as_of_in_the_raw_facts_is_used_and_kept_out_of_the_output():
     facts = normalise_facts({"as_of": "2024-05-01", "employment_start": "2024-02-01"})
-    assert facts == {"employment_start": "2024-02-01", "months_employed": 3}
+    assert facts == {"employment_start": "2024-02-01", "months_employed": 3, "unemployed": False}
 
 
 def test_dates_come_out_as_iso_strings_and_output_is_accepted_again():
