@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from fakebotapi.harness import OfflineBot
@@ -225,7 +226,11 @@ def test_one_process_wins_the_report_and_the_scheduled_start(tmp_path) -> None:
     fair = outbox.create_fair(title="招聘会", starts_at=outbox.clock.now(), place_or_link="县人才市场",
                               organiser="县人社局", target_counties=[MABIAN], created_by=STAFF,
                               status="scheduled", send_at=outbox.clock.now())
-    assert [outbox.claim_scheduled(fair.id) for _ in range(2)] == [True, False]
+    now = outbox.clock.now()
+    assert [outbox.claim_scheduled(fair.id, now) for _ in range(2)] == [True, False]
+    assert outbox.get_fair(fair.id).status == "scheduled" and outbox.finish_fairs() == []
+    later = now + timedelta(seconds=301)  # the winner died before enqueueing: another retries
+    assert [outbox.claim_scheduled(fair.id, later) for _ in range(2)] == [True, False]
     outbox.watch(fair.id, STAFF, 7, "进度")
     assert [outbox.claim_report(fair.id) for _ in range(2)] == [True, False]
     outbox.shown(fair.id, "新进度")  # a late progress edit keeps the report claimed

@@ -111,8 +111,9 @@ async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float)
     """Forever: start scheduled fairs when due and refresh progress messages (throttled)."""
     while True:
         try:
-            for fair in outbox.due_fairs(datetime.now(UTC)):
-                if outbox.claim_scheduled(fair.id):
+            now = datetime.now(UTC)
+            for fair in outbox.due_fairs(now):
+                if outbox.claim_scheduled(fair.id, now):
                     await start_fair(bot, outbox, storage, fair, fair.created_by)
             for watched in outbox.watched():
                 await show_progress(bot, outbox, watched)

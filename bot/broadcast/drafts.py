@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, desc, insert, select, update
 
@@ -80,12 +80,18 @@ class DraftsMixin:
                                                      PROGRESS.c.reported.is_(False))
                               .values(reported=True)).rowcount == 1
 
-    def claim_scheduled(self, fair_id: int) -> bool:
-        """Take the job of starting a due scheduled fair (one process wins)."""
+    def claim_scheduled(self, fair_id: int, now: datetime, lease: float = 300.0) -> bool:
+        """Take the job of starting a due scheduled fair (one process wins).
+
+        The fair stays ``scheduled`` (a ``sending`` fair without rows would count as done) with
+        ``send_at`` pushed ``lease`` seconds on, so another process retries if this one dies
+        before :meth:`enqueue` moves it to ``sending``.
+        """
         with self.engine.begin() as db:
             return db.execute(update(FAIRS).where(FAIRS.c.id == fair_id,
-                                                  FAIRS.c.status == "scheduled")
-                              .values(status="sending")).rowcount == 1
+                                                  FAIRS.c.status == "scheduled",
+                                                  FAIRS.c.send_at <= now)
+                              .values(send_at=now + timedelta(seconds=lease))).rowcount == 1
 
     def fairs(self, created_by: int | None = None, limit: int = 20) -> list[Fair]:
         """The latest fairs, newest first (of one creator when given)."""
