@@ -22,6 +22,7 @@ class Settings:
     webhook_port: int = 8443
     data_dir: Path = ROOT / "data"
     timezone: str = "Asia/Shanghai"
+    broadcast_rate: float = 30.0
 
 
 def _ids(raw: str) -> frozenset[int]:
@@ -44,4 +45,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         webhook_port=int(env.get("WEBHOOK_PORT", "8443")),
         data_dir=data_dir,
         timezone=env.get("BOT_TIMEZONE", "Asia/Shanghai"),
+        broadcast_rate=float(env.get("BROADCAST_RATE", "30")),
     )

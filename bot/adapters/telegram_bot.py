@@ -162,7 +162,8 @@ def main(settings: Settings) -> int:
     storage = open_storage(settings.database_url)
     outbox = open_outbox(settings.database_url)
     application = build_application(settings, storage, forget_hooks=(outbox.forget_user,))
-    register_fairs(application, outbox=outbox, staff_ctx=application.bot_data["staff"], storage=storage)
+    register_fairs(application, outbox=outbox, staff_ctx=application.bot_data["staff"], storage=storage,
+                   rate=settings.broadcast_rate)
     from bot.core.clock import today
     from bot.core.warmup import warm_up
 
