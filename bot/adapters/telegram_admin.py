@@ -21,8 +21,10 @@ from bot.staff import (
     cancel_invite,
     create_invite,
     invite_link,
+    is_link_token,
     pending_invites,
     redeem_invite,
+    redeem_link,
     welcome_text,
 )
 
@@ -92,6 +94,9 @@ async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, r
 async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
     """/start <invite token>: take the role, welcome, and show the role's commands in the menu."""
     user_id = update.effective_user.id
+    if is_link_token(token):
+        await bind_applicant(update, context, token)
+        return
     try:
         grant = redeem_invite(staff_ctx(context), user_id, token)
     except InputError as error:
@@ -99,6 +104,17 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str)
         return
     await say(update, context, text("tgstaff.welcome", who=welcome_text(grant)))
     await _role_menu(context, chat_id_of(update), grant.role)
+
+
+async def bind_applicant(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
+    """/start <applicant link>: bind the worker's account to their record and welcome them."""
+    try:
+        person = redeem_link(staff_ctx(context), update.effective_user.id, token)
+    except InputError as error:
+        await say(update, context, error.zh)
+        return
+    await say(update, context, text("tgstaff.link.welcome", name=person.name,
+                                    county=person.county, village=person.village))
 
 
 async def _role_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, role_name: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.adapters.telegram_admin import local_time
 from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_services import chat_id_of
 from bot.adapters.telegram_staff import (
@@ -23,8 +24,10 @@ from bot.staff import (
     ADMIN,
     COORDINATOR,
     STAFF,
+    create_link,
     delete_applicant,
     export_ledger,
+    invite_link,
     list_applicants,
     record_service,
     summaries_text,
@@ -33,13 +36,23 @@ from bot.staff.services131 import required
 
 NO = f"{PREFIX}no"
 OPEN, SERVICE, KIND, DELETE, DELETE_YES = (f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "del", "dely"))
+LINK_KIND = "link"  # stf:svk:<id>:link, an action on the applicant routed with the service kinds
+
+
+def link_button(applicant) -> list[Choice]:
+    """The row with "发给本人的链接" for one applicant."""
+    return [Choice(text("tgstaff.list.link", name=applicant.name), f"{KIND}{applicant.id}:{LINK_KIND}")]
 
 
 def _applicant_buttons(summaries) -> list[list[Choice]]:
-    """Per applicant: reopen the interview, record a 131 service, delete."""
-    return [[Choice(text("tgstaff.list.open", name=s.applicant.name), f"{OPEN}{s.applicant.id}"),
-             Choice(text("tgstaff.list.service"), f"{SERVICE}{s.applicant.id}"),
-             Choice(text("tgstaff.list.delete"), f"{DELETE}{s.applicant.id}")] for s in summaries]
+    """Per applicant: reopen the interview, record a 131 service, delete; then the worker's link."""
+    rows = []
+    for s in summaries:
+        rows.append([Choice(text("tgstaff.list.open", name=s.applicant.name), f"{OPEN}{s.applicant.id}"),
+                     Choice(text("tgstaff.list.service"), f"{SERVICE}{s.applicant.id}"),
+                     Choice(text("tgstaff.list.delete"), f"{DELETE}{s.applicant.id}")])
+        rows.append(link_button(s.applicant))
+    return rows
 
 
 @privileged(COORDINATOR, STAFF, ADMIN)
@@ -76,10 +89,22 @@ async def on_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def record_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
-    """Record the tapped service kind for the applicant, dated today."""
+    """Record the tapped service kind for the applicant, dated today (or give the worker's link)."""
     applicant_id, kind = rest.split(":", 1)
+    if kind == LINK_KIND:
+        await give_link(update, context, int(applicant_id))
+        return
     record_service(staff_ctx(context), update.effective_user.id, int(applicant_id), kind, today(context))
     await say(update, context, text("tgstaff.service.done", kind=text(f"staff.service.{kind}")))
+
+
+async def give_link(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
+    """A one-time deep link the coordinator forwards to the applicant (ownership checked)."""
+    link = create_link(staff_ctx(context), update.effective_user.id, applicant_id)
+    me = await context.bot.get_me()
+    await say(update, context, text("tgstaff.link.give", name=link.name,
+                                    link=invite_link(me.username, link.token),
+                                    until=local_time(link.expires_at)))
 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:

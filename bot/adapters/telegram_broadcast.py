@@ -34,7 +34,11 @@ def compose(fair: Fair) -> str:
 
 
 def recipients(storage: Storage, counties: Iterable[str]) -> list[tuple[int, int]]:
-    """(user_id, chat_id) of the workers subscribed for these home counties, each once."""
+    """(user_id, chat_id) of the workers subscribed for these home counties, each once.
+
+    With the SQL storage, applicants a coordinator registered there whose own Telegram account
+    is linked (``staff_applicants.telegram_id``) are included too, still each once.
+    """
     counties = list(counties)
     if hasattr(storage, "engine"):  # the SQL storage: one query instead of one per subscriber
         return _sql_recipients(storage.engine, counties)
@@ -48,15 +52,20 @@ def recipients(storage: Storage, counties: Iterable[str]) -> list[tuple[int, int
 
 
 def _sql_recipients(engine, counties: list[str]) -> list[tuple[int, int]]:
-    """The same as :func:`recipients`, joined in the database."""
-    from sqlalchemy import select
+    """The same as :func:`recipients`, joined in the database (subscribers and linked applicants)."""
+    from sqlalchemy import select, union
 
+    from bot.staff.models import ApplicantRow
     from bot.storage.tables import SubscriptionRow, UserRow
 
-    subs, users = SubscriptionRow.__table__, UserRow.__table__
-    query = (select(subs.c.user_id, users.c.chat_id)
-             .join(users, users.c.user_id == subs.c.user_id, isouter=True)
-             .where(subs.c.kind == "county", subs.c.key.in_(counties)))
+    subs, users, people = SubscriptionRow.__table__, UserRow.__table__, ApplicantRow.__table__
+    wanted = union(
+        select(subs.c.user_id.label("user_id"))
+        .where(subs.c.kind == "county", subs.c.key.in_(counties)),
+        select(people.c.telegram_id.label("user_id"))
+        .where(people.c.telegram_id.is_not(None), people.c.county.in_(counties))).subquery()
+    query = (select(wanted.c.user_id, users.c.chat_id)
+             .join(users, users.c.user_id == wanted.c.user_id, isouter=True))
     with engine.connect() as db:
         found = {int(user): int(chat if chat is not None else user) for user, chat in db.execute(query)}
     return sorted(found.items())

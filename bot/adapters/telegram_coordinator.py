@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.adapters.telegram_applicants import link_button
 from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_staff import (
     PREFIX,
@@ -31,7 +32,8 @@ async def _register(update: Update, context: ContextTypes.DEFAULT_TYPE, name: st
     """Register the applicant in the coordinator's village, then start their interview."""
     applicant = register_applicant(staff_ctx(context), update.effective_user.id, name, phone=phone)
     await say(update, context, text("tgstaff.apply.done", name=applicant.name,
-                                    village=applicant.village, county=applicant.county))
+                                    village=applicant.village, county=applicant.county),
+              [link_button(applicant)])
     await start_behalf(update, context, applicant.id)
 
 

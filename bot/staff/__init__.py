@@ -14,6 +14,8 @@ Wiring (composition root)::
     # admin: invite_link(bot_username, create_invite(ctx, uid, "coordinator", county=..., village=...).token)
     # coordinator: register_applicant, interview_step, record_service, list_applicants + summaries_text
     # coordinator/staff/admin: export_ledger(ctx, uid, today) -> LedgerFile(filename, content)
+    # coordinator: invite_link(bot_username, create_link(ctx, uid, applicant_id).token) for the worker;
+    # /start <link token> (is_invite_token is true for it too): redeem_link(ctx, worker_uid, token)
     # /delete: forget_user(ctx, uid)
 """
 from bot.staff.applicants import (
@@ -38,6 +40,7 @@ from bot.staff.invites import (
     welcome_text,
 )
 from bot.staff.ledger import LedgerFile, export_ledger
+from bot.staff.links import ApplicantLink, create_link, is_link_token, redeem_link
 from bot.staff.models import create_tables
 from bot.staff.overview import ApplicantSummary, applicant_summary, list_applicants, summaries_text
 from bot.staff.privacy import forget_user
@@ -59,7 +62,8 @@ from bot.staff.roles import (
 from bot.staff.services131 import Progress, Service, delete_service, list_services, record_service
 
 __all__ = [
-    "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantSummary", "Assessment",
+    "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantLink", "create_link",
+    "is_link_token", "redeem_link", "ApplicantSummary", "Assessment",
     "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PendingInvite", "PermissionDenied",
     "Progress", "Scope", "Service", "StaffContext", "applicant_summary", "assign_applicant",
     "audit_log", "cancel_invite", "create_invite", "create_tables", "delete_applicant",

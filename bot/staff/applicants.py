@@ -13,7 +13,7 @@ from bot.core.render import text
 from bot.staff.access import owned, readable, scope_of, supervised
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
-from bot.staff.models import ApplicantRow, ServiceRow
+from bot.staff.models import ApplicantRow, LinkRow, ServiceRow
 from bot.staff.roles import COORDINATOR, Grant, PermissionDenied, grant_of, require
 
 PHONE = re.compile(r"^1\d{10}$")
@@ -35,13 +35,14 @@ class Applicant:
     state: dict = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    telegram_id: int | None = None   # the worker's own account, once bound through a link
 
 
 def to_applicant(row: ApplicantRow) -> Applicant:
     """The public view of a row."""
     return Applicant(row.id, row.coordinator_id, row.name, row.phone, row.village, row.county,
                      row.city, row.province, dict(row.state or {}),
-                     as_utc(row.created_at), as_utc(row.updated_at))
+                     as_utc(row.created_at), as_utc(row.updated_at), row.telegram_id)
 
 
 def plain(value: str) -> str:
@@ -141,6 +142,8 @@ def remove_applicant_rows(session: Session, applicant_id: int) -> None:
     """Delete an applicant and everything hanging off it (no rights check: callers do it)."""
     for service in session.exec(select(ServiceRow).where(ServiceRow.applicant_id == applicant_id)):
         session.delete(service)
+    for link in session.exec(select(LinkRow).where(LinkRow.applicant_id == applicant_id)):
+        session.delete(link)
     session.flush()
     row = session.get(ApplicantRow, applicant_id)
     if row is not None:

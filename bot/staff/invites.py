@@ -42,9 +42,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def is_invite_token(payload: str | None) -> bool:
-    """Whether a /start payload looks like an invite (the adapter routes it here)."""
+def is_role_invite(payload: str | None) -> bool:
+    """Whether a /start payload looks like a role invite."""
     return bool(payload and TOKEN_PATTERN.match(payload))
+
+
+def is_invite_token(payload: str | None) -> bool:
+    """Whether a /start payload is one the staff package redeems: a role invite or an applicant link."""
+    from bot.staff.links import is_link_token
+
+    return is_role_invite(payload) or is_link_token(payload)
 
 
 def invite_link(bot_username: str, token: str) -> str:
@@ -114,7 +121,7 @@ def _claim(session: Session, ctx: StaffContext, row: InviteRow, user_id: int) ->
 def redeem_invite(ctx: StaffContext, user_id: int, token: str) -> Grant:
     """Bind the invited role to ``user_id``; unknown, used or expired tokens are refused."""
     with ctx.transaction() as session:
-        row = session.get(InviteRow, token_hash(token.strip())) if is_invite_token(token.strip()) else None
+        row = session.get(InviteRow, token_hash(token.strip())) if is_role_invite(token.strip()) else None
         if row is None:
             raise refuse("staff.invite.unknown", "unknown invite")
         if row.used_by is not None:

@@ -71,6 +71,22 @@ class ApplicantRow(SQLModel, table=True):
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())
+    telegram_id: int | None = Field(  # the worker's own account, bound through a one-time link
+        default=None, sa_column=Column(BigInteger, nullable=True, unique=True, index=True))
+
+
+class LinkRow(SQLModel, table=True):
+    """A one-time link binding an applicant to the worker's Telegram id; only the hash is stored."""
+
+    __tablename__ = "staff_applicant_links"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    applicant_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("staff_applicants.id", ondelete="CASCADE"), nullable=False, index=True))
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    used_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class ServiceRow(SQLModel, table=True):
@@ -87,7 +103,7 @@ class ServiceRow(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=_utc_column())
 
 
-STAFF_TABLES = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow]
+STAFF_TABLES = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow, LinkRow]
 
 
 def create_tables(engine: Engine) -> None:
