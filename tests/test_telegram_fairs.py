@@ -236,3 +236,41 @@ def test_one_process_wins_the_report_and_the_scheduled_start(tmp_path) -> None:
     outbox.shown(fair.id, "新进度")  # a late progress edit keeps the report claimed
     assert outbox.watched() == [] and outbox.claim_report(fair.id) is False
     outbox.close()
+
+
+LINKED_ONLY = 3000  # an applicant's own account: never subscribed, reached through the link
+
+
+def _link(ctx, name: str, account: int) -> None:
+    """The coordinator registers ``name`` in 马边 and the worker opens their one-time link."""
+    from bot.staff import create_link, redeem_link, register_applicant
+
+    applicant = register_applicant(ctx, COORD, name)
+    redeem_link(ctx, account, create_link(ctx, COORD, applicant.id).token)
+
+
+def test_recipients_include_linked_applicants_of_the_county_once(setup) -> None:
+    from bot.adapters.telegram_broadcast import recipients
+
+    storage, ctx, _outbox = setup
+    storage.subscribe(5, "county", MABIAN)
+    _link(ctx, "阿木", LINKED_ONLY)
+    _link(ctx, "阿依", 5)  # subscribed and linked
+    assert recipients(storage, [MABIAN]) == [(5, 5), (LINKED_ONLY, LINKED_ONLY)]
+    assert recipients(storage, ["沐川县"]) == []
+
+
+async def test_a_fair_reaches_linked_applicants_exactly_once(setup) -> None:
+    _storage, ctx, outbox = setup
+    async with _bot(setup) as bot:
+        bot.api.user(LINKED_ONLY)
+        _link(ctx, "阿木", LINKED_ONLY)
+        _link(ctx, "阿依", SUBSCRIBERS[0])
+        replies = await _create(bot, STAFF)
+        assert replies[2] == text("fairs.reach", n=len(SUBSCRIBERS) + 1)
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[0]["callback_data"])
+        await _wait(lambda: not outbox.watched() and outbox.fairs()[0].status == "done")
+        assert bot.api.replies_to(LINKED_ONLY) == [replies[1]]
+        assert bot.api.replies_to(SUBSCRIBERS[0]) == [replies[1]]
+        assert _counts(outbox)[1] == len(SUBSCRIBERS) + 1
+        assert f"共{len(SUBSCRIBERS) + 1}人：已发送 {len(SUBSCRIBERS) + 1}" in bot.api.replies_to(STAFF)[-1]
