@@ -62,14 +62,14 @@ from bot.staff.roles import (
 from bot.staff.services131 import Progress, Service, delete_service, list_services, record_service
 
 __all__ = [
-    "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantLink", "create_link",
-    "is_link_token", "redeem_link", "ApplicantSummary", "Assessment",
-    "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PendingInvite", "PermissionDenied",
-    "Progress", "Scope", "Service", "StaffContext", "applicant_summary", "assign_applicant",
-    "audit_log", "cancel_invite", "create_invite", "create_tables", "delete_applicant",
-    "delete_service", "export_ledger", "forget_user", "get_applicant", "interview_step",
-    "invite_link", "invite_ref", "is_invite_token", "list_applicants", "list_roles",
-    "list_services", "pending_invites", "record_service", "redeem_invite", "register_applicant",
-    "require", "revoke_role", "role_label", "role_of", "save_interview", "summaries_text",
+    "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantLink", "ApplicantSummary",
+    "Assessment", "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PendingInvite",
+    "PermissionDenied", "Progress", "Scope", "Service", "StaffContext", "applicant_summary",
+    "assign_applicant", "audit_log", "cancel_invite", "create_invite", "create_link",
+    "create_tables", "delete_applicant", "delete_service", "export_ledger", "forget_user",
+    "get_applicant", "interview_step", "invite_link", "invite_ref", "is_invite_token",
+    "is_link_token", "list_applicants", "list_roles", "list_services", "pending_invites",
+    "record_service", "redeem_invite", "redeem_link", "register_applicant", "require",
+    "revoke_role", "role_label", "role_of", "save_interview", "summaries_text",
     "update_contact", "welcome_text",
 ]
