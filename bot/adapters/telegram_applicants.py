@@ -35,13 +35,13 @@ from bot.staff import (
 from bot.staff.services131 import required
 
 NO = f"{PREFIX}no"
-OPEN, SERVICE, KIND, DELETE, DELETE_YES = (f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "del", "dely"))
-LINK_KIND = "link"  # stf:svk:<id>:link, an action on the applicant routed with the service kinds
+OPEN, SERVICE, KIND, DELETE, DELETE_YES, LINK = (
+    f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "del", "dely", "lnk"))
 
 
 def link_button(applicant) -> list[Choice]:
     """The row with "发给本人的链接" for one applicant."""
-    return [Choice(text("tgstaff.list.link", name=applicant.name), f"{KIND}{applicant.id}:{LINK_KIND}")]
+    return [Choice(text("tgstaff.list.link", name=applicant.name), f"{LINK}{applicant.id}")]
 
 
 def _applicant_buttons(summaries) -> list[list[Choice]]:
@@ -89,11 +89,8 @@ async def on_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def record_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
-    """Record the tapped service kind for the applicant, dated today (or give the worker's link)."""
+    """Record the tapped service kind for the applicant, dated today."""
     applicant_id, kind = rest.split(":", 1)
-    if kind == LINK_KIND:
-        await give_link(update, context, int(applicant_id))
-        return
     record_service(staff_ctx(context), update.effective_user.id, int(applicant_id), kind, today(context))
     await say(update, context, text("tgstaff.service.done", kind=text(f"staff.service.{kind}")))
 

@@ -34,9 +34,10 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
         await coordinator.skip_phone(update, context)
     elif action == "no":
         await say(update, context, text("tgstaff.delete.kept"))
-    elif action in ("open", "svc", "del", "dely") and rest.isdigit():
+    elif action in ("open", "svc", "del", "dely", "lnk") and rest.isdigit():
         step = {"open": coordinator.start_behalf, "svc": applicants.ask_service,
-                "del": applicants.ask_delete, "dely": applicants.confirm_delete}[action]
+                "del": applicants.ask_delete, "dely": applicants.confirm_delete,
+                "lnk": applicants.give_link}[action]
         await step(update, context, int(rest))
     elif action == "svk":
         await applicants.record_kind(update, context, rest)
