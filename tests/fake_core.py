@@ -94,7 +94,7 @@ class FakeClause:
     text: str
 
 
-def fake_search(question: str, top: int) -> list[FakeHit]:
+def fake_search(question: str, top: int, context: str = "") -> list[FakeHit]:
     return [FakeHit(FakeClause("fake-doc", "三（三）", "自行租房的，每月补贴500元。"), 0.9)][:top]
 
 

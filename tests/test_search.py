@@ -107,3 +107,14 @@ def test_search_is_not_imported_by_knowledge():
 
     code = "import sys, bot.core.knowledge; sys.exit('bot.core.search' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_context_ranks_the_askers_documents_first_without_searching_its_words():
+    from bot.core.search import search as search_kb
+
+    in_context = search_kb("给多少钱", 3, context="沐川县 绍兴市 诸暨市")
+    assert in_context and in_context[0].clause.doc == "shaoxing-2021"
+    # The place names only rank documents: the clause listing the paired counties by name
+    # (二) does not win because of them.
+    assert in_context[0].clause.id != "二"
+    assert search_kb("给多少钱", 3, context="") == search_kb("给多少钱", 3)

@@ -175,9 +175,12 @@ def _button_value(state: dict, value: str) -> str:
     return BUTTON_VALUES.get(value, value)
 
 
+CONTEXT_FACTS = ("origin_county", "work_city", "work_county")
+
+
 def _free(state: dict, message: str, services: iv.Services) -> Turn:
     """A free question mid-interview: the best clauses, then the pending question again."""
-    answer = free_answer_reply(services.search(message, 5), services.doc_title)
+    answer = free_answer_reply(services.search(message, 5, _context(state)), services.doc_title)
     return Turn(state, [answer, question_reply(state, state["pending"], "interview.back_to_question")], [])
 
 
@@ -185,5 +188,12 @@ def _after_results(state: dict, message: str, services: iv.Services) -> Turn:
     """Text after the results: a question gets clauses; a short remark gets the actions again."""
     if not (_is_question(message) or len(message) > LONG_TEXT):
         return screens.current(state)
-    return screens.current(state, free_answer_reply(services.search(message, 5), services.doc_title))
+    return screens.current(
+        state, free_answer_reply(services.search(message, 5, _context(state)), services.doc_title))
+
+
+def _context(state: dict) -> str:
+    """Where the person is from and works: "给多少钱啊" after the interview means money under
+    the person's own documents, so the search ranks the documents of those places first."""
+    return " ".join(str(state["facts"][key]) for key in CONTEXT_FACTS if state["facts"].get(key))
 

@@ -27,11 +27,11 @@ def _evaluate(facts: dict, as_of: date) -> list:
     return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker", keep_out_of_scope=False)
 
 
-def _search(question: str, top: int) -> list:
-    """The real knowledge search."""
+def _search(question: str, top: int, context: str = "") -> list:
+    """The real knowledge search (``context``: places whose documents rank first)."""
     from bot.core.search import search
 
-    return search(question, top)
+    return search(question, top, context)
 
 
 def _resolve_county(text: str) -> Any:
@@ -70,7 +70,7 @@ class Services:
     """What the interview needs from the other parts of the core."""
 
     evaluate: Callable[[dict, date], list] = _evaluate
-    search: Callable[[str, int], list] = _search
+    search: Callable[..., list] = _search
     resolve_county: Callable[[str], Any] = _resolve_county
     resolve_work_place: Callable[[str], Any] = _resolve_work_place
     find_county: Callable[[str], Any] = _find_county

@@ -224,8 +224,12 @@ class SearchIndex:
         ref += self.max_idf * len(unknown)
         return wanted, ref
 
-    def search(self, question: str, top: int = 5) -> list[Hit]:
-        """The ``top`` clauses that best answer ``question``, best first; [] when none matches."""
+    def search(self, question: str, top: int = 5, context: str = "") -> list[Hit]:
+        """The ``top`` clauses that best answer ``question``, best first; [] when none matches.
+
+        ``context`` (e.g. the asker's home county and work city) only ranks the documents of
+        the places it names higher; its words are not searched for.
+        """
         wanted, ref = self.query(question)
         if top < 1 or not wanted or ref <= 0:
             return []
@@ -235,7 +239,7 @@ class SearchIndex:
         weights *= np.repeat(np.array([w for _, _, w in spans], dtype=np.float32),
                              [b - a for a, b, _ in spans])
         scores = np.bincount(docs, weights=weights, minlength=len(self.clauses))
-        for doc in self.synonyms.documents_named(question):
+        for doc in self.synonyms.documents_named(f"{question} {context}"):
             scores[self._rows_of(doc)] *= 1 + PLACE_BOOST
         if top < len(scores):
             candidates = np.argpartition(-scores, top - 1)[:top]
@@ -252,6 +256,6 @@ def default_index() -> SearchIndex:
     return SearchIndex.build(load_knowledge().all_clauses(), load_synonyms())
 
 
-def search(question: str, top: int = 5) -> list[Hit]:
+def search(question: str, top: int = 5, context: str = "") -> list[Hit]:
     """Search the knowledge base: the ``top`` clauses for ``question``, best first."""
-    return default_index().search(question, top)
+    return default_index().search(question, top, context)
