@@ -16,6 +16,7 @@ class SenderConfig:
     backoff_max: float = 60.0
     idle_poll: float = 2.0            # seconds between looks at an empty outbox
     batch_max: int = 50               # rows claimed in one statement at most
+    db_on_loop: bool = False          # SQLite: claim/record on the event loop (no thread hop)
 
     def backoff(self, retry: int) -> float:
         """Seconds to wait before transient retry number ``retry`` (1-based)."""

@@ -49,7 +49,8 @@ class Sender:
         self._inflight: set[asyncio.Task] = set()
         self._paused_until = self._resumed_at = 0.0
         self._stopping = False
-        self.writer = OutcomeWriter(outbox)
+        self.db_on_loop = config.db_on_loop and not outbox.is_postgres
+        self.writer = OutcomeWriter(outbox, self.db_on_loop)
 
     def stop(self) -> None:
         """Finish the sends in flight, then return from :meth:`run`."""
@@ -95,7 +96,10 @@ class Sender:
             self.bucket.refund(1)
             return True
         wanted = 1 + self.bucket.take_up_to(min(free, self.config.batch_max) - 1)
-        claims = await asyncio.to_thread(self.outbox.claim, self.worker, wanted, self.clock.now())
+        if self.db_on_loop:
+            claims = self.outbox.claim(self.worker, wanted, self.clock.now())
+        else:
+            claims = await asyncio.to_thread(self.outbox.claim, self.worker, wanted, self.clock.now())
         self.bucket.refund(wanted - len(claims))
         for claim in claims:
             task = asyncio.create_task(self._deliver(claim))

@@ -56,11 +56,23 @@ def telegram_send(bot: Bot, **options) -> Callable[[int, str], Awaitable[None]]:
     plain text, so nothing in it needs escaping.
     """
 
+    post = _raw_post(bot, options)
+
     async def send(chat_id: int, text: str) -> None:
         """Send one message; raise the outcome when Telegram refuses."""
         try:
-            await bot.send_message(chat_id=chat_id, text=text, **options)
+            if post is not None:
+                await post("sendMessage", {"chat_id": chat_id, "text": text})
+            else:
+                await bot.send_message(chat_id=chat_id, text=text, **options)
         except TelegramError as error:
             raise classify(error) from error
 
     return send
+
+
+def _raw_post(bot: Bot, options: dict) -> Callable | None:
+    """PTB's own request path without building a ``Message`` from each answer (about a third of
+    the sender's CPU at 200/s): only for a real ``Bot`` and no extra options."""
+    post = getattr(bot, "_post", None)
+    return post if isinstance(bot, Bot) and not options and callable(post) else None

@@ -55,9 +55,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--in-flight", type=int, default=16)
     parser.add_argument("--backoff", type=float, default=1.0)
+    parser.add_argument("--db-threads", action="store_true",
+                        help="SQLite: claim and record in a thread instead of on the loop")
     args = parser.parse_args(argv)
     config = SenderConfig(rate=args.rate, max_in_flight=args.in_flight, backoff_base=args.backoff,
-                          backoff_max=max(args.backoff * 8, 0.05), idle_poll=0.05)
+                          backoff_max=max(args.backoff * 8, 0.05), idle_poll=0.05,
+                          db_on_loop=not args.db_threads)
     print(json.dumps(asyncio.run(drain(args.db_url, args.base_url, args.token, config))), flush=True)
 
 

@@ -14,8 +14,8 @@ class OutcomeWriter:
     meanwhile. A failed commit stops the sender; its rows stay ``sending`` and are reported
     uncertain at the next start (never resent)."""
 
-    def __init__(self, outbox: Outbox) -> None:
-        self.outbox = outbox
+    def __init__(self, outbox: Outbox, on_loop: bool = False) -> None:
+        self.outbox, self.on_loop = outbox, on_loop
         self.failure: Exception | None = None
         self._queue: list[tuple[str, dict]] = []
         self._task: asyncio.Task | None = None
@@ -31,7 +31,10 @@ class OutcomeWriter:
         while self._queue and self.failure is None:
             batch, self._queue = self._queue, []
             try:
-                await asyncio.to_thread(self.outbox.record, batch)
+                if self.on_loop:
+                    self.outbox.record(batch)
+                else:
+                    await asyncio.to_thread(self.outbox.record, batch)
             except Exception as error:
                 log.exception("could not write %d broadcast outcomes", len(batch))
                 self.failure = error
