@@ -147,13 +147,14 @@ async def test_each_message_carries_its_fair_and_fairs_finish(outbox, clock) -> 
     assert outbox.get_fair(first).status == "done"
 
 
-async def test_seeded_faults_still_deliver_everyone_once(outbox, clock) -> None:
+@pytest.mark.parametrize("db_on_loop", [False, True], ids=["db-in-thread", "db-on-loop"])
+async def test_seeded_faults_still_deliver_everyone_once(outbox, clock, db_on_loop) -> None:
     from bot.broadcast.simulate import Faults
 
     fair_id = _fill(outbox, 400)
     fake = FakeTelegram(Faults(flood=0.05, flood_seconds=0.5, server_error=0.05, blocked=0.02,
                                seed=7), clock=clock)
-    config = SenderConfig(rate=100, backoff_base=0.1, max_retries=8)
+    config = SenderConfig(rate=100, backoff_base=0.1, max_retries=8, db_on_loop=db_on_loop)
     await Sender(outbox, fake, compose, config=config, clock=clock).run(until_idle=True)
     blocked = {chat for chat in range(1, 401) if fake.is_blocked(chat)}
     assert set(fake.delivered) == set(range(1, 401)) - blocked
