@@ -54,10 +54,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temp dir)")
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=200.0, help="configured limit, msgs/s")
+    parser.add_argument("--rate", type=float, default=260.0, help="configured limit, msgs/s")
     parser.add_argument("--retry-after", type=float, default=0.02)
     parser.add_argument("--latency", type=float, default=0.01, help="fake Bot API answer time")
-    parser.add_argument("--in-flight", type=int, default=8)
+    parser.add_argument("--in-flight", type=int, default=12)
     args = parser.parse_args()
     db_url = args.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bot.sqlite3'}"
     server = FakeBotApiServer().start()
