@@ -9,15 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,23 +30,10 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'broadcast.sqlite3'}"
         return
-    import pytest
-    import sqlalchemy
+    from pgschema import postgres_schema_url
 
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (./dev test sets it)")
-    schema = f"bc_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(url)
-    with admin.begin() as db:  # raises, so the test fails, when the server is down
-        db.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as db:
-            db.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema_url("bc") as url:
+        yield url
 
 
 def make_fair(outbox: Outbox, title: str = "招聘会") -> int:

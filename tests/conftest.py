@@ -1,12 +1,10 @@
 """Shared fixtures: storage backends (SQLite file, real PostgreSQL) and the fake Bot API."""
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
+from pgschema import postgres_schema_url
 
 from bot.storage import Storage, open_storage
 
@@ -15,24 +13,12 @@ STORAGE_BACKENDS = ["sqlite", "postgresql"]
 
 def _postgres_storage() -> Iterator[Storage]:
     """A storage in a fresh PostgreSQL schema, dropped afterwards (fails when unreachable)."""
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (./dev test sets it)")
-    import sqlalchemy
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(url)
-    with admin.begin() as connection:  # raises, so the test fails, when the server is down
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    storage = open_storage(f"{url}{separator}options={quote(f'-csearch_path={schema}')}")
-    try:
-        yield storage
-    finally:
-        storage.close()
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema_url("t") as url:
+        storage = open_storage(url)
+        try:
+            yield storage
+        finally:
+            storage.close()
 
 
 @pytest.fixture(params=STORAGE_BACKENDS)

@@ -1,16 +1,13 @@
 """Migrations: upgrade an empty database to head, twice; the result matches the models (no drift)."""
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
-import sqlalchemy
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from pgschema import postgres_schema_url
 from sqlalchemy import Column, Integer, MetaData, Table, inspect
 
 from bot.cli import main as cli_main
@@ -26,29 +23,12 @@ from bot.storage.sql import make_engine
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def postgres_schema_url() -> Iterator[str]:
-    """A URL whose search_path is a fresh PostgreSQL schema, dropped afterwards."""
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (./dev test sets it)")
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     """An empty database: a SQLite file, then a fresh PostgreSQL schema."""
     if request.param == "postgresql":
-        yield from postgres_schema_url()
+        with postgres_schema_url("m") as url:
+            yield url
     else:
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 

@@ -6,14 +6,13 @@ test sets it), on PostgreSQL in a throw-away schema; an unreachable server fails
 from __future__ import annotations
 
 import os
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy
+from pgschema import postgres_schema_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, select
 
@@ -97,19 +96,12 @@ class FakeEvaluator:
 
 def _postgres_engine(url: str):
     """An engine bound to a fresh schema, and a function that drops it."""
-    schema = f"staff_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(url)
-    with admin.begin() as connection:        # raises (test fails) when the server is down
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    engine = sqlalchemy.create_engine(
-        f"{url}{separator}options={quote(f'-csearch_path={schema}')}")
+    scope = postgres_schema_url("staff", url)
+    engine = sqlalchemy.create_engine(scope.__enter__())  # raises (test fails) when the server is down
 
     def drop() -> None:
         engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        scope.__exit__(None, None, None)
 
     return engine, drop
 

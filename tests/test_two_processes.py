@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from fakebotapi import TOKEN
-from test_migrations import postgres_schema_url
+from pgschema import postgres_schema_url
 
 from bot.core.render import text
 from bot.storage import open_storage
@@ -79,7 +79,8 @@ class WebhookBot:
 
 @pytest.fixture
 def database_url():
-    yield from postgres_schema_url()
+    with postgres_schema_url("m") as url:
+        yield url
 
 
 @pytest.fixture
