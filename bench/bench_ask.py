@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
+import yaml
 
-from bot.config import ROOT  # noqa: E402
-from bot.core.knowledge import Clause, load_knowledge  # noqa: E402
-from bot.core.search import SearchIndex, default_index, load_synonyms  # noqa: E402
+from bot.config import ROOT
+from bot.core.knowledge import Clause, load_knowledge
+from bot.core.search import SearchIndex, default_index, load_synonyms
 
 
 def questions() -> list[str]:

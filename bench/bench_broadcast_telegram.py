@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from bench_broadcast import open_rate
-from fakebotapi import FakeBotApiServer
-from test_broadcast_e2e import Faults, check_exactly_once, run_with_kill, subscribe
+from bench_broadcast import open_rate  # noqa: E402
+from fakebotapi import FakeBotApiServer  # noqa: E402
+from test_broadcast_e2e import Faults, check_exactly_once, run_with_kill, subscribe  # noqa: E402
 
 
 class TimedFaults(Faults):

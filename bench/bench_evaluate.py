@@ -6,6 +6,7 @@ Goals: p95 <= 2 ms (5 documents), <= 20 ms (500 documents), `python -m bot evalu
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import random
 import resource
@@ -167,8 +168,8 @@ def main() -> None:
         for who, facts in (("home county known", known), ("nothing known", nothing)):
             for audience, keep in (("worker", False), ("worker", True), ("all", True)):
                 left = "" if keep else ", out-of-scope left out"
-                call = (lambda f=facts, a=audience, k=keep, r=rules:
-                        evaluate(f, AS_OF, a, rules=r, keep_out_of_scope=k))
+                call = functools.partial(evaluate, facts, AS_OF, audience, rules=rules,
+                                         keep_out_of_scope=keep)
                 print(f"{label}, {who}, audience {audience}{left}: {_time(call, runs)}")
     print("evaluate + result_to_json (all sentences rendered), 5 documents, audience all:",
           _time(lambda: [result_to_json(r) for r in evaluate(known, AS_OF, "all")], 300))

@@ -88,7 +88,7 @@ def user_loop(api: FakeBotApi, user: int, script: list[str], counts: list[int],
         expected += count
         pushed = time.monotonic()
         api.push_text(user, message)
-        if not api.wait_for_calls(lambda: len(api.sent(user)) >= expected, 60):
+        if not api.wait_for_calls(lambda want=expected: len(api.sent(user)) >= want, 60):
             raise RuntimeError(f"user {user}: no answer to {message!r}")
         with api._cond:
             last = [c.at for c in api.calls if c.method == "sendMessage"

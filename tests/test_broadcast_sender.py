@@ -101,7 +101,7 @@ async def test_5xx_is_retried_with_growing_backoff_then_failed(outbox, clock) ->
     tries = send.times(2)
     gaps = [b - a for a, b in pairwise(tries)]
     assert len(tries) == 1 + 3
-    for gap, backoff in zip(gaps, [1, 2, 4]):
+    for gap, backoff in zip(gaps, [1, 2, 4], strict=True):
         assert backoff <= gap < backoff + 0.2
     report = outbox.delivery_report(fair_id)
     assert report["failed"] == [{"user_id": 1002, "error": "Transient: Bad Gateway (502)"}]

@@ -92,12 +92,12 @@ def test_ledger_rows(exported, export):
     if "names" in export:
         assert [row[header.index("姓名")] for row in rows] == export["names"]
         return
-    found = [{h: _cell(v) for h, v in zip(header, row) if v not in (None, "") and h != "编号"}
+    found = [{h: _cell(v) for h, v in zip(header, row, strict=True) if v not in (None, "") and h != "编号"}
              for row in rows]
     assert found == export["rows"]
     assert all(isinstance(row[0], int) for row in rows)
     service_header, *service_rows = services
-    assert [{h: _cell(v) for h, v in zip(service_header, row) if h != "编号"}
+    assert [{h: _cell(v) for h, v in zip(service_header, row, strict=True) if h != "编号"}
             for row in service_rows] == export["services"]
 
 

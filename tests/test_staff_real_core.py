@@ -46,7 +46,7 @@ def test_ledger_row_agrees_with_the_evaluator(engine):
 
     sheet = load_workbook(BytesIO(export_ledger(ctx, COORDINATOR, AS_OF).content)).active
     header, row = [list(r) for r in sheet.iter_rows(values_only=True)]
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert cells[text("staff.ledger.col.claims")].split("\n") == [r.title for r in expected]
     assert cells[text("staff.ledger.col.amounts")].split("\n") == [
         amount_text(c) for c in summary.assessment.claims]

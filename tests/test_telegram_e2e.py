@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import signal
-import urllib.error
 import subprocess
 import sys
 import time
@@ -74,7 +73,7 @@ def say(api, action, *args) -> list[str]:
     count = 0
     while count != len(api.sent(USER)):  # until the bot has said everything it will say
         count = len(api.sent(USER))
-        api.wait_for_calls(lambda: len(api.sent(USER)) > count, 0.3)
+        api.wait_for_calls(lambda seen=count: len(api.sent(USER)) > seen, 0.3)
     return api.replies_to(USER)[before:]
 
 

@@ -18,7 +18,7 @@ from bot.storage import Reminder
 
 @pytest.mark.parametrize("size", [1, 4096, 4097, 9000, 20000])
 def test_split_text_keeps_every_character_within_the_limit(size):
-    body = "\n".join("第{}行补贴".format(i) for i in range(size))[:size]
+    body = "\n".join(f"第{i}行补贴" for i in range(size))[:size]
     pieces = split_text(body)
     assert all(0 < len(piece) <= 4096 for piece in pieces)
     assert "".join(pieces).replace("\n", "") == body.strip().replace("\n", "")

@@ -47,7 +47,7 @@ def ledger_rows(bot: OfflineBot, user_id: int) -> list[dict]:
     sent = bot.api.documents(user_id)[-1]
     assert sent.file_name.endswith(".xlsx")
     header, *rows = load_workbook(BytesIO(sent.data)).active.iter_rows(values_only=True)
-    return [dict(zip(header, row)) for row in rows]
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 async def test_coordinator_flow_end_to_end(bot):

@@ -147,7 +147,8 @@ def test_each_update_once_and_in_order_across_two_processes(bots, fake_server, d
     api = fake_server.api
     reference_ids = _converse(api, bots, REFERENCE)
     with ThreadPoolExecutor(len(USERS)) as pool:
-        update_ids = dict(zip(USERS, pool.map(lambda user: _converse(api, bots, user), USERS)))
+        update_ids = dict(zip(USERS, pool.map(lambda user: _converse(api, bots, user), USERS),
+                              strict=True))
     time.sleep(1.0)  # a duplicate handled late would answer now
 
     expected = api.replies_to(REFERENCE)

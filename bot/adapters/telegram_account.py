@@ -5,8 +5,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import Choice, send_text
-from bot.adapters.telegram_services import (
-    Services, chat_id_of, per_user, services)
+from bot.adapters.telegram_services import Services, chat_id_of, per_user, services
 from bot.core.render import render, text
 
 PREFIX = "acct:"

@@ -59,6 +59,6 @@ async def reminder_loop(bot: Bot, storage: Storage, today: Callable[[], date],
             storage.prune_processed_updates(datetime.now(UTC) - KEEP_UPDATE_IDS)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
+        except Exception:  # keep the loop alive; the next round retries
             log.exception("sending reminders failed")
         await asyncio.sleep(interval)

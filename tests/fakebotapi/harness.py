@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from telegram import Update
 from telegram.ext import Application
@@ -29,7 +29,7 @@ class OfflineBot:
             request=OfflineRequest(self.api), get_updates_request=OfflineRequest(self.api),
             rate_limit=False, reminder_interval=0, **options)
 
-    async def __aenter__(self) -> OfflineBot:
+    async def __aenter__(self) -> Self:
         await self.application.initialize()
         await self.application.post_init(self.application)
         return self
