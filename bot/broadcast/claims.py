@@ -1,12 +1,18 @@
 """Claiming rows for sending and writing each outcome (part of :class:`Outbox`)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypedDict
 
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine, Update, bindparam, func, select, update
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.broadcast.tables import OUTBOX
+from bot.broadcast.workers import WorkerLocks
+
+Params = dict[str, Any]  # bind parameters of one outcome statement
 
 COLUMNS = (OUTBOX.c.id, OUTBOX.c.fair_id, OUTBOX.c.user_id, OUTBOX.c.chat_id,
            OUTBOX.c.attempts, OUTBOX.c.retries)
@@ -24,7 +30,15 @@ class Claim:
     retries: int
 
 
-def _held(**values):
+class InFlight(TypedDict):
+    """A row a dead sender left ``sending``: reported uncertain, never resent."""
+
+    id: int
+    fair_id: int
+    user_id: int
+
+
+def _held(**values: Any) -> Update:
     """An UPDATE of one row this worker still holds (``sending``, claimed by it)."""
     return (update(OUTBOX)
             .where(OUTBOX.c.id == bindparam("b_id"), OUTBOX.c.state == "sending",
@@ -41,7 +55,7 @@ OUTCOMES = {
 }
 
 
-def _claim_statement(postgres: bool):
+def _claim_statement(postgres: bool) -> ReturningUpdate[int, int, int, int, int, int]:
     """Claim up to ``b_limit`` due rows for ``b_worker`` in one statement."""
     due = (select(OUTBOX.c.id)
            .where(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
@@ -63,6 +77,7 @@ class ClaimsMixin:
 
     engine: Engine
     is_postgres: bool
+    workers: WorkerLocks
 
     def claim(self, worker: int, limit: int, now: datetime) -> list[Claim]:
         """Move up to ``limit`` due pending rows to ``sending`` for ``worker`` and return them.
@@ -75,7 +90,7 @@ class ClaimsMixin:
             rows = db.execute(CLAIM[self.is_postgres], params).all()
         return sorted((Claim(*row) for row in rows), key=lambda c: c.id)
 
-    def record(self, outcomes: list[tuple[str, dict]]) -> None:
+    def record(self, outcomes: list[tuple[str, Params]]) -> None:
         """Write outcomes (``sent`` / ``retry`` / ``final`` with their parameters) in one transaction."""
         with self.engine.begin() as db:
             for kind, params in outcomes:
@@ -97,11 +112,11 @@ class ClaimsMixin:
         self.record([("final", {"b_id": claim_id, "b_worker": worker, "b_now": now,
                                 "b_state": state, "b_error": error[:500]})])
 
-    def recover(self, worker: int, now: datetime) -> list[dict]:
+    def recover(self, worker: int, now: datetime) -> list[InFlight]:
         """Rows left ``sending`` by dead senders become ``uncertain``; return them (never resent)."""
-        found: list[dict] = []
+        found: list[InFlight] = []
         with self.engine.begin() as db:
-            owners = db.execute(select(OUTBOX.c.claimed_by).distinct()
+            owners: Sequence[int | None] = db.execute(select(OUTBOX.c.claimed_by).distinct()
                                 .where(OUTBOX.c.state == "sending")).scalars().all()
             for owner in owners:
                 if owner is None or not self.workers.is_dead(db, owner, worker):
@@ -111,14 +126,16 @@ class ClaimsMixin:
                         .values(state="uncertain", updated_at=now,
                                 last_error="in flight when its sender stopped")
                         .returning(OUTBOX.c.id, OUTBOX.c.fair_id, OUTBOX.c.user_id))
-                found += [dict(row) for row in db.execute(stmt).mappings()]
+                found += [InFlight(id=row.id, fair_id=row.fair_id, user_id=row.user_id)
+                          for row in db.execute(stmt)]
         return sorted(found, key=lambda row: row["id"])
 
     def next_due(self) -> datetime | None:
         """When the earliest pending row may be tried (None when none is pending)."""
         query = select(func.min(OUTBOX.c.next_attempt_at)).where(OUTBOX.c.state == "pending")
         with self.engine.connect() as db:
-            return db.execute(query).scalar_one()
+            due: datetime | None = db.execute(query).scalar_one()
+        return due
 
     def unfinished(self) -> int:
         """Rows still pending or being sent, by any sender."""

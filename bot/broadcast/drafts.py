@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, desc, insert, select, update
 
@@ -15,7 +16,7 @@ class Draft:
 
     user_id: int
     step: str
-    fields: dict
+    fields: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class DraftsMixin:
             row = db.execute(select(DRAFTS).where(DRAFTS.c.user_id == user_id)).first()
         return Draft(row.user_id, row.step, dict(row.fields or {})) if row else None
 
-    def save_draft(self, user_id: int, step: str, fields: dict, now: datetime) -> None:
+    def save_draft(self, user_id: int, step: str, fields: dict[str, Any], now: datetime) -> None:
         """Create or replace the user's draft."""
         with self.engine.begin() as db:
             db.execute(delete(DRAFTS).where(DRAFTS.c.user_id == user_id))

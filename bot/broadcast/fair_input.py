@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import InputError
@@ -14,6 +16,16 @@ WHEN = re.compile(
     r"\s*(?P<half>上午|早上|中午|下午|晚上)?\s*"
     r"(?:(?P<hour>\d{1,2})(?:[:：点时](?P<minute>\d{1,2}|半)?分?)?)?$")
 SEPARATORS = re.compile(r"[、，,；;\s]+")
+
+
+class County(Protocol):
+    """What :func:`resolve_targets` reads from a gazetteer county (``bot.core.places.Place``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def city(self) -> str: ...
 
 
 def parse_when(answer: str, now: datetime) -> datetime:
@@ -51,7 +63,7 @@ def _city_counties(name: str) -> tuple[str, list[str]] | None:
 
 
 def resolve_targets(answer: str, counties: tuple[str, ...], cities: tuple[str, ...],
-                    everywhere: bool, resolve_county) -> list[str]:
+                    everywhere: bool, resolve_county: Callable[[str], County]) -> list[str]:
     """Full county names from the staff's answer; only places they serve (all for admins)."""
     allowed = "、".join((*counties, *cities))
     found: dict[str, None] = {}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.broadcast.claims import InFlight
+
 
 @dataclass(frozen=True)
 class SenderConfig:
@@ -20,7 +22,7 @@ class SenderConfig:
 
     def backoff(self, retry: int) -> float:
         """Seconds to wait before transient retry number ``retry`` (1-based)."""
-        return min(self.backoff_max, self.backoff_base * 2 ** (retry - 1))
+        return min(self.backoff_max, self.backoff_base * 2.0 ** (retry - 1))
 
 
 @dataclass
@@ -33,6 +35,6 @@ class SendStats:
     transient: int = 0
     failed: int = 0
     blocked: int = 0
-    uncertain: list[dict] = field(default_factory=list)
+    uncertain: list[InFlight] = field(default_factory=list)
     paused_seconds: float = 0.0
     elapsed: float = 0.0

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.broadcast.claims import Claim, ClaimsMixin
 from bot.broadcast.drafts import DraftsMixin
@@ -19,7 +22,7 @@ __all__ = ["Claim", "Fair", "Outbox", "OutboxMessage", "open_outbox"]
 CHUNK = 1000
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """WAL, a busy timeout and cheap commits for the SQLite file."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,12 +56,16 @@ class Outbox(ClaimsMixin, ReportsMixin, DraftsMixin):
         self.engine.dispose()
 
     # fairs
-    def create_fair(self, **fields) -> Fair:
+    def create_fair(self, **fields: Any) -> Fair:
         """Insert a fair (status ``draft`` unless given) and return it."""
         fields.setdefault("created_at", self.clock.now())
         with self.engine.begin() as db:
-            fair_id = db.execute(insert(FAIRS).values(**fields).returning(FAIRS.c.id)).scalar_one()
-        return self.get_fair(fair_id)
+            fair_id: int = db.execute(
+                insert(FAIRS).values(**fields).returning(FAIRS.c.id)).scalar_one()
+        fair = self.get_fair(fair_id)
+        if fair is None:  # committed just above; only a concurrent delete could get here
+            raise LookupError(f"fair {fair_id} vanished after its insert")
+        return fair
 
     def get_fair(self, fair_id: int) -> Fair | None:
         """The fair with this id, or None."""

@@ -6,8 +6,9 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
-from bot.broadcast.claims import Claim
+from bot.broadcast.claims import Claim, InFlight, Params
 from bot.broadcast.limits import SenderConfig, SendStats
 from bot.broadcast.outbox import Fair, Outbox
 from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, Transient
@@ -15,15 +16,20 @@ from bot.broadcast.pacing import Clock, SystemClock, TokenBucket
 from bot.broadcast.writer import OutcomeWriter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Send = Callable[[int, str], Awaitable[None]]
+# Callbacks may be plain functions or coroutine functions; what they return is ignored.
+OnBlocked = Callable[[int], object]                   # a user id (blocked the bot)
+OnUncertain = Callable[[list[InFlight]], object]   # rows a dead sender left in flight
+OnFairDone = Callable[[int], object]               # a fair id (nothing left to send)
 
 
-async def _call(callback: Callable | None, *args) -> None:
+async def _call(callback: Callable[[T], object] | None, arg: T) -> None:
     """Call a sync or async callback; its errors are logged, never stop the sender."""
     if callback is None:
         return
     try:
-        result = callback(*args)
+        result = callback(arg)
         if inspect.isawaitable(result):
             await result
     except Exception:  # a callback bug must not stop a broadcast
@@ -35,8 +41,8 @@ class Sender:
 
     def __init__(self, outbox: Outbox, send: Send, compose: Callable[[Fair], str], *,
                  config: SenderConfig | None = None, clock: Clock | None = None,
-                 on_blocked: Callable | None = None, on_uncertain: Callable | None = None,
-                 on_fair_done: Callable | None = None) -> None:
+                 on_blocked: OnBlocked | None = None, on_uncertain: OnUncertain | None = None,
+                 on_fair_done: OnFairDone | None = None) -> None:
         self.outbox, self.send, self.compose = outbox, send, compose
         self.config = config = config or SenderConfig()
         self.clock = clock or SystemClock()
@@ -46,7 +52,7 @@ class Sender:
         self.stats = SendStats()
         self.worker: int | None = None
         self._texts: dict[int, str] = {}
-        self._inflight: set[asyncio.Task] = set()
+        self._inflight: set[asyncio.Task[None]] = set()
         self._paused_until = self._resumed_at = 0.0
         self._stopping = False
         self.db_on_loop = config.db_on_loop and not outbox.is_postgres
@@ -56,10 +62,17 @@ class Sender:
         """Finish the sends in flight, then return from :meth:`run`."""
         self._stopping = True
 
+    @property
+    def _me(self) -> int:
+        """This run's worker id (registered by :meth:`run`)."""
+        if self.worker is None:
+            raise RuntimeError("the sender is not running")
+        return self.worker
+
     async def run(self, until_idle: bool = False) -> SendStats:
         """Send until stopped (or, with ``until_idle``, until nothing is left to send)."""
         started = self.clock.monotonic()
-        self.worker = self.outbox.workers.register()
+        self.worker = worker = self.outbox.workers.register()
         try:
             await self._recover()
             while not self._stopping and self.writer.failure is None:
@@ -70,7 +83,7 @@ class Sender:
         finally:
             for task in self._inflight:  # cancelled: their rows stay ``sending`` -> uncertain
                 task.cancel()
-            self.outbox.workers.release(self.worker)
+            self.outbox.workers.release(worker)
             self.stats.elapsed = self.clock.monotonic() - started
         if self.writer.failure is not None:
             raise self.writer.failure
@@ -78,7 +91,7 @@ class Sender:
 
     async def _recover(self) -> None:
         """Report rows a dead sender left in flight as uncertain (they are never resent)."""
-        rows = self.outbox.recover(self.worker, self.clock.now())
+        rows = self.outbox.recover(self._me, self.clock.now())
         if rows:
             log.warning("%d broadcast messages were in flight at a crash: uncertain", len(rows))
             self.stats.uncertain += rows
@@ -97,9 +110,9 @@ class Sender:
             return True
         wanted = 1 + self.bucket.take_up_to(min(free, self.config.batch_max) - 1)
         if self.db_on_loop:
-            claims = self.outbox.claim(self.worker, wanted, self.clock.now())
+            claims = self.outbox.claim(self._me, wanted, self.clock.now())
         else:
-            claims = await asyncio.to_thread(self.outbox.claim, self.worker, wanted, self.clock.now())
+            claims = await asyncio.to_thread(self.outbox.claim, self._me, wanted, self.clock.now())
         self.bucket.refund(wanted - len(claims))
         for claim in claims:
             task = asyncio.create_task(self._deliver(claim))
@@ -151,7 +164,10 @@ class Sender:
     def _text(self, fair_id: int) -> str:
         """The message of a fair (composed once per run)."""
         if fair_id not in self._texts:
-            self._texts[fair_id] = self.compose(self.outbox.get_fair(fair_id))
+            fair = self.outbox.get_fair(fair_id)
+            if fair is None:  # its rows reference it, so only a broken database gets here
+                raise LookupError(f"fair {fair_id} not found")
+            self._texts[fair_id] = self.compose(fair)
         return self._texts[fair_id]
 
     async def _deliver(self, claim: Claim) -> None:
@@ -192,7 +208,8 @@ class Sender:
             self.stats.failed += 1
         self._write("final", claim, b_state=state, b_error=f"{type(error).__name__}: {error}"[:500])
 
-    def _write(self, kind: str, claim: Claim, **params) -> None:
+    def _write(self, kind: str, claim: Claim, **params: object) -> None:
         """Hand an outcome to the writer."""
-        params |= {"b_id": claim.id, "b_worker": self.worker, "b_now": self.clock.now()}
-        self.writer.add(kind, params)
+        row: Params = params | {"b_id": claim.id, "b_worker": self.worker,
+                                "b_now": self.clock.now()}
+        self.writer.add(kind, row)

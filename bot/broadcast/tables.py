@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.orm import registry
@@ -25,7 +26,7 @@ class Fair(BroadcastModel, table=True):
     starts_at: datetime
     place_or_link: str
     organiser: str
-    target_counties: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_counties: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     details: str = ""
     created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime
@@ -61,7 +62,7 @@ class FairDraft(BroadcastModel, table=True):
     __tablename__ = "broadcast_draft"
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     step: str = Field(max_length=20)
-    fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime
 
 
@@ -77,7 +78,8 @@ class FairProgress(BroadcastModel, table=True):
     reported: bool = False
 
 
-FAIRS = Fair.__table__
-OUTBOX = OutboxMessage.__table__
-DRAFTS = FairDraft.__table__
-PROGRESS = FairProgress.__table__
+# The same Table objects as ``Fair.__table__`` etc., which SQLModel leaves untyped.
+FAIRS = BroadcastModel.metadata.tables["broadcast_fair"]
+OUTBOX = BroadcastModel.metadata.tables["broadcast_outbox"]
+DRAFTS = BroadcastModel.metadata.tables["broadcast_draft"]
+PROGRESS = BroadcastModel.metadata.tables["broadcast_progress"]

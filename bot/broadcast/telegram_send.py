@@ -5,6 +5,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot
 from telegram.error import (
@@ -22,6 +23,7 @@ from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, SendOutcome, T
 SERVER_ERROR = re.compile(r"\b5\d\d\b|internal server error|bad gateway|service unavailable"
                           r"|gateway time-?out", re.IGNORECASE)
 GONE = re.compile(r"chat not found|user is deactivated|bot was blocked", re.IGNORECASE)
+Post = Callable[[str, dict[str, Any]], Awaitable[object]]  # (Bot API method, its parameters)
 
 
 def _seconds(error: RetryAfter) -> float:
@@ -49,7 +51,7 @@ def classify(error: TelegramError) -> SendOutcome:
     return Rejected(f"{type(error).__name__}: {error}")
 
 
-def telegram_send(bot: Bot, **options) -> Callable[[int, str], Awaitable[None]]:
+def telegram_send(bot: Bot, **options: Any) -> Callable[[int, str], Awaitable[None]]:
     """A ``send`` for :class:`~bot.broadcast.sender.Sender` that posts with ``bot.send_message``.
 
     ``options`` go to ``send_message`` (e.g. ``disable_web_page_preview``); the text is sent as
@@ -71,8 +73,8 @@ def telegram_send(bot: Bot, **options) -> Callable[[int, str], Awaitable[None]]:
     return send
 
 
-def _raw_post(bot: Bot, options: dict) -> Callable | None:
+def _raw_post(bot: Bot, options: dict[str, Any]) -> Post | None:
     """PTB's own request path without building a ``Message`` from each answer (about a third of
     the sender's CPU at 200/s): only for a real ``Bot`` and no extra options."""
-    post = getattr(bot, "_post", None)
+    post: Post | None = getattr(bot, "_post", None)
     return post if isinstance(bot, Bot) and not options and callable(post) else None

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import time
+from typing import Any
 
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -25,7 +26,7 @@ def _bot(base_url: str, token: str, pool: int) -> Bot:
     return Bot(token, base_url=f"{base_url.rstrip('/')}/bot", request=request)
 
 
-async def drain(db_url: str, base_url: str, token: str, config: SenderConfig) -> dict:
+async def drain(db_url: str, base_url: str, token: str, config: SenderConfig) -> dict[str, Any]:
     """Send until the outbox is empty; return the figures of the run."""
     from bot.adapters.telegram_broadcast import make_sender
     from bot.storage import open_storage

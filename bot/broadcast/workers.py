@@ -33,7 +33,7 @@ class WorkerLocks:
                 return worker
             connection = self.engine.connect()
             query = text("SELECT pg_try_advisory_lock(:c, :w)")
-            got = connection.execute(query, {"c": LOCK_CLASS, "w": worker}).scalar_one()
+            got: bool = connection.execute(query, {"c": LOCK_CLASS, "w": worker}).scalar_one()
             connection.commit()
             if got:
                 self.held[worker] = connection

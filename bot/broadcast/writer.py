@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.broadcast.claims import Params
 from bot.broadcast.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -17,10 +18,10 @@ class OutcomeWriter:
     def __init__(self, outbox: Outbox, on_loop: bool = False) -> None:
         self.outbox, self.on_loop = outbox, on_loop
         self.failure: Exception | None = None
-        self._queue: list[tuple[str, dict]] = []
-        self._task: asyncio.Task | None = None
+        self._queue: list[tuple[str, Params]] = []
+        self._task: asyncio.Task[None] | None = None
 
-    def add(self, kind: str, params: dict) -> None:
+    def add(self, kind: str, params: Params) -> None:
         """Queue one outcome (``sent`` / ``retry`` / ``final``, see ``claims.OUTCOMES``)."""
         self._queue.append((kind, params))
         if self._task is None or self._task.done():
