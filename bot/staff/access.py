@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -63,8 +63,8 @@ def visible_rows(session: Session, grant: Grant) -> list[ApplicantRow]:
                             ApplicantRow.county == grant.county,
                             ApplicantRow.village == grant.village)
     elif grant.role == STAFF:
-        query = query.where(or_(ApplicantRow.county.in_(grant.counties or ("",)),
-                                ApplicantRow.city.in_(grant.cities or ("",))))
+        query = query.where(or_(col(ApplicantRow.county).in_(grant.counties or ("",)),
+                                col(ApplicantRow.city).in_(grant.cities or ("",))))
     elif grant.role != ADMIN:
         return []
     rows = session.exec(query).all()

@@ -13,7 +13,7 @@ from bot.core.render import text
 from bot.staff.access import owned, readable, scope_of, supervised
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
-from bot.staff.models import ApplicantRow, LinkRow, ServiceRow
+from bot.staff.models import ApplicantRow, LinkRow, ServiceRow, stored_id
 from bot.staff.roles import COORDINATOR, Grant, PermissionDenied, grant_of, require
 
 PHONE = re.compile(r"^1\d{10}$")
@@ -40,7 +40,7 @@ class Applicant:
 
 def to_applicant(row: ApplicantRow) -> Applicant:
     """The public view of a row."""
-    return Applicant(row.id, row.coordinator_id, row.name, row.phone, row.village, row.county,
+    return Applicant(stored_id(row.id), row.coordinator_id, row.name, row.phone, row.village, row.county,
                      row.city, row.province, dict(row.state or {}),
                      as_utc(row.created_at), as_utc(row.updated_at), row.telegram_id)
 
@@ -134,7 +134,7 @@ def delete_applicant(ctx: StaffContext, coordinator_id: int, applicant_id: int) 
     """Coordinator only: delete the record and its services; the ledger forgets it."""
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "applicant.delete")
-        remove_applicant_rows(session, row.id)
+        remove_applicant_rows(session, stored_id(row.id))
         record(session, ctx, coordinator_id, "applicant.delete", f"applicant:{applicant_id}")
 
 

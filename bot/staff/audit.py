@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.staff.context import StaffContext, as_utc
 from bot.staff.models import AuditRow
@@ -34,6 +34,6 @@ def audit_log(ctx: StaffContext, admin_id: int, limit: int = 50) -> list[AuditEn
 
     with ctx.transaction() as session:
         require(session, ctx, admin_id, ADMIN, action="audit.read")
-        rows = session.exec(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)).all()
+        rows = session.exec(select(AuditRow).order_by(col(AuditRow.id).desc()).limit(limit)).all()
         return [AuditEntry(as_utc(r.at), r.actor, r.action, r.target, dict(r.detail or {}))
                 for r in rows]

@@ -16,9 +16,14 @@ from bot.core.clock import CHINA
 class PlaceLike(Protocol):
     """What the staff layer reads from ``bot.core.places.Place``."""
 
-    name: str
-    city: str
-    province: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def city(self) -> str: ...
+
+    @property
+    def province(self) -> str: ...
 
 
 Evaluate = Callable[[dict, date], list[Any]]     # facts, as_of -> list[Result]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
@@ -35,7 +35,7 @@ def pending_invites(ctx: StaffContext, admin_id: int) -> list[PendingInvite]:
     """Admin only: invites not used and not expired, soonest expiry first."""
     with ctx.transaction() as session:
         require(session, ctx, admin_id, ADMIN, action="invite.list")
-        rows = session.exec(select(InviteRow).where(InviteRow.used_by.is_(None))).all()
+        rows = session.exec(select(InviteRow).where(col(InviteRow.used_by).is_(None))).all()
         now = ctx.now()
         return sorted((PendingInvite(r.token_hash[:12], r.role, as_utc(r.expires_at), r.county,
                                      r.village, tuple(r.counties), tuple(r.cities))
@@ -46,7 +46,7 @@ def cancel_invite(ctx: StaffContext, admin_id: int, ref: str) -> None:
     """Admin only: withdraw an unused invite by its reference (a leaked link stops working)."""
     with ctx.transaction() as session:
         require(session, ctx, admin_id, ADMIN, action="invite.cancel")
-        rows = session.exec(select(InviteRow).where(InviteRow.used_by.is_(None))).all()
+        rows = session.exec(select(InviteRow).where(col(InviteRow.used_by).is_(None))).all()
         matches = [r for r in rows if ref and r.token_hash.startswith(ref)]
         if len(matches) != 1:
             raise refuse("staff.invite.unknown", f"no unused invite {ref!r}")

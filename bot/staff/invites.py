@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -110,9 +110,9 @@ def create_invite(ctx: StaffContext, admin_id: int, role: str, *, county: str | 
 
 def _claim(session: Session, ctx: StaffContext, row: InviteRow, user_id: int) -> None:
     """Mark the invite used, refusing if someone else got there first."""
-    claimed = session.execute(
+    claimed = session.exec(
         update(InviteRow)
-        .where(InviteRow.token_hash == row.token_hash, InviteRow.used_by.is_(None))
+        .where(col(InviteRow.token_hash) == row.token_hash, col(InviteRow.used_by).is_(None))
         .values(used_by=user_id, used_at=ctx.now()))
     if claimed.rowcount != 1:
         raise refuse("staff.invite.used", "invite already used")

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.render import has_text, text
 from bot.staff.access import visible_rows
@@ -113,6 +114,8 @@ def workbook_bytes(summaries: list[ApplicantSummary]) -> bytes:
     """The ledger workbook: the ledger sheet, then the 131 service records."""
     book = Workbook()
     ledger = book.active
+    if not isinstance(ledger, Worksheet):  # a new workbook always starts with one worksheet
+        raise TypeError("a new workbook has no active worksheet")
     ledger.title = text("staff.ledger.sheet")
     _fill(ledger, headers(), [WIDTHS.get(c, 10) for c in COLUMNS],
           [ledger_row(s) for s in summaries])

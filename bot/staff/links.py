@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -16,7 +16,7 @@ from bot.staff.applicants import Applicant, to_applicant
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
 from bot.staff.invites import token_hash
-from bot.staff.models import ApplicantRow, LinkRow
+from bot.staff.models import ApplicantRow, LinkRow, stored_id
 
 LINK_PREFIX = "lnk_"
 LINK_PATTERN = re.compile(r"^lnk_[A-Za-z0-9_-]{32}$")
@@ -49,13 +49,13 @@ def create_link(ctx: StaffContext, coordinator_id: int, applicant_id: int,
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "applicant.link")
         token = LINK_PREFIX + secrets.token_urlsafe(24)
-        link = LinkRow(token_hash=token_hash(token), applicant_id=row.id,
+        link = LinkRow(token_hash=token_hash(token), applicant_id=stored_id(row.id),
                        created_by=coordinator_id, created_at=ctx.now(),
                        expires_at=ctx.now() + valid_for)
         session.add(link)
         record(session, ctx, coordinator_id, "applicant.link", f"applicant:{row.id}",
                {"link": link.token_hash[:12]})
-        return ApplicantLink(token, row.id, row.name, link.expires_at)
+        return ApplicantLink(token, stored_id(row.id), row.name, link.expires_at)
 
 
 def _usable(session: Session, ctx: StaffContext, token: str) -> LinkRow:
@@ -80,12 +80,15 @@ def redeem_link(ctx: StaffContext, user_id: int, token: str) -> Applicant:
         bound = session.exec(select(ApplicantRow).where(ApplicantRow.telegram_id == user_id)).first()
         if bound is not None and bound.id != link.applicant_id:
             raise _refuse("staff.link.other", "account already bound to another applicant")
-        claimed = session.execute(
-            update(LinkRow).where(LinkRow.token_hash == link.token_hash, LinkRow.used_by.is_(None))
+        claimed = session.exec(
+            update(LinkRow).where(col(LinkRow.token_hash) == link.token_hash,
+                                  col(LinkRow.used_by).is_(None))
             .values(used_by=user_id, used_at=ctx.now()))
         if claimed.rowcount != 1:
             raise _refuse("staff.link.used", "applicant link already used")
         row = session.get(ApplicantRow, link.applicant_id)
+        if row is None:  # the foreign key keeps a link's applicant while the link exists
+            raise LookupError(f"applicant {link.applicant_id} of a live link is gone")
         row.telegram_id = user_id
         session.add(row)
         record(session, ctx, user_id, "applicant.bind", f"applicant:{row.id}",

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Engine, ForeignKey, Integer
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    Table,
+    inspect,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -103,14 +113,28 @@ class ServiceRow(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=_utc_column())
 
 
-STAFF_TABLES = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow, LinkRow]
+STAFF_TABLES: list[type[SQLModel]] = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow,
+                                      LinkRow]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's ``__table__`` (SQLModel sets it at class creation but does not type it)."""
+    table: Table = inspect(model).local_table
+    return table
+
+
+def stored_id(row_id: int | None) -> int:
+    """The id of a row that is in the database (loaded or flushed); None there is a bug."""
+    if row_id is None:
+        raise ValueError("the row has no id yet: it was never flushed")
+    return row_id
 
 
 def create_tables(engine: Engine) -> None:
     """Create the staff tables (only these) if they do not exist."""
-    SQLModel.metadata.create_all(engine, tables=[model.__table__ for model in STAFF_TABLES])
+    SQLModel.metadata.create_all(engine, tables=[table_of(model) for model in STAFF_TABLES])
 
 
 def drop_tables(engine: Engine) -> None:
     """Drop the staff tables (tests and teardown)."""
-    SQLModel.metadata.drop_all(engine, tables=[model.__table__ for model in STAFF_TABLES])
+    SQLModel.metadata.drop_all(engine, tables=[table_of(model) for model in STAFF_TABLES])

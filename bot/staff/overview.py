@@ -12,7 +12,7 @@ from bot.staff.applicants import Applicant, to_applicant
 from bot.staff.assessment import Assessment, assess
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
-from bot.staff.models import ApplicantRow
+from bot.staff.models import ApplicantRow, stored_id
 from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
 from bot.staff.services131 import Progress, Service, progress, progress_text, services_for
 
@@ -30,10 +30,10 @@ class ApplicantSummary:
 def summarise(ctx: StaffContext, session: Session, rows: list[ApplicantRow],
               as_of: date) -> list[ApplicantSummary]:
     """Assess each row and count its services (no rights check: callers do it)."""
-    delivered = services_for(session, [row.id for row in rows])
+    delivered = services_for(session, [stored_id(row.id) for row in rows])
     return [ApplicantSummary(to_applicant(row), assess(ctx, row, as_of),
-                             tuple(progress([s.kind for s in delivered[row.id]])),
-                             tuple(delivered[row.id])) for row in rows]
+                             tuple(progress([s.kind for s in delivered[stored_id(row.id)]])),
+                             tuple(delivered[stored_id(row.id)])) for row in rows]
 
 
 def list_applicants(ctx: StaffContext, actor_id: int, as_of: date) -> list[ApplicantSummary]:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, or_, update
+from sqlalchemy.sql.dml import UpdateBase
+from sqlmodel import col
 
 from bot.staff.context import StaffContext
 from bot.staff.models import ApplicantRow, AuditRow, InviteRow, LinkRow, RoleRow, ServiceRow
@@ -15,26 +17,23 @@ def forget_user(ctx: StaffContext, user_id: int) -> dict[str, int]:
     no recorder; roles they granted keep no granter; a record bound to their Telegram account
     (through a link) is unbound, and links they made or used are deleted. Returns rows touched.
     """
+    statements: dict[str, UpdateBase] = {
+        "roles": delete(RoleRow).where(col(RoleRow.user_id) == user_id),
+        "invites": delete(InviteRow).where(
+            or_(col(InviteRow.used_by) == user_id, col(InviteRow.created_by) == user_id)),
+        "audit": delete(AuditRow).where(
+            or_(col(AuditRow.actor) == user_id, col(AuditRow.target) == f"user:{user_id}")),
+        "applicants": update(ApplicantRow).where(col(ApplicantRow.coordinator_id) == user_id)
+        .values(coordinator_id=None),
+        "services": update(ServiceRow).where(col(ServiceRow.recorded_by) == user_id)
+        .values(recorded_by=None),
+        "links": delete(LinkRow).where(
+            or_(col(LinkRow.used_by) == user_id, col(LinkRow.created_by) == user_id)),
+        "bound": update(ApplicantRow).where(col(ApplicantRow.telegram_id) == user_id)
+        .values(telegram_id=None),
+        "granted": update(RoleRow).where(col(RoleRow.granted_by) == user_id)
+        .values(granted_by=None),
+    }
     with ctx.transaction() as session:
-        counts = {
-            "roles": session.execute(delete(RoleRow).where(RoleRow.user_id == user_id)).rowcount,
-            "invites": session.execute(delete(InviteRow).where(
-                or_(InviteRow.used_by == user_id, InviteRow.created_by == user_id))).rowcount,
-            "audit": session.execute(delete(AuditRow).where(
-                or_(AuditRow.actor == user_id, AuditRow.target == f"user:{user_id}"))).rowcount,
-            "applicants": session.execute(
-                update(ApplicantRow).where(ApplicantRow.coordinator_id == user_id)
-                .values(coordinator_id=None)).rowcount,
-            "services": session.execute(
-                update(ServiceRow).where(ServiceRow.recorded_by == user_id)
-                .values(recorded_by=None)).rowcount,
-            "links": session.execute(delete(LinkRow).where(
-                or_(LinkRow.used_by == user_id, LinkRow.created_by == user_id))).rowcount,
-            "bound": session.execute(
-                update(ApplicantRow).where(ApplicantRow.telegram_id == user_id)
-                .values(telegram_id=None)).rowcount,
-            "granted": session.execute(
-                update(RoleRow).where(RoleRow.granted_by == user_id)
-                .values(granted_by=None)).rowcount,
-        }
+        counts = {name: session.exec(statement).rowcount for name, statement in statements.items()}
     return counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -118,5 +118,5 @@ def list_roles(ctx: StaffContext, admin_id: int) -> list[Grant]:
     """Admin only: every stored coordinator and staff role."""
     with ctx.transaction() as session:
         require(session, ctx, admin_id, ADMIN, action="role.list")
-        rows = session.exec(select(RoleRow).order_by(RoleRow.user_id)).all()
+        rows = session.exec(select(RoleRow).order_by(col(RoleRow.user_id))).all()
         return [_grant(row) for row in rows]

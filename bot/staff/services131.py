@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -15,7 +15,7 @@ from bot.staff.access import owned, readable
 from bot.staff.applicants import plain
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
-from bot.staff.models import ServiceRow
+from bot.staff.models import ServiceRow, stored_id
 
 SERVICES_FILE = Path(__file__).with_name("services131.yaml")
 MAX_NOTE = 500
@@ -86,30 +86,30 @@ def record_service(ctx: StaffContext, coordinator_id: int, applicant_id: int, ki
         row = owned(session, ctx, coordinator_id, applicant_id, "service.record")
         note = plain(note)
         _check(kind, delivered_on, note, ctx.today())
-        service = ServiceRow(applicant_id=row.id, kind=kind, delivered_on=delivered_on,
+        service = ServiceRow(applicant_id=stored_id(row.id), kind=kind, delivered_on=delivered_on,
                              note=note, recorded_by=coordinator_id, recorded_at=ctx.now())
         session.add(service)
         session.flush()
         record(session, ctx, coordinator_id, "service.record", f"applicant:{row.id}",
                {"kind": kind, "service": service.id})
-        return Service(service.id, kind, delivered_on, note)
+        return Service(stored_id(service.id), kind, delivered_on, note)
 
 
 def services_of(session: Session, applicant_id: int) -> list[Service]:
     """An applicant's services, oldest first (no rights check: callers do it)."""
     rows = session.exec(select(ServiceRow).where(ServiceRow.applicant_id == applicant_id)
-                        .order_by(ServiceRow.delivered_on, ServiceRow.id)).all()
-    return [Service(r.id, r.kind, r.delivered_on, r.note) for r in rows]
+                        .order_by(col(ServiceRow.delivered_on), col(ServiceRow.id))).all()
+    return [Service(stored_id(r.id), r.kind, r.delivered_on, r.note) for r in rows]
 
 
 def services_for(session: Session, applicant_ids: list[int]) -> dict[int, list[Service]]:
     """Services per applicant for many applicants in one query, oldest first."""
     found: dict[int, list[Service]] = {i: [] for i in applicant_ids}
     if applicant_ids:
-        rows = session.exec(select(ServiceRow).where(ServiceRow.applicant_id.in_(applicant_ids))
-                            .order_by(ServiceRow.delivered_on, ServiceRow.id)).all()
+        rows = session.exec(select(ServiceRow).where(col(ServiceRow.applicant_id).in_(applicant_ids))
+                            .order_by(col(ServiceRow.delivered_on), col(ServiceRow.id))).all()
         for r in rows:
-            found[r.applicant_id].append(Service(r.id, r.kind, r.delivered_on, r.note))
+            found[r.applicant_id].append(Service(stored_id(r.id), r.kind, r.delivered_on, r.note))
     return found
 
 
