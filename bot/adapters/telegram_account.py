@@ -5,7 +5,15 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import Choice, send_text
-from bot.adapters.telegram_services import Services, chat_id_of, per_user, services
+from bot.adapters.telegram_services import (
+    Services,
+    chat_id_of,
+    message_text,
+    per_user,
+    services,
+    user_id_of,
+    user_of,
+)
 from bot.core.render import render, text
 
 PREFIX = "acct:"
@@ -29,7 +37,7 @@ def clear_pending(svc: Services, user_id: int) -> None:
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE,
                      county: str, city: str | None) -> None:
     """Subscribe the user to the county (and work city) and say so."""
-    storage, user_id = services(context).storage, update.effective_user.id
+    storage, user_id = services(context).storage, user_id_of(update)
     places = [("county", county)] + ([("city", city)] if city else [])
     added = [storage.subscribe(user_id, kind, key) for kind, key in places]
     names = text("telegram.subscribe.joiner").join(key for _, key in places)
@@ -56,7 +64,7 @@ async def subscribe_from_answers(update: Update, context: ContextTypes.DEFAULT_T
     if county:
         await _subscribe(update, context, _county_name(str(county)), str(city) if city else None)
         return
-    services(context).set_pending(update.effective_user.id, {"awaiting": "county"})
+    services(context).set_pending(user_id_of(update), {"awaiting": "county"})
     await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.ask_county"))
 
 
@@ -65,11 +73,11 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     from bot.core.errors import InputError
     from bot.core.places import resolve_county
 
-    svc, user_id = services(context), update.effective_user.id
+    svc, user_id = services(context), user_id_of(update)
     if svc.pending(user_id).get("awaiting") != "county":
         return False
     try:
-        place = resolve_county(update.message.text)
+        place = resolve_county(message_text(update))
     except InputError:
         await send_text(context.bot, chat_id_of(update), text("telegram.subscribe.unknown_county"))
         return True
@@ -82,7 +90,7 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 @per_user
 async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Subscribe to job-fair news for the home county and work city."""
-    storage, user = services(context).storage, update.effective_user
+    storage, user = services(context).storage, user_of(update)
     storage.upsert_user(user.id, chat_id_of(update), user.full_name)
     await subscribe_from_answers(update, context, services(context).load_state(user.id))
 
@@ -90,7 +98,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 @per_user
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop all job-fair news for the user."""
-    svc, user_id = services(context), update.effective_user.id
+    svc, user_id = services(context), user_id_of(update)
     clear_pending(svc, user_id)
     key = "telegram.unsubscribe.done" if svc.storage.unsubscribe(user_id) else "telegram.unsubscribe.none"
     await send_text(context.bot, chat_id_of(update), text(key))
@@ -110,7 +118,7 @@ def _answer_lines(state: dict | None) -> list[tuple[str, str]]:
 @per_user
 async def on_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show everything the bot stores about the user."""
-    svc, user = services(context), update.effective_user
+    svc, user = services(context), user_of(update)
     record = svc.storage.get_user(user.id) or svc.storage.upsert_user(
         user.id, chat_id_of(update), user.full_name)
     body = render(
@@ -132,7 +140,7 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_account_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
     """Act on a /delete confirmation button; anything else is stale."""
     if data == DELETE_YES:
-        services(context).forget(update.effective_user.id)
+        services(context).forget(user_id_of(update))
         key = "telegram.delete.done"
     elif data == DELETE_NO:
         key = "telegram.delete.kept"

@@ -9,8 +9,16 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import Choice
-from bot.adapters.telegram_services import chat_id_of
-from bot.adapters.telegram_staff import PREFIX, ROLE_COMMANDS, args_of, privileged, say, staff_ctx
+from bot.adapters.telegram_services import chat_id_of, user_id_of
+from bot.adapters.telegram_staff import (
+    PREFIX,
+    ROLE_COMMANDS,
+    args_of,
+    bot_username,
+    privileged,
+    say,
+    staff_of,
+)
 from bot.core.clock import CHINA
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -49,20 +57,20 @@ def _places(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 @privileged(ADMIN)
 async def on_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/invite coordinator <县> <村> | /invite staff <县或市>[,…] -> a one-time deep link."""
-    args, admin_id = args_of(context), update.effective_user.id
+    args, admin_id = args_of(context), user_id_of(update)
     kind = args[0].lower() if args else ""
     if kind == COORDINATOR and len(args) >= 3:
-        invite = create_invite(staff_ctx(context), admin_id, COORDINATOR, county=args[1],
+        invite = create_invite(staff_of(context), admin_id, COORDINATOR, county=args[1],
                                village=" ".join(args[2:]))
     elif kind == STAFF and len(args) >= 2:
         counties, cities = _places(args[1:])
-        invite = create_invite(staff_ctx(context), admin_id, STAFF, counties=counties, cities=cities)
+        invite = create_invite(staff_of(context), admin_id, STAFF, counties=counties, cities=cities)
     else:
         await say(update, context, text("tgstaff.invite.usage"))
         return
-    me = await context.bot.get_me()
+    username = await bot_username(context)
     await say(update, context, text(
-        "tgstaff.invite.link", link=invite_link(me.username, invite.token), role=invite.role,
+        "tgstaff.invite.link", link=invite_link(username, invite.token), role=invite.role,
         place=f"{invite.county or ''}{invite.village or ''}",
         places=text("staff.list_separator").join(invite.counties + invite.cities),
         until=local_time(invite.expires_at)))
@@ -71,7 +79,7 @@ async def on_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @privileged(ADMIN)
 async def on_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/invites: the open invites, each with a button to withdraw it."""
-    pending = pending_invites(staff_ctx(context), update.effective_user.id)
+    pending = pending_invites(staff_of(context), user_id_of(update))
     if not pending:
         await say(update, context, text("tgstaff.invites.none"))
         return
@@ -87,18 +95,18 @@ async def on_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:
     """Withdraw an invite (the service checks the admin role)."""
-    cancel_invite(staff_ctx(context), update.effective_user.id, ref)
+    cancel_invite(staff_of(context), user_id_of(update), ref)
     await say(update, context, text("tgstaff.invites.cancelled"))
 
 
 async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
     """/start <invite token>: take the role, welcome, and show the role's commands in the menu."""
-    user_id = update.effective_user.id
+    user_id = user_id_of(update)
     if is_link_token(token):
         await bind_applicant(update, context, token)
         return
     try:
-        grant = redeem_invite(staff_ctx(context), user_id, token)
+        grant = redeem_invite(staff_of(context), user_id, token)
     except InputError as error:
         await say(update, context, error.zh)
         return
@@ -109,7 +117,7 @@ async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str)
 async def bind_applicant(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
     """/start <applicant link>: bind the worker's account to their record and welcome them."""
     try:
-        person = redeem_link(staff_ctx(context), update.effective_user.id, token)
+        person = redeem_link(staff_of(context), user_id_of(update), token)
     except InputError as error:
         await say(update, context, error.zh)
         return

@@ -6,17 +6,18 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_admin import local_time
 from bot.adapters.telegram_send import Choice
-from bot.adapters.telegram_services import chat_id_of
+from bot.adapters.telegram_services import chat_id_of, user_id_of
 from bot.adapters.telegram_staff import (
     PREFIX,
     args_of,
+    bot_username,
     mode,
     own_applicant,
     privileged,
     say,
     services_of,
     set_mode,
-    staff_ctx,
+    staff_of,
     today,
 )
 from bot.core.render import text
@@ -58,8 +59,8 @@ def _applicant_buttons(summaries) -> list[list[Choice]]:
 @privileged(COORDINATOR, STAFF, ADMIN)
 async def on_applicants(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/applicants: what each can claim and the nearest deadline (buttons for coordinators)."""
-    user_id = update.effective_user.id
-    summaries = list_applicants(staff_ctx(context), user_id, today(context))
+    user_id = user_id_of(update)
+    summaries = list_applicants(staff_of(context), user_id, today(context))
     own = [s for s in summaries if s.applicant.coordinator_id == user_id]
     await say(update, context, summaries_text(summaries), _applicant_buttons(own))
 
@@ -72,7 +73,7 @@ def _kind_buttons(applicant_id: int) -> list[list[Choice]]:
 
 async def ask_service(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Which service was delivered today to this applicant (ownership checked first)."""
-    person = own_applicant(context, update.effective_user.id, applicant_id, "service.record")
+    person = own_applicant(context, user_id_of(update), applicant_id, "service.record")
     await say(update, context, text("tgstaff.service.ask", name=person.name), _kind_buttons(applicant_id))
 
 
@@ -80,7 +81,7 @@ async def ask_service(update: Update, context: ContextTypes.DEFAULT_TYPE, applic
 async def on_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/service [编号]: record a 131 service (default: the applicant being interviewed)."""
     args = args_of(context)
-    current = mode(services_of(context), update.effective_user.id).get("applicant")
+    current = mode(services_of(context), user_id_of(update)).get("applicant")
     target = args[0] if args else current
     if target is None or not str(target).isdigit():
         await say(update, context, text("tgstaff.service.usage"))
@@ -91,22 +92,22 @@ async def on_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def record_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
     """Record the tapped service kind for the applicant, dated today."""
     applicant_id, kind = rest.split(":", 1)
-    record_service(staff_ctx(context), update.effective_user.id, int(applicant_id), kind, today(context))
+    record_service(staff_of(context), user_id_of(update), int(applicant_id), kind, today(context))
     await say(update, context, text("tgstaff.service.done", kind=text(f"staff.service.{kind}")))
 
 
 async def give_link(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """A one-time deep link the coordinator forwards to the applicant (ownership checked)."""
-    link = create_link(staff_ctx(context), update.effective_user.id, applicant_id)
-    me = await context.bot.get_me()
+    link = create_link(staff_of(context), user_id_of(update), applicant_id)
+    username = await bot_username(context)
     await say(update, context, text("tgstaff.link.give", name=link.name,
-                                    link=invite_link(me.username, link.token),
+                                    link=invite_link(username, link.token),
                                     until=local_time(link.expires_at)))
 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Confirm before deleting an applicant (ownership checked first)."""
-    person = own_applicant(context, update.effective_user.id, applicant_id, "applicant.delete")
+    person = own_applicant(context, user_id_of(update), applicant_id, "applicant.delete")
     buttons = [[Choice(text("tgstaff.delete.yes"), f"{DELETE_YES}{applicant_id}"),
                 Choice(text("tgstaff.delete.no"), NO)]]
     await say(update, context, text("tgstaff.delete.confirm", name=person.name), buttons)
@@ -114,8 +115,8 @@ async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applica
 
 async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Delete the applicant and their services; leave their interview if it was open."""
-    svc, user_id = services_of(context), update.effective_user.id
-    delete_applicant(staff_ctx(context), user_id, applicant_id)
+    svc, user_id = services_of(context), user_id_of(update)
+    delete_applicant(staff_of(context), user_id, applicant_id)
     if mode(svc, user_id).get("applicant") == applicant_id:
         set_mode(svc, user_id, {})
     await say(update, context, text("tgstaff.delete.done"))
@@ -124,6 +125,6 @@ async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, app
 @privileged(COORDINATOR, STAFF, ADMIN)
 async def on_ledger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ledger: the real-name ledger as an Excel file in the chat."""
-    ledger = export_ledger(staff_ctx(context), update.effective_user.id, today(context))
+    ledger = export_ledger(staff_of(context), user_id_of(update), today(context))
     await context.bot.send_document(chat_id_of(update), ledger.content, filename=ledger.filename,
                                     caption=text("tgstaff.ledger.caption"))

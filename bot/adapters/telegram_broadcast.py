@@ -4,21 +4,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application
 
 from bot.broadcast import Fair, Outbox, Sender, SenderConfig
 from bot.broadcast.drafts import ProgressMessage
 from bot.broadcast.telegram_send import telegram_send
 from bot.core.render import render, text
+from bot.staff.models import stored_id, table_of
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
+Lifecycle = Callable[[Application], Coroutine[Any, Any, None]]  # post_init / post_shutdown
 
 
 def local_when(moment: datetime) -> str:
@@ -51,14 +56,14 @@ def recipients(storage: Storage, counties: Iterable[str]) -> list[tuple[int, int
     return sorted(found.items())
 
 
-def _sql_recipients(engine, counties: list[str]) -> list[tuple[int, int]]:
+def _sql_recipients(engine: Engine, counties: list[str]) -> list[tuple[int, int]]:
     """The same as :func:`recipients`, joined in the database (subscribers and linked applicants)."""
     from sqlalchemy import select, union
 
     from bot.staff.models import ApplicantRow
     from bot.storage.tables import SubscriptionRow, UserRow
 
-    subs, users, people = SubscriptionRow.__table__, UserRow.__table__, ApplicantRow.__table__
+    subs, users, people = table_of(SubscriptionRow), table_of(UserRow), table_of(ApplicantRow)
     wanted = union(
         select(subs.c.user_id.label("user_id"))
         .where(subs.c.kind == "county", subs.c.key.in_(counties)),
@@ -67,7 +72,8 @@ def _sql_recipients(engine, counties: list[str]) -> list[tuple[int, int]]:
     query = (select(wanted.c.user_id, users.c.chat_id)
              .join(users, users.c.user_id == wanted.c.user_id, isouter=True))
     with engine.connect() as db:
-        found = {int(user): int(chat if chat is not None else user) for user, chat in db.execute(query)}
+        found = {int(row.user_id): int(row.user_id if row.chat_id is None else row.chat_id)
+                 for row in db.execute(query)}
     return sorted(found.items())
 
 
@@ -83,15 +89,16 @@ def report_text(fair: Fair, counts: dict[str, int]) -> str:
 
 async def start_fair(bot: Bot, outbox: Outbox, storage: Storage, fair: Fair, chat_id: int) -> int:
     """Enqueue a fair's recipients and open its progress message; return how many were added."""
-    added = await asyncio.to_thread(outbox.enqueue, fair.id, recipients(storage, fair.target_counties))
-    counts = outbox.progress(fair.id)
+    fair_id = stored_id(fair.id)
+    added = await asyncio.to_thread(outbox.enqueue, fair_id, recipients(storage, fair.target_counties))
+    counts = outbox.progress(fair_id)
     if counts["total"] == 0:
         await bot.send_message(chat_id, text("fairs.nobody"))
         return 0
     await bot.send_message(chat_id, text("fairs.started", n=counts["total"]))
     body = progress_text(fair, counts)
     message = await bot.send_message(chat_id, body)
-    outbox.watch(fair.id, chat_id, message.message_id, body)
+    outbox.watch(fair_id, chat_id, message.message_id, body)
     return added
 
 
@@ -100,19 +107,20 @@ async def show_progress(bot: Bot, outbox: Outbox, watched: ProgressMessage) -> N
     fair = outbox.get_fair(watched.fair_id)
     if fair is None:
         return
-    counts = outbox.progress(fair.id)
+    fair_id = stored_id(fair.id)
+    counts = outbox.progress(fair_id)
     body = progress_text(fair, counts)
     if body != watched.last_text and watched.message_id is not None:
         try:
             await bot.edit_message_text(body, chat_id=watched.chat_id, message_id=watched.message_id)
         except BadRequest as error:  # e.g. the staff deleted it: the report still follows
-            log.warning("progress message of fair %s not edited: %s", fair.id, error)
-    outbox.shown(fair.id, body)
-    if fair.status == "done" and outbox.claim_report(fair.id):
+            log.warning("progress message of fair %s not edited: %s", fair_id, error)
+    outbox.shown(fair_id, body)
+    if fair.status == "done" and outbox.claim_report(fair_id):
         try:
             await bot.send_message(watched.chat_id, report_text(fair, counts))
         except TelegramError:
-            outbox.shown(fair.id, body, reported=False)  # try again next round
+            outbox.shown(fair_id, body, reported=False)  # try again next round
             raise
 
 
@@ -122,7 +130,7 @@ async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float)
         try:
             now = datetime.now(UTC)
             for fair in outbox.due_fairs(now):
-                if outbox.claim_scheduled(fair.id, now):
+                if outbox.claim_scheduled(stored_id(fair.id), now):
                     await start_fair(bot, outbox, storage, fair, fair.created_by)
             for watched in outbox.watched():
                 await show_progress(bot, outbox, watched)
@@ -141,13 +149,13 @@ def make_sender(bot: Bot, outbox: Outbox, storage: Storage,
 
 
 def start_delivery(bot: Bot, sender: Sender, outbox: Outbox, storage: Storage,
-                   interval: float) -> list[asyncio.Task]:
+                   interval: float) -> list[asyncio.Task[Any]]:
     """Start the paced sender and the schedule/progress loop (the sender task first)."""
     return [asyncio.create_task(sender.run()),
             asyncio.create_task(fair_loop(bot, outbox, storage, interval))]
 
 
-async def stop_delivery(sender: Sender, tasks: list[asyncio.Task]) -> None:
+async def stop_delivery(sender: Sender, tasks: list[asyncio.Task[Any]]) -> None:
     """Stop the sender (sends in flight finish; after 10 s they end uncertain) and the loop."""
     if not tasks:
         return
@@ -158,12 +166,13 @@ async def stop_delivery(sender: Sender, tasks: list[asyncio.Task]) -> None:
             await asyncio.wait_for(task, timeout=seconds)
 
 
-def chain(first, then):
+def chain(first: Lifecycle | None, then: Lifecycle | None) -> Lifecycle:
     """A lifecycle callback (post_init / post_shutdown) running ``first`` (if any), then ``then``."""
 
-    async def both(application) -> None:
+    async def both(application: Application) -> None:
         if first is not None:
             await first(application)
-        await then(application)
+        if then is not None:
+            await then(application)
 
     return both

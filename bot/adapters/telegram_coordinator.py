@@ -6,6 +6,7 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_applicants import link_button
 from bot.adapters.telegram_send import Choice
+from bot.adapters.telegram_services import user_id_of
 from bot.adapters.telegram_staff import (
     PREFIX,
     args_of,
@@ -16,7 +17,7 @@ from bot.adapters.telegram_staff import (
     say,
     services_of,
     set_mode,
-    staff_ctx,
+    staff_of,
     today,
 )
 from bot.core.errors import InputError
@@ -30,7 +31,7 @@ LEAVE, SKIP_PHONE = f"{PREFIX}leave", f"{PREFIX}skip"
 async def _register(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str,
                     phone: str | None) -> None:
     """Register the applicant in the coordinator's village, then start their interview."""
-    applicant = register_applicant(staff_ctx(context), update.effective_user.id, name, phone=phone)
+    applicant = register_applicant(staff_of(context), user_id_of(update), name, phone=phone)
     await say(update, context, text("tgstaff.apply.done", name=applicant.name,
                                     village=applicant.village, county=applicant.county),
               [link_button(applicant)])
@@ -42,17 +43,17 @@ async def on_apply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/apply [姓名 [手机号]]: register an applicant (asks what is missing)."""
     args, svc = args_of(context), services_of(context)
     if args:
-        set_mode(svc, update.effective_user.id, {})
+        set_mode(svc, user_id_of(update), {})
         await _register(update, context, args[0], " ".join(args[1:]) or None)
         return
-    set_mode(svc, update.effective_user.id, {"mode": "register", "step": "name"})
+    set_mode(svc, user_id_of(update), {"mode": "register", "step": "name"})
     await say(update, context, text("tgstaff.apply.ask_name"))
 
 
 async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: dict,
                              answer: str) -> None:
     """The next answer of the /apply flow: the name, then the phone."""
-    svc, user_id = services_of(context), update.effective_user.id
+    svc, user_id = services_of(context), user_id_of(update)
     if state.get("step") == "name":
         set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": clean_name(answer)})
         await say(update, context, text("tgstaff.apply.ask_phone"),
@@ -64,7 +65,7 @@ async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "不填" button of the /apply flow: register without a phone."""
-    state = mode(services_of(context), update.effective_user.id)
+    state = mode(services_of(context), user_id_of(update))
     if state.get("mode") != "register" or state.get("step") != "phone":
         await say(update, context, text("telegram.stale_button"))
         return
@@ -73,7 +74,7 @@ async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def start_behalf(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:
     """Enter "on behalf" mode for the applicant and show where their interview stands."""
-    ctx, user_id = staff_ctx(context), update.effective_user.id
+    ctx, user_id = staff_of(context), user_id_of(update)
     person = own_applicant(context, user_id, applicant_id, "applicant.interview")
     turn = interview_step(ctx, user_id, applicant_id, as_of=today(context))
     set_mode(services_of(context), user_id, {"mode": "behalf", "applicant": applicant_id})
@@ -93,10 +94,10 @@ async def _behalf_input(update: Update, context: ContextTypes.DEFAULT_TYPE, appl
                         *, typed: str | None = None, button: str | None = None) -> None:
     """One input of the applicant's interview (the service checks ownership on every call)."""
     try:
-        turn = interview_step(staff_ctx(context), update.effective_user.id, applicant_id,
+        turn = interview_step(staff_of(context), user_id_of(update), applicant_id,
                               as_of=today(context), text_in=typed, button=button)
     except InputError:  # deleted or handed to another coordinator meanwhile: leave the mode
-        set_mode(services_of(context), update.effective_user.id, {})
+        set_mode(services_of(context), user_id_of(update), {})
         raise
     await _show(update, context, turn.replies)
 
@@ -104,7 +105,7 @@ async def _behalf_input(update: Update, context: ContextTypes.DEFAULT_TYPE, appl
 async def on_mode_text(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str,
                        registering: bool = True) -> bool:
     """Typed input while registering or acting on behalf; False when no such mode is open."""
-    svc, user_id = services_of(context), update.effective_user.id
+    svc, user_id = services_of(context), user_id_of(update)
     state = mode(svc, user_id)
     if state and role(context, user_id) != COORDINATOR:
         set_mode(svc, user_id, {})  # the role was taken away meanwhile: back to the worker flow
@@ -120,7 +121,7 @@ async def on_mode_text(update: Update, context: ContextTypes.DEFAULT_TYPE, typed
 
 async def on_mode_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> bool:
     """An interview button tapped while acting on behalf; False when not in that mode."""
-    state = mode(services_of(context), update.effective_user.id)
+    state = mode(services_of(context), user_id_of(update))
     if state.get("mode") != "behalf":
         return False
     await _behalf_input(update, context, int(state["applicant"]), button=data)
@@ -129,7 +130,7 @@ async def on_mode_button(update: Update, context: ContextTypes.DEFAULT_TYPE, dat
 
 async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop acting on behalf (or registering); the applicant's answers stay saved."""
-    set_mode(services_of(context), update.effective_user.id, {})
+    set_mode(services_of(context), user_id_of(update), {})
     await say(update, context, text("tgstaff.behalf.left"))
 
 

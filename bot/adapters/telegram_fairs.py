@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import Update
+from sqlalchemy import Engine
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -34,7 +37,13 @@ from bot.adapters.telegram_broadcast import (
     stop_delivery,
 )
 from bot.adapters.telegram_send import Choice, send_text
-from bot.adapters.telegram_services import chat_id_of, services
+from bot.adapters.telegram_services import (
+    Handler,
+    button_data,
+    chat_id_of,
+    message_text,
+    services,
+)
 from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox
 from bot.broadcast.fair_input import parse_when, resolve_targets
 from bot.config import Settings
@@ -50,12 +59,14 @@ from bot.staff import (
     require,
 )
 from bot.staff.audit import record
+from bot.staff.models import stored_id
 from bot.storage import Storage
 
 GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
 PREFIX = "fair:"
 STEPS = ("title", "starts_at", "place", "organiser", "targets", "details")
 LIMITS = {"title": 100, "place": 300, "organiser": 100, "details": 1000}
+Context = ContextTypes.DEFAULT_TYPE
 
 
 @dataclass
@@ -67,22 +78,31 @@ class Fairs:
     storage: Storage
     sender: Sender | None = None
     interval: float = 2.0
-    tasks: list = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+# A fair handler: the update, its context, the shared services and the sender's user id.
+FairHandler = Callable[[Update, Context, Fairs, int], Coroutine[Any, Any, None]]
 
 
 def open_fairs(settings: Settings, storage: Storage) -> tuple[Outbox, StaffContext]:
     """The outbox and staff context on the bot's database (tables created)."""
-    staff_ctx = StaffContext(engine=storage.engine, admin_ids=settings.admin_ids)
+    engine: Engine | None = getattr(storage, "engine", None)
+    if engine is None:
+        raise TypeError("fairs need the SQL storage")
+    staff_ctx = StaffContext(engine=engine, admin_ids=settings.admin_ids)
     create_tables(staff_ctx.engine)
     return open_outbox(settings.database_url), staff_ctx
 
 
-def fairs_of(context: ContextTypes.DEFAULT_TYPE) -> Fairs:
+def fairs_of(context: Context) -> Fairs:
     """The shared fair services."""
-    return context.application.bot_data["fairs"]
+    fx: Fairs = context.application.bot_data["fairs"]
+    return fx
 
 
-def allowed(fx: Fairs, user_id: int, action: str, target: str = "", detail: dict | None = None) -> Grant:
+def allowed(fx: Fairs, user_id: int, action: str, target: str = "",
+            detail: dict[str, Any] | None = None) -> Grant:
     """The staff/admin grant of the user (checked on every call); audited when ``target`` given."""
     with fx.staff.transaction() as session:
         grant = require(session, fx.staff, user_id, STAFF, ADMIN, action=action)
@@ -91,11 +111,11 @@ def allowed(fx: Fairs, user_id: int, action: str, target: str = "", detail: dict
         return grant
 
 
-def staff_only(handler):
+def staff_only(handler: FairHandler) -> Handler:
     """Once per update (dedupe), under the user's lock, refused to non-staff; stops other groups."""
 
     @functools.wraps(handler)
-    async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def wrapped(update: Update, context: Context) -> None:
         svc, user = services(context), update.effective_user
         if user is None or not svc.storage.mark_update_processed(update.update_id):
             raise ApplicationHandlerStop
@@ -119,21 +139,21 @@ def _scope_text(grant: Grant) -> str:
     return "、".join((*grant.counties, *grant.cities)) or text("fairs.all_places")
 
 
-async def _ask(update: Update, context, step: str, grant: Grant) -> None:
+async def _ask(update: Update, context: Context, step: str, grant: Grant) -> None:
     """Ask the question of ``step``."""
     await send_text(context.bot, chat_id_of(update), text(f"fairs.ask.{step}", places=_scope_text(grant)),
                     _quit_button())
 
 
 @staff_only
-async def on_fair(update: Update, context, fx: Fairs, user_id: int) -> None:
+async def on_fair(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
     """/fair: start a new draft (replacing an unfinished one)."""
     grant = allowed(fx, user_id, "fair.create")
     fx.outbox.save_draft(user_id, STEPS[0], {}, fx.outbox.clock.now())
     await _ask(update, context, STEPS[0], grant)
 
 
-def _answer(step: str, answer: str, fx: Fairs, grant: Grant):
+def _answer(step: str, answer: str, fx: Fairs, grant: Grant) -> str | list[str]:
     """The stored value of one answer (InputError when it will not do)."""
     answer = answer.strip()
     if not answer:
@@ -151,7 +171,7 @@ def _answer(step: str, answer: str, fx: Fairs, grant: Grant):
 
 
 @staff_only
-async def on_draft_text(update: Update, context, fx: Fairs, user_id: int) -> None:
+async def on_draft_text(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
     """A typed answer to the open /fair question."""
     try:
         grant = allowed(fx, user_id, "fair.create")
@@ -161,7 +181,7 @@ async def on_draft_text(update: Update, context, fx: Fairs, user_id: int) -> Non
     draft = fx.outbox.get_draft(user_id)
     if draft is None:
         return
-    fields = draft.fields | {draft.step: _answer(draft.step, update.message.text, fx, grant)}
+    fields = draft.fields | {draft.step: _answer(draft.step, message_text(update), fx, grant)}
     if draft.step == "send_at":
         await _schedule(update, context, fx, user_id, fields)
         return
@@ -174,7 +194,8 @@ async def on_draft_text(update: Update, context, fx: Fairs, user_id: int) -> Non
     await _preview(update, context, fx, user_id, fields)
 
 
-async def _preview(update: Update, context, fx: Fairs, user_id: int, fields: dict) -> None:
+async def _preview(update: Update, context: Context, fx: Fairs, user_id: int,
+                   fields: dict[str, Any]) -> None:
     """Store the fair as a draft and show it exactly as workers will see it, with the choices."""
     from datetime import datetime
 
@@ -193,7 +214,8 @@ async def _preview(update: Update, context, fx: Fairs, user_id: int, fields: dic
         Choice(text("fairs.button.cancel"), f"{PREFIX}cancel:{fair.id}")]])
 
 
-async def _schedule(update: Update, context, fx: Fairs, user_id: int, fields: dict) -> None:
+async def _schedule(update: Update, context: Context, fx: Fairs, user_id: int,
+                    fields: dict[str, Any]) -> None:
     """Schedule the fair named in the draft at the time just given."""
     from datetime import datetime
 
@@ -204,15 +226,15 @@ async def _schedule(update: Update, context, fx: Fairs, user_id: int, fields: di
         return
     when = datetime.fromisoformat(fields["send_at"])
     allowed(fx, user_id, "fair.schedule", f"fair:{fair.id}", {"send_at": fields["send_at"]})
-    fx.outbox.set_fair_status(fair.id, "scheduled", send_at=when)
+    fx.outbox.set_fair_status(stored_id(fair.id), "scheduled", send_at=when)
     await send_text(context.bot, chat_id_of(update), text("fairs.scheduled", when=local_when(when)))
 
 
 @staff_only
-async def on_fair_button(update: Update, context, fx: Fairs, user_id: int) -> None:
+async def on_fair_button(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
     """立即发送 / 定时发送 / 取消 under a preview, or 取消 under a question."""
     grant = allowed(fx, user_id, "fair.button")
-    action, _, ref = update.callback_query.data.removeprefix(PREFIX).partition(":")
+    action, _, ref = button_data(update).removeprefix(PREFIX).partition(":")
     chat = chat_id_of(update)
     if action == "quit":
         fx.outbox.drop_draft(user_id)
@@ -231,23 +253,23 @@ async def on_fair_button(update: Update, context, fx: Fairs, user_id: int) -> No
         await send_text(context.bot, chat, text("fairs.ask.send_at"), _quit_button())
     elif action == "cancel":
         allowed(fx, user_id, "fair.cancel", f"fair:{fair.id}")
-        fx.outbox.set_fair_status(fair.id, "cancelled")
+        fx.outbox.set_fair_status(stored_id(fair.id), "cancelled")
         await send_text(context.bot, chat, text("fairs.cancelled"))
 
 
 @staff_only
-async def on_fairs(update: Update, context, fx: Fairs, user_id: int) -> None:
+async def on_fairs(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
     """/fairs: the latest fairs with their reach."""
     grant = allowed(fx, user_id, "fair.list")
     fairs = fx.outbox.fairs(None if grant.role == ADMIN else user_id)
     lines = [text("fairs.list_item", id=f.id, title=f.title, starts_at=local_when(f.starts_at),
-                  status=text(f"fairs.status.{f.status}"), **fx.outbox.progress(f.id))
+                  status=text(f"fairs.status.{f.status}"), **fx.outbox.progress(stored_id(f.id)))
              for f in fairs]
     await send_text(context.bot, chat_id_of(update), "\n\n".join(lines) or text("fairs.list_empty"))
 
 
 @staff_only
-async def on_stats(update: Update, context, fx: Fairs, user_id: int) -> None:
+async def on_stats(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
     """/stats: interviews, claimable subsidies and broadcasts of the staff's places."""
     grant = allowed(fx, user_id, "stats.read", "stats")
     body = await asyncio.to_thread(stats.stats_text, fx, grant, services(context).today())
@@ -261,7 +283,7 @@ class _HasDraft(filters.MessageFilter):
         super().__init__(name="has_fair_draft")
         self.outbox = outbox
 
-    def filter(self, message) -> bool:
+    def filter(self, message: Message) -> bool:
         return message.from_user is not None and self.outbox.get_draft(message.from_user.id) is not None
 
 
@@ -270,7 +292,8 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
              sender_config: SenderConfig | None = None) -> None:
     """Add /fair, /fairs, /stats and the fair buttons; run the sender with the application."""
     fx = Fairs(outbox, staff_ctx, storage, interval=progress_interval)
-    fx.sender = make_sender(application.bot, outbox, storage, sender_config or SenderConfig(rate=rate))
+    fx.sender = sender = make_sender(application.bot, outbox, storage,
+                                     sender_config or SenderConfig(rate=rate))
     application.bot_data["fairs"] = fx
     application.add_handler(CommandHandler("fair", on_fair), group=GROUP)
     application.add_handler(CommandHandler("fairs", on_fairs), group=GROUP)
@@ -281,10 +304,10 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
         on_draft_text), group=GROUP)
 
     async def start(app: Application) -> None:
-        fx.tasks = start_delivery(app.bot, fx.sender, outbox, storage, progress_interval)
+        fx.tasks = start_delivery(app.bot, sender, outbox, storage, progress_interval)
 
     async def stop(_app: Application) -> None:
-        await stop_delivery(fx.sender, fx.tasks)
+        await stop_delivery(sender, fx.tasks)
         fx.tasks = []
 
     application.post_init = chain(application.post_init, start)

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.adapters.telegram_send import send_text
 from bot.core.render import text
+from bot.staff.models import stored_id
 from bot.storage import Reminder, Storage
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ async def send_due_reminders(bot: Bot, storage: Storage, today: date) -> int:
             sent += 1
         except (Forbidden, BadRequest) as error:  # blocked the bot or chat gone: do not retry
             log.warning("reminder %s not deliverable: %s", reminder.id, error)
-        storage.mark_reminder_sent(reminder.id, datetime.now(UTC))
+        storage.mark_reminder_sent(stored_id(reminder.id), datetime.now(UTC))
     return sent
 
 

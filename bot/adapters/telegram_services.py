@@ -4,17 +4,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.storage import Storage
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+# A coroutine function, as PTB's handler classes require.
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -79,6 +80,32 @@ def chat_id_of(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id  # type: ignore[union-attr]
+
+
+def user_of(update: Update) -> User:
+    """Who sent the update (messages, commands and button taps always have a sender)."""
+    if update.effective_user is None:
+        raise ValueError(f"update {update.update_id} has no user")
+    return update.effective_user
+
+
+def user_id_of(update: Update) -> int:
+    """The Telegram id of the update's sender."""
+    return user_of(update).id
+
+
+def message_text(update: Update) -> str:
+    """The text of the update's message (text handlers only get messages with text)."""
+    if update.message is None or update.message.text is None:
+        raise ValueError(f"update {update.update_id} has no message text")
+    return update.message.text
+
+
+def button_data(update: Update) -> str:
+    """The data of the tapped inline button (button handlers only get taps with data)."""
+    if update.callback_query is None or update.callback_query.data is None:
+        raise ValueError(f"update {update.update_id} has no button data")
+    return update.callback_query.data
 
 
 def per_user(handler: Handler) -> Handler:

@@ -3,14 +3,24 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, delete
+from sqlmodel import col
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import send_text
-from bot.adapters.telegram_services import Services, chat_id_of, per_user, services
+from bot.adapters.telegram_services import (
+    Handler,
+    Services,
+    chat_id_of,
+    per_user,
+    services,
+    user_id_of,
+)
 from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff import (
@@ -18,6 +28,7 @@ from bot.staff import (
     COORDINATOR,
     STAFF,
     WORKER,
+    Applicant,
     PermissionDenied,
     StaffContext,
     get_applicant,
@@ -34,12 +45,28 @@ ROLE_COMMANDS = {  # fair, fairs, stats: bot/adapters/telegram_fairs.py
     COORDINATOR: ("apply", "applicants", "service", "ledger", "done"),
     WORKER: (),
 }
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def staff_ctx(context: ContextTypes.DEFAULT_TYPE) -> StaffContext | None:
     """The StaffContext built in the composition root (None when the storage has no engine)."""
-    return context.application.bot_data.get("staff")
+    ctx: StaffContext | None = context.application.bot_data.get("staff")
+    return ctx
+
+
+def staff_of(context: ContextTypes.DEFAULT_TYPE) -> StaffContext:
+    """The StaffContext, for handlers that only run for a staff role (which needs one)."""
+    ctx = staff_ctx(context)
+    if ctx is None:
+        raise RuntimeError("staff services are not configured")
+    return ctx
+
+
+async def bot_username(context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The bot's @username (for t.me deep links); every bot account has one."""
+    me = await context.bot.get_me()
+    if not me.username:
+        raise RuntimeError("the bot has no username")
+    return me.username
 
 
 def role(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str:
@@ -64,7 +91,7 @@ def set_mode(svc: Services, user_id: int, value: dict) -> None:
         svc.storage.save_conversation(mode_key(user_id), value)
 
 
-def forget_mode(engine) -> Callable[[int], None]:
+def forget_mode(engine: Engine) -> Callable[[int], None]:
     """A /delete hook erasing the staff chat mode row (storage's delete_user knows only its keys)."""
     from bot.storage.tables import ConversationRow
 
@@ -72,13 +99,13 @@ def forget_mode(engine) -> Callable[[int], None]:
         """Delete the user's staff mode row."""
         with engine.begin() as connection:
             connection.execute(delete(ConversationRow).where(
-                ConversationRow.key == mode_key(user_id)))
+                col(ConversationRow.key) == mode_key(user_id)))
 
     return hook
 
 
 async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str,
-              buttons=()) -> None:
+              buttons: Sequence[Sequence[Any]] = ()) -> None:
     """Answer in the update's chat."""
     await send_text(context.bot, chat_id_of(update), message, buttons)
 
@@ -93,7 +120,7 @@ def privileged(*roles: str) -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             """Refuse other roles, else run the handler and word its refusals."""
-            if role(context, update.effective_user.id) not in roles:
+            if role(context, user_id_of(update)) not in roles:
                 await say(update, context, text("staff.denied"))
                 return
             await answer_errors(handler, update, context)
@@ -131,14 +158,15 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return services(context)
 
 
-def today(context: ContextTypes.DEFAULT_TYPE):
+def today(context: ContextTypes.DEFAULT_TYPE) -> date:
     """Today in the users' time zone (the bot's clock)."""
     return services_of(context).today()
 
 
-def own_applicant(context: ContextTypes.DEFAULT_TYPE, user_id: int, applicant_id: int, action: str):
+def own_applicant(context: ContextTypes.DEFAULT_TYPE, user_id: int, applicant_id: int,
+                  action: str) -> Applicant:
     """The applicant if ``user_id`` is their coordinator; staff and admins only read, so are refused."""
-    person = get_applicant(staff_ctx(context), user_id, applicant_id)
+    person = get_applicant(staff_of(context), user_id, applicant_id)
     if person.coordinator_id != user_id:
         raise PermissionDenied(action)
     return person

@@ -7,7 +7,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.adapters import telegram_admin as admin
 from bot.adapters import telegram_applicants as applicants
 from bot.adapters import telegram_coordinator as coordinator
-from bot.adapters.telegram_services import services
+from bot.adapters.telegram_services import services, user_id_of
 from bot.adapters.telegram_staff import PREFIX, answer_errors, help_text, role, say, set_mode
 from bot.core.render import text
 from bot.staff import WORKER
@@ -49,7 +49,7 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
 
 async def on_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
     """A staff button: workers are refused outright, the rest go to the services (which check)."""
-    if role(context, update.effective_user.id) == WORKER:
+    if role(context, user_id_of(update)) == WORKER:
         await say(update, context, text("staff.denied"))
         return
     await answer_errors(lambda u, c: _dispatch(u, c, data), update, context)
