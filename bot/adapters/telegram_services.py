@@ -79,7 +79,7 @@ def chat_id_of(update: Update) -> int:
     """Where to answer: the chat of the update, else the user's private chat."""
     if update.effective_chat is not None:
         return update.effective_chat.id
-    return update.effective_user.id  # type: ignore[union-attr]
+    return user_id_of(update)
 
 
 def user_of(update: Update) -> User:

@@ -116,8 +116,9 @@ class ClaimsMixin:
         """Rows left ``sending`` by dead senders become ``uncertain``; return them (never resent)."""
         found: list[InFlight] = []
         with self.engine.begin() as db:
-            owners: Sequence[int | None] = db.execute(select(OUTBOX.c.claimed_by).distinct()
-                                .where(OUTBOX.c.state == "sending")).scalars().all()
+            owners: Sequence[int | None] = db.execute(
+                select(OUTBOX.c.claimed_by).distinct()
+                .where(OUTBOX.c.state == "sending")).scalars().all()
             for owner in owners:
                 if owner is None or not self.workers.is_dead(db, owner, worker):
                     continue

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Send = Callable[[int, str], Awaitable[None]]
 # Callbacks may be plain functions or coroutine functions; what they return is ignored.
-OnBlocked = Callable[[int], object]                   # a user id (blocked the bot)
+OnBlocked = Callable[[int], object]                # a user id (blocked the bot)
 OnUncertain = Callable[[list[InFlight]], object]   # rows a dead sender left in flight
 OnFairDone = Callable[[int], object]               # a fair id (nothing left to send)
 
