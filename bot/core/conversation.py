@@ -9,9 +9,8 @@ import copy
 import re
 from datetime import date
 
-from bot.core import confirm
+from bot.core import confirm, screens
 from bot.core import interview as iv
-from bot.core import screens
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
 from bot.core.presenter import (
