@@ -134,16 +134,17 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
 def _reached_by_count(stated: int, months: int, start: date | None, as_of: date) -> tuple[date | None, bool]:
     """The day a stated count (社保 paid, as of ``as_of``) reached ``months``.
 
-    The count is a fact as of the day asked: the threshold was reached ``stated - months``
-    months before it, whatever job the person has now (a change of employer in the work city
-    does not undo a condition already met). The current job's start only sharpens that day
-    when the count covers the whole job and no more (then both say the same month).
+    The count is a fact as of the day asked: continuing up to that day, the threshold was
+    reached ``stated - months`` months before it, whatever job the person has now (a change of
+    employer in the work city does not undo a condition already met). When the current job
+    started early enough, paying from its start reaches the threshold sooner: the earlier day.
     """
     if stated < months:
         return None, False
     by_count = add_months(as_of, -(stated - months))
-    if start and stated == full_months(start, as_of):
-        return min(by_count, add_months(start, months)), False
+    by_job = add_months(start, months) if start else None
+    if by_job and by_job <= by_count:
+        return by_job, False
     return by_count, True
 
 
