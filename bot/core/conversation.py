@@ -56,6 +56,7 @@ def handle_text(state: dict | None, text_in: str, *, as_of: date,
     state = _own(state)
     message = (text_in or "").strip()
     if message.startswith("/"):
+        state.pop("confirm", None)  # the question is shown again: an answer held to confirm is dropped
         return _command(state, message, as_of, services)
     if state["phase"] == "welcome":
         return _welcome_text(state, message, as_of, services)
