@@ -123,6 +123,10 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
     stated = facts.get(q["fact"]) if q["fact"] != "months_employed" else None
     if stated is not None:
         return _reached_by_count(stated, q["months"], start, as_of)
+    came = parse_day(facts.get("first_arrival"))
+    if q["months"] == 0 and came and (start is None or came < start):
+        # "started working there inside the period": the first arrival, not the current job
+        return came, False
     if start:
         return add_months(start, q["months"]), False
     value = facts.get(q["fact"])

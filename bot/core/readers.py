@@ -92,12 +92,20 @@ def _read_date(question: Question, text: str, as_of: date, services: Services,
                               fact="months_employed")
     fact = question.facts[0]
     when, last = reading.value.isoformat(), (reading.high or reading.value).isoformat()
-    if when != last and not same_outcome(fact, when, last, dict(state.get("facts", {})), as_of, services.evaluate):
+    if when != last and not _settled(fact, when, last, state, as_of, services):
         raise answers.NotUnderstood("which month")
     facts = {fact: when}
     if question.key == "employment_start" and answers.says_first_time(text):
         facts["first_arrival"] = when
     return Parsed(facts=facts, shown=f"date:{when}", sure=reading.sure or when != last)
+
+
+def _settled(fact: str, low, high, state: dict, as_of: date, services: Services) -> bool:
+    """Whether either end of a range gives the person the same results (a year alone: 2023年)."""
+    try:
+        return same_outcome(fact, low, high, dict(state.get("facts", {})), as_of, services.evaluate)
+    except InputError:
+        return False
 
 
 def _read_months(question: Question, text: str, as_of: date, services: Services,
@@ -112,7 +120,11 @@ def _months_answer(question: Question, text: str, as_of: date, services: Service
     low, high = span.value, span.high
     _check_range(question, low, fact=fact)
     _check_range(question, high, fact=fact)
-    if not decides(fact, low, high, dict(state.get("facts", {})), as_of, services.evaluate):
+    try:
+        decided = decides(fact, low, high, dict(state.get("facts", {})), as_of, services.evaluate)
+    except InputError:  # earlier answers the evaluator cannot read: let the person pick
+        decided = False
+    if not decided:
         labels = [text_of_months(n) for n in pick_values(fact, low, high)]
         return Parsed(error="interview.pick_months", options=labels)
     return Parsed(facts={fact: low}, shown=f"months:{low}")
