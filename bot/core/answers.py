@@ -28,6 +28,7 @@ NO_PHRASES = ("宿舍", "包住", "单位提供", "厂里住", "公司提供", "
 YES_START = ("是", "对", "有", "嗯", "好", "行", "可以", "要", "租", "yes", "y", "ok", "应该是", "好像是",
              "可能是", "大概是", "应该有", "好像有", "可能有", "自己租")
 NEGATED_VERB = re.compile(r"(不|没|无|非|未)(是|有|租|在|参加|培训|去|办|当|算|属于)")
+AMOUNT = re.compile(r"[0-9零〇一二两三四五六七八九十百千半]+\s*(个月|年|月|块|元|天|号)")
 UNKNOWN_WORDS = ("不知道", "不清楚", "忘了", "记不清", "不记得", "说不准", "不晓得", "搞不清")
 CATEGORY_WORDS = (
     ("monitored", r"监测|边缘|防返贫|易致贫|防贫"),
@@ -71,8 +72,8 @@ def parse_number(text: str) -> float:
 def read_yes_no(text: str) -> Reading:
     """``是/对/有/嗯`` True, ``没有/不是/没租`` False; hedged (``应该是吧``, ``好像有``) to confirm."""
     value = clean(text)
-    if not value or any(word in value for word in UNKNOWN_WORDS):
-        raise NotUnderstood("not yes or no")
+    if not value or any(word in value for word in UNKNOWN_WORDS) or AMOUNT.search(value):
+        raise NotUnderstood("not yes or no")  # an amount or a date answers another question
     sure = not HEDGE.search(value)
     if value.startswith(NO_START) or NEGATED_VERB.search(value) or any(p in value for p in NO_PHRASES):
         return Reading(False, sure=sure)
