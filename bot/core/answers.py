@@ -42,7 +42,7 @@ CERTIFICATE_WORDS = (
     ("intermediate", r"中级|四级"),
     ("senior", r"高级|三级|技师"),
 )
-NO_CERTIFICATE = re.compile(r"^(没有|没|无|不|木有)|没证|无证|没有证")
+NO_CERTIFICATE = re.compile(r"没|无|不|木有")   # with no level named: no certificate
 
 
 class Denied(NotUnderstood):
