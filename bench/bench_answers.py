@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from answer_cases import load, outcome  # noqa: E402
+from answer_cases import load, outcome
 
 
 def main() -> int:

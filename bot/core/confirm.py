@@ -42,7 +42,8 @@ def prompt(state: dict) -> Reply:
 def held_answer(state: dict, key: str) -> Parsed | None:
     """The answer waiting for ``key`` (None when nothing waits for it: a stale button)."""
     held = state.get("confirm")
-    if not isinstance(held, dict) or held.get("key") != key or state.get("pending") != key:
+    if not isinstance(held, dict) or held.get("key") != key or state.get("pending") != key \
+            or state.get("phase") != "asking":
         return None
     return Parsed(facts=dict(held.get("facts") or {}), shown=str(held.get("shown", "")))
 
