@@ -233,3 +233,71 @@ def test_a_greeting_on_the_welcome_screen_just_starts():
     turn = run(["你好"])
     assert turn.state["pending"] == "origin_county"
     assert not turn.replies[-1].text.startswith("没看懂")
+
+
+def buttons(turn: conv.Turn) -> list[str]:
+    return [b.data for r in turn.replies for row in r.buttons for b in row]
+
+
+def test_a_denied_category_is_shown_back_to_confirm_then_recorded():
+    turn = run(["!go", "马边", "我不是脱贫户，就是种地的"])
+    assert "你是说：普通农村，不是脱贫户？" in all_text(turn)
+    assert {"ok:person_category", "no:person_category"} <= set(buttons(turn))
+    assert "person_category" not in turn.state["facts"]
+    turn = run(["!ok:person_category"], turn.state)
+    assert turn.state["facts"]["person_category"] == "rural_other"
+    assert "confirm" not in turn.state
+
+
+@pytest.mark.parametrize("typed, recorded", [("是", "rural_other"), ("对的", "rural_other"), ("不是", None)])
+def test_a_confirmation_can_be_typed(typed, recorded):
+    turn = run(["!go", "马边", "我不是脱贫户，就是种地的", typed])
+    assert turn.state["facts"].get("person_category") == recorded
+    if recorded is None:
+        assert turn.state["pending"] == "person_category" and "confirm" not in turn.state
+        assert "你家是哪一类？" in turn.replies[-1].text
+
+
+def test_no_on_a_confirmation_asks_the_question_again_with_its_buttons():
+    turn = run(["!go", "马边", "应该是脱贫户吧", "!no:person_category"])
+    assert "person_category" not in turn.state["facts"]
+    assert "a:person_category:poverty_alleviated" in buttons(turn)
+
+
+def test_another_answer_while_a_confirmation_waits_replaces_it():
+    turn = run(["!go", "马边", "应该是脱贫户吧", "监测户"])
+    assert turn.state["facts"]["person_category"] == "monitored" and "confirm" not in turn.state
+
+
+@pytest.mark.parametrize("data", ["ok:person_category", "no:person_category", "ok:origin_county", "ok:", "no:x" * 10])
+def test_stale_confirmation_buttons_are_polite(data):
+    before = run(["!go", "马边", "脱贫户"])
+    turn = run([f"!{data}"], before.state)
+    assert "这个按钮已过期" in all_text(turn)
+    assert turn.state == before.state
+
+
+def test_a_confirmation_button_after_the_answer_was_recorded_is_stale():
+    turn = run(["!go", "马边", "我不是脱贫户，就是种地的", "!ok:person_category"])
+    again = run(["!ok:person_category"], turn.state)
+    assert "这个按钮已过期" in all_text(again) and again.state == turn.state
+
+
+def test_only_a_denial_says_what_was_understood_and_asks_again():
+    turn = run(["!go", "马边", "不是监测户"])
+    assert "不是监测户" in turn.replies[0].text
+    assert "person_category" not in turn.state["facts"] and turn.state["pending"] == "person_category"
+    assert "a:person_category:monitored" in buttons(turn)
+
+
+def test_a_vague_amount_of_time_offers_values_to_pick():
+    turn = run(["!go", "马边", "脱贫户", "大半年"])
+    assert "“大半年”是几个月？" in all_text(turn)
+    assert [label for label in labels(turn) if label.endswith("个月")] == [f"{n}个月" for n in range(7, 12)]
+    turn = run(["!a:social_insurance_months:1"], turn.state)
+    assert turn.state["facts"]["social_insurance_months"] == 8
+
+
+def test_almost_two_years_is_taken_with_its_lower_end():
+    turn = run(["!go", "马边", "脱贫户", "快两年"])
+    assert turn.state["facts"]["social_insurance_months"] == 18

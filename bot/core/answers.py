@@ -1,222 +1,157 @@
-"""Tolerant parsing of typed answers: 三个月, 一年半, 2024.3, 去年3月, 嗯, 脱贫户, 三百八.
+"""Tolerant parsing of typed answers: 三个月, 快两年, 去年年底, 嗯, 我不是脱贫户, 三百零五.
 
-Every parser takes the user's text and returns a plain value, or raises
-:class:`NotUnderstood`. Dates are relative to the ``as_of`` day.
+``read_*`` return a :class:`Reading` (a value with a confidence); ``parse_*`` return the
+plain value. Both raise :class:`NotUnderstood` for text that is no answer of the kind.
+Negation (不是/没有/没/非/不属于 before a category or a yes/no) is understood.
 """
 from __future__ import annotations
 
 import re
-from datetime import date
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
-          "六": 6, "七": 7, "八": 8, "九": 9}
-UNITS = {"十": 10, "百": 100, "千": 1000}
-NUMBER = r"[0-9０-９.．零〇一二两俩三四五六七八九十百千万]+"
+from bot.core.answer_text import NotUnderstood, Reading, chinese_number, clean, simplified
+from bot.core.answer_time import parse_date, parse_months, read_date, read_months
 
-NO_WORDS = ("没有", "不是", "没", "无", "否", "不", "no", "n")
-NO_PHRASES = ("没有", "不是", "没租", "宿舍", "包住", "单位提供", "厂里住")
-YES_WORDS = ("是", "对", "有", "嗯", "好", "行", "可以", "要", "租", "yes", "y", "ok")
-YES_PHRASES = ("是的", "对的", "自己租", "租房", "租的")
+__all__ = [
+    "Denied", "NotUnderstood", "Reading", "chinese_number", "clean", "parse_category",
+    "parse_certificate", "parse_date", "parse_months", "parse_number", "parse_unknown",
+    "parse_yes_no", "read_category", "read_certificate", "read_date", "read_months",
+    "read_number", "read_yes_no", "says_first_time", "simplified", "without_cues",
+]
+
+NEGATION = re.compile(r"不是|没有|没|非|不属于|不算|不|无|未|木有")
+HEDGE = re.compile(r"应该|好像|可能|大概|也许|估计|或许|似乎|大约|左右|差不多|约|吧$|吧[，,]|来块|来元")
+NUMBER_NOISE = re.compile(
+    r"块钱|块|元|人民币|个人|个|人|名|左右|大概|大约|差不多|约|估计|应该|好像|来回|单程|一趟|车费|路费|"
+    r"花了|要|是|的|吧|钱")
+NO_START = ("没有", "不是", "没", "无", "否", "不", "非", "木有", "no", "n")
+NO_PHRASES = ("宿舍", "包住", "单位提供", "厂里住", "公司提供", "住厂里")
+YES_START = ("是", "对", "有", "嗯", "好", "行", "可以", "要", "租", "yes", "y", "ok", "应该是", "好像是",
+             "可能是", "大概是", "应该有", "好像有", "可能有", "自己租")
+NEGATED_VERB = re.compile(r"(不|没|无|非|未)(是|有|租|在|参加|培训|去|办|当|算|属于)")
+AMOUNT = re.compile(r"[0-9零〇一二两三四五六七八九十百千半]+\s*(个月|年|月|块|元|天|号)")
+UNKNOWN_WORDS = ("不知道", "不清楚", "忘了", "记不清", "不记得", "说不准", "不晓得", "搞不清")
 CATEGORY_WORDS = (
-    ("monitored", ("监测", "边缘", "防返贫", "易致贫")),
-    ("rural_low_income", ("低保", "低收入")),
-    ("poverty_alleviated", ("脱贫", "建档立卡", "贫困户", "贫困")),
-    ("rural_other", ("普通农村", "农村", "农民", "农户")),
-    ("other", ("其他", "其它", "城镇", "城里", "都不是")),
+    ("monitored", r"监测|边缘|防返贫|易致贫|防贫"),
+    ("rural_low_income", r"低保|低收入"),
+    ("poverty_alleviated", r"脱贫|建档立卡|建.{0,2}档|贫困户|贫困|扶贫户"),
+    ("rural_other", r"普通农村|农村|农民|农户|种地|种田|务农|农业户口"),
+    ("other", r"其他|其它|城镇|城里|城市户口|都不是|都不算|哪个都不"),
 )
 CERTIFICATE_WORDS = (
-    ("none", ("没有", "没证", "无证", "没", "无", "不")),
-    ("junior", ("初级", "五级")),
-    ("intermediate", ("中级", "四级")),
-    ("senior", ("高级", "三级", "技师")),
+    ("junior", r"初级|五级"),
+    ("intermediate", r"中级|四级"),
+    ("senior", r"高级|三级|技师"),
 )
-FILLER = re.compile(r"[\s，,。.!！?？~～、]+$|^[\s，,。!！?？~～、]+")
+NO_CERTIFICATE = re.compile(r"没|无|不|木有")   # with no level named: no certificate
 
 
-class NotUnderstood(ValueError):
-    """The text is not an answer of the expected kind (``reason`` names why, in English)."""
+class Denied(NotUnderstood):
+    """Only denials (不是监测户): what the person is not, but not what they are."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def clean(text: str) -> str:
-    """Strip spaces and trailing punctuation, full-width digits to ASCII, lower case."""
-    text = text.translate(str.maketrans("０１２３４５６７８９．－／", "0123456789.-/"))
-    return FILLER.sub("", text.strip()).lower()
+    def __init__(self, denied: list[str]) -> None:
+        super().__init__("denied only")
+        self.denied = denied
 
 
-def chinese_number(text: str) -> float:
-    """``三百八`` → 380, ``一千二`` → 1200, ``十五`` → 15, ``1.5万`` → 15000, ``380`` → 380."""
-    text = clean(text)
-    if not text:
-        raise NotUnderstood("empty number")
-    if "万" in text:
-        high, _, low = text.partition("万")
-        base = chinese_number(high) if high else 1
-        rest = chinese_number(low) if low else 0
-        if low and len(low) == 1 and low in DIGITS:
-            rest = DIGITS[low] * 1000
-        return base * 10000 + rest
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    if all(ch in DIGITS for ch in text):
-        return float("".join(str(DIGITS[ch]) for ch in text))
-    return float(_small_chinese(text))
-
-
-def _small_chinese(text: str) -> int:
-    """Chinese numerals below 10000, with the spoken shorthand ``三百八`` (= 380)."""
-    total, digit, last_unit = 0, None, 1
-    for ch in text:
-        if ch in DIGITS:
-            digit = DIGITS[ch]
-        elif ch in UNITS:
-            total += (1 if digit is None else digit) * UNITS[ch]
-            last_unit, digit = UNITS[ch], None
-        elif ch.isdigit():
-            digit = (digit or 0) * 10 + int(ch)
-        else:
-            raise NotUnderstood(f"not a number: {text}")
-    if digit is not None:
-        total += digit * (last_unit // 10 if last_unit > 10 else 1)
-    return total
+def read_number(text: str) -> Reading:
+    """A plain amount or count: ``三百零五`` 305, ``380块``, ``来回三百八``; ``大概三百`` to confirm."""
+    value = clean(text)
+    if value in ("没有", "没", "无", "零", "没花", "没花钱", "不要钱", "免费"):
+        return Reading(0.0)
+    number = NUMBER_NOISE.sub("", value)
+    if not re.fullmatch(r"[0-9.零〇一二两俩仨三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬]+", number or "x"):
+        raise NotUnderstood(f"not a number: {text[:40]}")
+    return Reading(chinese_number(number), sure=not HEDGE.search(value))
 
 
 def parse_number(text: str) -> float:
-    """A plain amount or count: ``380``, ``三百八``, ``380块``, ``380元``, ``7个人``."""
-    value = re.sub(r"(块钱|块|元|人民币|个人|个|人|名|左右|大概|差不多|约|来回|一趟|车费|路费|花了|要)", "",
-                   clean(text))
-    if value in ("没有", "没", "无", "零"):
-        return 0.0
-    if not re.fullmatch(NUMBER, value or "x"):
-        raise NotUnderstood(f"not a number: {text}")
-    return chinese_number(value)
+    """The value of :func:`read_number`."""
+    return read_number(text).value
 
 
-def parse_months(text: str) -> int:
-    """A duration in months: ``三个月``, ``一年半`` (18), ``1年3个月``, ``半年``, ``10``."""
-    value = re.sub(r"(左右|大概|差不多|多|了|有|交了|交|缴了|缴|社保|约)", "", clean(text))
-    if value in ("没有", "没", "无", "零", "0", "没交", "没签", "没签过"):
-        return 0
-    match = re.fullmatch(
-        rf"(?:(?P<years>{NUMBER}|半)年(?P<yhalf>半)?)?(?:零)?"
-        rf"(?:(?P<months>{NUMBER}|半)个?(?P<mhalf>半)?月?)?",
-        value,
-    )
-    if not value or not match or not (match["years"] or match["months"]):
-        raise NotUnderstood(f"not a duration: {text}")
-    months = 0.0
-    if match["years"]:
-        months += 6 if match["years"] == "半" else chinese_number(match["years"]) * 12
-        months += 6 if match["yhalf"] else 0
-    if match["months"]:
-        months += 0.5 if match["months"] == "半" else chinese_number(match["months"])
-    return int(months)
-
-
-def parse_date(text: str, as_of: date) -> date:
-    """A past month: ``2024年3月``, ``2024.3``, ``2024-03-05``, ``24年3月``, ``去年3月``, ``前年``."""
-    value = re.sub(r"(开始|起|份|的时候|时候|左右|大概|底|初|号)", "", clean(text))
-    found = _relative_date(value, as_of) or _absolute_date(value)
-    if found is None:
-        raise NotUnderstood(f"not a date: {text}")
-    if found > as_of:
-        raise NotUnderstood(f"date in the future: {text}")
-    return found
-
-
-def _relative_date(value: str, as_of: date) -> date | None:
-    """``今年1月``, ``去年``, ``前年3月``, ``上个月``, ``3月``, ``两年前`` relative to ``as_of``."""
-    ago = re.fullmatch(r"(.+?)(以前|之前|前)", value)
-    if ago:
-        try:
-            months = parse_months(ago[1])
-        except NotUnderstood:
-            return None
-        total = as_of.year * 12 + as_of.month - 1 - months
-        return date(total // 12, total % 12 + 1, 1)
-    if value in ("上个月", "上月"):
-        return date(as_of.year - (as_of.month == 1), (as_of.month - 2) % 12 + 1, 1)
-    if value in ("这个月", "本月"):
-        return date(as_of.year, as_of.month, 1)
-    offsets = {"今年": 0, "去年": 1, "前年": 2, "大前年": 3}
-    match = re.fullmatch(r"(大前年|前年|去年|今年)?(?:([0-9一二三四五六七八九十]+)月)?", value)
-    if not value or not match or not (match[1] or match[2]):
-        return None
-    year = as_of.year - offsets.get(match[1] or "今年", 0)
-    month = int(chinese_number(match[2])) if match[2] else 1
-    if not 1 <= month <= 12:
-        return None
-    if match[1] is None and date(year, month, 1) > as_of:
-        year -= 1
-    return date(year, month, 1)
-
-
-def _absolute_date(value: str) -> date | None:
-    """``2024年3月5日``, ``2024.3``, ``2024-03-05``, ``2024/3``, ``24年3月``, ``2024年``."""
-    match = re.fullmatch(
-        r"(\d{2}|\d{4}|[零〇一二三四五六七八九]{2,4})[年.\-/]"
-        r"(?:([0-9一二三四五六七八九十]{1,3})[月.\-/]?(?:(\d{1,2})[日]?)?)?",
-        value,
-    )
-    if not match:
-        return None
-    year = int(chinese_number(match[1]))
-    year += 2000 if year < 100 else 0
-    month = int(chinese_number(match[2])) if match[2] else 1
-    day = int(match[3]) if match[3] else 1
-    try:
-        return date(year, month, day) if 1990 <= year <= 2100 else None
-    except ValueError:
-        return None
+def read_yes_no(text: str) -> Reading:
+    """``是/对/有/嗯`` True, ``没有/不是/没租`` False; hedged (``应该是吧``, ``好像有``) to confirm."""
+    value = clean(text)
+    if not value or any(word in value for word in UNKNOWN_WORDS) or AMOUNT.search(value):
+        raise NotUnderstood("not yes or no")  # an amount or a date answers another question
+    sure = not HEDGE.search(value)
+    if value.startswith(NO_START) or NEGATED_VERB.search(value) or any(p in value for p in NO_PHRASES):
+        return Reading(False, sure=sure)
+    if value.startswith(YES_START) or any(p in value for p in ("是的", "对的", "租的", "租房")):
+        return Reading(True, sure=sure)
+    if len(value) <= 4 and any(w in value for w in ("是", "对", "有", "嗯", "好", "行", "租")):
+        return Reading(True, sure=sure)
+    raise NotUnderstood(f"not yes or no: {text[:40]}")
 
 
 def parse_yes_no(text: str) -> bool:
-    """``是/对/有/嗯/好/行`` → True; ``没有/不是/无/否/没`` → False."""
-    value = clean(text)
-    if not value:
-        raise NotUnderstood("empty")
-    if any(value.startswith(w) for w in NO_WORDS) or any(p in value for p in NO_PHRASES):
-        return False
-    if any(value.startswith(w) for w in YES_WORDS) or any(p in value for p in YES_PHRASES):
-        return True
-    if len(value) <= 4 and any(w in value for w in YES_WORDS):
-        return True
-    raise NotUnderstood(f"not yes or no: {text}")
+    """The value of :func:`read_yes_no`."""
+    return read_yes_no(text).value
 
 
-def _by_words(text: str, table: tuple[tuple[str, tuple[str, ...]], ...], kind: str) -> str:
-    """The first value of ``table`` one of whose words occurs in ``text``."""
+def _said(value: str, table: tuple[tuple[str, str], ...]) -> tuple[list[str], list[str]]:
+    """Values named in the text, split into affirmed and denied (a negation since the last one)."""
+    hits = sorted(((m.start(), -m.end(), name) for name, words in table for m in re.finditer(words, value)))
+    said, denied, last_end = [], [], 0
+    for start, neg_end, name in hits:
+        if start < last_end:
+            continue  # inside a longer word already read
+        (denied if NEGATION.search(value[last_end:start]) else said).append(name)
+        last_end = -neg_end
+    said = [n for n in dict.fromkeys(said) if n not in denied]
+    return said, list(dict.fromkeys(denied))
+
+
+def read_category(text: str) -> Reading:
+    """``脱贫户`` poverty_alleviated; ``我不是脱贫户，就是种地的`` rural_other (to confirm)."""
     value = clean(text)
-    for result, words in table:
-        if value and any(word in value for word in words):
-            return result
-    raise NotUnderstood(f"not a {kind}: {text}")
+    said, denied = _said(value, CATEGORY_WORDS)
+    if len(said) > 1 and "rural_other" in said:  # 农村低保户: the specific category counts
+        said.remove("rural_other")
+    if len(said) == 1:
+        return Reading(said[0], sure=not denied and not HEDGE.search(value),
+                       denied=denied[0] if denied else None)
+    if denied and not said:
+        raise Denied(denied)
+    raise NotUnderstood(f"not a person category: {text[:40]}")
 
 
 def parse_category(text: str) -> str:
-    """``脱贫户/建档立卡`` → poverty_alleviated, ``监测户/边缘户`` → monitored, ``低保`` → …"""
-    return _by_words(text, CATEGORY_WORDS, "person category")
+    """The value of :func:`read_category`."""
+    return read_category(text).value
+
+
+def read_certificate(text: str) -> Reading:
+    """``初级工`` junior, ``中级`` intermediate, ``没有证`` none; ``不是高级，是初级`` to confirm."""
+    value = clean(text)
+    said, denied = _said(value, CERTIFICATE_WORDS)
+    if len(said) == 1:
+        return Reading(said[0], sure=not denied and not HEDGE.search(value),
+                       denied=denied[0] if denied else None)
+    if denied and not said:
+        raise Denied(denied)
+    if not said and NO_CERTIFICATE.search(value):
+        return Reading("none", sure=not HEDGE.search(value))
+    raise NotUnderstood(f"not a certificate level: {text[:40]}")
 
 
 def parse_certificate(text: str) -> str:
-    """``初级工`` → junior, ``中级`` → intermediate, ``高级工`` → senior, ``没有证`` → none."""
-    return _by_words(text, CERTIFICATE_WORDS, "certificate level")
+    """The value of :func:`read_certificate`."""
+    return read_certificate(text).value
 
 
 def says_first_time(text: str) -> bool:
     """Whether an answer adds that this is the first time here (``2024年2月 第一次来``)."""
+    text = simplified(text)
     return "第一次" in text and not re.search(r"不是第一次|没.*第一次", text)
 
 
 def without_cues(text: str) -> str:
     """The answer without side remarks (``第一次来``, ``干了``), for the date or duration parser."""
-    return re.sub(r"第一次来|第一次|干了|干", "", text)
+    return re.sub(r"第一次来|第一次|干了|干", "", simplified(text))
 
 
 def parse_unknown(text: str) -> bool:
     """Whether the text says "I don't know" (不知道, 不清楚, 忘了, 说不准)."""
     value = clean(text)
-    return any(word in value for word in ("不知道", "不清楚", "忘了", "记不清", "不记得", "说不准"))
+    return any(word in value for word in UNKNOWN_WORDS)

@@ -9,8 +9,8 @@ import copy
 import re
 from datetime import date
 
+from bot.core import confirm, screens
 from bot.core import interview as iv
-from bot.core import screens
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
 from bot.core.presenter import (
@@ -56,11 +56,14 @@ def handle_text(state: dict | None, text_in: str, *, as_of: date,
     state = _own(state)
     message = (text_in or "").strip()
     if message.startswith("/"):
+        state.pop("confirm", None)  # the question is shown again: an answer held to confirm is dropped
         return _command(state, message, as_of, services)
     if state["phase"] == "welcome":
         return _welcome_text(state, message, as_of, services)
     if state["phase"] == "done" or not state.get("pending"):
         return _after_results(state, message, services)
+    if state.get("confirm") and confirm.typed_choice(message) is not None:
+        return _confirmed(state, state["pending"], confirm.typed_choice(message), as_of, services)
     return _answer(state, message, as_of, services)
 
 
@@ -74,6 +77,8 @@ def handle_button(state: dict | None, data: str, *, as_of: date,
         return _begin(state, as_of, services, "")
     if kind in ("back", "review", "restart"):
         return _command(state, f"/{kind}", as_of, services)
+    if kind in ("ok", "no") and confirm.held_answer(state, rest) is not None:
+        return _confirmed(state, rest, kind == "ok", as_of, services)
     if kind == "a" and rest.partition(":")[0] == state.get("pending"):
         return _answer(state, _button_value(state, rest.partition(":")[2]), as_of, services)
     if kind == "skip" and rest == state.get("pending"):
@@ -144,27 +149,51 @@ def _welcome_text(state: dict, message: str, as_of: date, services: iv.Services)
 
 
 def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
-    """Read an answer to the pending question; on failure explain and ask again."""
+    """Read an answer to the pending question: a confident one is taken, an uncertain one is
+    shown back to confirm, a vague amount of time gets values to pick; else explain and ask."""
     key = state["pending"]
+    state.pop("confirm", None)  # a new answer replaces one waiting for confirmation
     if parse_unknown(message):
         iv.skip(state, key)
         return screens.advance(state, as_of, services)
     if _is_question(message) and not state.get("options"):
         return _free(state, message, services)
     parsed = iv.parse(key, message, state, as_of, services)
+    if parsed.error is None and not parsed.sure:
+        return Turn(state, [confirm.hold(state, key, parsed)], [])
     if parsed.error is None:
-        iv.record(state, key, parsed)
-        try:
-            return screens.advance(state, as_of, services)
-        except RulesError:
-            raise
-        except InputError:  # the evaluator refused the answer: forget it and ask again
-            iv.forget(state, key)
-            return Turn(state, [question_reply(state, key, "interview.not_understood")], [])
-    if len(message) > LONG_TEXT and not parsed.options:
+        return _take(state, key, parsed, as_of, services)
+    if parsed.error == "interview.pick_months":
+        state["options"] = parsed.options
+        return Turn(state, [confirm.pick_reply(state, key, message, parsed.options)], [])
+    if len(message) > LONG_TEXT and not parsed.options and not parsed.denied:
         return _free(state, message, services)
     state["options"] = parsed.options
+    if parsed.denied:
+        return Turn(state, confirm.denied_reply(state, key, parsed.denied), [])
     return Turn(state, [question_reply(state, key, parsed.error)], [])
+
+
+def _take(state: dict, key: str, parsed: iv.Parsed, as_of: date, services: iv.Services) -> Turn:
+    """Record an answer and move on (an answer the evaluator refuses is forgotten and asked again)."""
+    iv.record(state, key, parsed)
+    try:
+        return screens.advance(state, as_of, services)
+    except RulesError:
+        raise
+    except InputError:
+        iv.forget(state, key)
+        return Turn(state, [question_reply(state, key, "interview.not_understood")], [])
+
+
+def _confirmed(state: dict, key: str, yes: bool, as_of: date, services: iv.Services) -> Turn:
+    """The person's word on an answer shown back to them: record it, or ask again."""
+    held = confirm.held_answer(state, key)
+    if held is None:
+        return screens.stale(state)
+    if yes:
+        return _take(state, key, held, as_of, services)
+    return Turn(state, confirm.again(state, key), [])
 
 
 def _button_value(state: dict, value: str) -> str:

@@ -120,12 +120,36 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
     if not q:
         return None, False
     start = parse_day(facts.get("employment_start"))
+    stated = facts.get(q["fact"]) if q["fact"] != "months_employed" else None
+    if stated is not None:
+        return _reached_by_count(stated, q["months"], start, as_of)
+    came = parse_day(facts.get("first_arrival"))
+    if q["months"] == 0 and came and (start is None or came < start):
+        # "started working there inside the period": the first arrival, not the current job
+        return came, False
     if start:
         return add_months(start, q["months"]), False
     value = facts.get(q["fact"])
     if value is None or value < q["months"]:
         return None, False
     return add_months(as_of, -(value - q["months"])), True
+
+
+def _reached_by_count(stated: int, months: int, start: date | None, as_of: date) -> tuple[date | None, bool]:
+    """The day a stated count (社保 paid, as of ``as_of``) reached ``months``.
+
+    The count is a fact as of the day asked: continuing up to that day, the threshold was
+    reached ``stated - months`` months before it, whatever job the person has now (a change of
+    employer in the work city does not undo a condition already met). When the current job
+    started early enough, paying from its start reaches the threshold sooner: the earlier day.
+    """
+    if stated < months:
+        return None, False
+    by_count = add_months(as_of, -(stated - months))
+    by_job = add_months(start, months) if start else None
+    if by_job and by_job <= by_count:
+        return by_job, False
+    return by_count, True
 
 
 def evaluate_rule(rule: Rule, facts: dict, as_of: date, memo: dict | None = None) -> Result:

@@ -134,6 +134,7 @@ def record(state: dict, key: str, parsed: Parsed) -> None:
     state["answers"].append({"q": key, "facts": parsed.facts, "shown": parsed.shown})
     state["facts"].update(parsed.facts)
     state["options"] = []
+    state.pop("confirm", None)
 
 
 def skip(state: dict, key: str) -> None:
@@ -142,10 +143,12 @@ def skip(state: dict, key: str) -> None:
     state["answers"].append({"q": key, "facts": {}, "shown": "unknown"})
     state["skipped"].append(key)
     state["options"] = []
+    state.pop("confirm", None)
 
 
 def forget(state: dict, key: str) -> None:
-    """Remove the answer to ``key`` and the facts it filled."""
+    """Remove the answer to ``key`` and the facts it filled (and any answer held to confirm)."""
+    state.pop("confirm", None)
     for entry in [a for a in state["answers"] if a["q"] == key]:
         state["answers"].remove(entry)
         for fact in entry["facts"]:

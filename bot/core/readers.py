@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from bot.core import answers
 from bot.core.errors import InputError
 from bot.core.questions import Question, catalogue, fact_specs
+from bot.core.render import has_text
+from bot.core.thresholds import decides, pick_values, same_outcome
 
 if TYPE_CHECKING:
     from bot.core.interview import Services
@@ -21,6 +23,8 @@ class Parsed:
     shown: str = ""
     error: str | None = None          # template key of the complaint
     options: list[str] = field(default_factory=list)
+    sure: bool = True                 # False: show it back and ask "你是说：…？" before recording
+    denied: str = ""                  # a ``shown`` value the person said they are not
 
 
 def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> Parsed:
@@ -29,11 +33,16 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
     try:
         if question is None:
             return _parse_same_arrival(text, state)
-        return READERS[question.kind](question, text, as_of, services)
+        return READERS[question.kind](question, text, as_of, services, state)
+    except answers.Denied as problem:
+        fact = question.facts[0] if question else ""
+        return Parsed(error="interview.denied_only", denied=f"choice:{fact}.{problem.denied[0]}")
     except answers.NotUnderstood as problem:
-        complaint = {"future": "interview.future_date", "range": "interview.out_of_range"}
+        complaint = {"future": "interview.future_date", "range": "interview.out_of_range",
+                     "which month": "interview.which_month"}
         found = [name for word, name in complaint.items() if word in problem.reason]
-        return Parsed(error=found[0] if found else "interview.not_understood")
+        kind = f"interview.not_understood_{question.kind}" if question else ""
+        return Parsed(error=found[0] if found else kind if has_text(kind) else "interview.not_understood")
     except InputError as problem:
         complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
         if problem.choices:
@@ -43,12 +52,15 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
 
 def _parse_same_arrival(text: str, state: dict) -> Parsed:
     """'Is that also when you first came?' → first_arrival = employment_start."""
-    if answers.parse_yes_no(text):
-        return Parsed(facts={"first_arrival": state["facts"]["employment_start"]}, shown="yes")
-    return Parsed(shown="no")
+    reading = answers.read_yes_no(text)
+    if reading.value:
+        return Parsed(facts={"first_arrival": state["facts"]["employment_start"]}, shown="yes",
+                      sure=reading.sure)
+    return Parsed(shown="no", sure=reading.sure)
 
 
-def _read_county(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+def _read_county(question: Question, text: str, as_of: date, services: Services,
+                 state: dict) -> Parsed:
     answer = text.strip()
     try:
         place = services.resolve_county(answer)
@@ -60,7 +72,8 @@ def _read_county(question: Question, text: str, as_of: date, services: Services)
     return Parsed(facts={"origin_county": answer}, shown=place.name)
 
 
-def _read_work_place(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+def _read_work_place(question: Question, text: str, as_of: date, services: Services,
+                     state: dict) -> Parsed:
     place = services.resolve_work_place(text.strip())
     facts = {f"work_{part}": getattr(place, part) for part in ("province", "city", "county")
              if getattr(place, part)}
@@ -68,33 +81,68 @@ def _read_work_place(question: Question, text: str, as_of: date, services: Servi
     return Parsed(facts=facts, shown=shown)
 
 
-def _read_date(question: Question, text: str, as_of: date, services: Services) -> Parsed:
+def _read_date(question: Question, text: str, as_of: date, services: Services,
+               state: dict) -> Parsed:
     try:
-        when = answers.parse_date(answers.without_cues(text), as_of)
+        reading = answers.read_date(answers.without_cues(text), as_of)
     except answers.NotUnderstood as problem:
         if "months_employed" not in question.facts or "future" in problem.reason:
             raise
-        months = answers.parse_months(answers.without_cues(text))
-        _check_range(catalogue()["employment_start"], months, fact="months_employed")
-        return Parsed(facts={"months_employed": months}, shown=f"months:{months}")
-    facts = {question.facts[0]: when.isoformat()}
+        return _months_answer(question, answers.without_cues(text), as_of, services, state,
+                              fact="months_employed")
+    fact = question.facts[0]
+    when, last = reading.value.isoformat(), (reading.high or reading.value).isoformat()
+    if when != last and not _settled(fact, when, last, state, as_of, services):
+        raise answers.NotUnderstood("which month")
+    facts = {fact: when}
     if question.key == "employment_start" and answers.says_first_time(text):
-        facts["first_arrival"] = when.isoformat()
-    return Parsed(facts=facts, shown=f"date:{when.isoformat()}")
+        facts["first_arrival"] = when
+    return Parsed(facts=facts, shown=f"date:{when}", sure=reading.sure or when != last)
 
 
-def _read_months(question: Question, text: str, as_of: date, services: Services) -> Parsed:
-    months = answers.parse_months(text)
-    _check_range(question, months)
-    return Parsed(facts={question.facts[0]: months}, shown=f"months:{months}")
+def _settled(fact: str, low, high, state: dict, as_of: date, services: Services) -> bool:
+    """Whether either end of a range gives the person the same results (a year alone: 2023年)."""
+    try:
+        return same_outcome(fact, low, high, dict(state.get("facts", {})), as_of, services.evaluate)
+    except InputError:
+        return False
 
 
-def _read_number(question: Question, text: str, as_of: date, services: Services) -> Parsed:
-    value = answers.parse_number(text)
+def _read_months(question: Question, text: str, as_of: date, services: Services,
+                 state: dict) -> Parsed:
+    return _months_answer(question, text, as_of, services, state, fact=question.facts[0])
+
+
+def _months_answer(question: Question, text: str, as_of: date, services: Services, state: dict,
+                   fact: str) -> Parsed:
+    """A number of months: taken when the range decides everything, else values to pick."""
+    span = answers.read_months(text)
+    low, high = span.value, span.high
+    _check_range(question, low, fact=fact)
+    _check_range(question, high, fact=fact)
+    try:
+        decided = decides(fact, low, high, dict(state.get("facts", {})), as_of, services.evaluate)
+    except InputError:  # earlier answers the evaluator cannot read: let the person pick
+        decided = False
+    if not decided:
+        labels = [text_of_months(n) for n in pick_values(fact, low, high)]
+        return Parsed(error="interview.pick_months", options=labels)
+    return Parsed(facts={fact: low}, shown=f"months:{low}")
+
+
+def text_of_months(n: int) -> str:
+    """A month count as a button label that reads back as the same count (``18个月``)."""
+    return f"{n}个月"
+
+
+def _read_number(question: Question, text: str, as_of: date, services: Services,
+                 state: dict) -> Parsed:
+    reading = answers.read_number(text)
+    value = reading.value
     _check_range(question, value)
     number = int(value) if float(value).is_integer() else value
     unit = "yuan" if question.key == "travel_cost_yuan" else "count"
-    return Parsed(facts={question.facts[0]: number}, shown=f"{unit}:{number}")
+    return Parsed(facts={question.facts[0]: number}, shown=f"{unit}:{number}", sure=reading.sure)
 
 
 def _check_range(question: Question, value: float, fact: str | None = None) -> None:
@@ -105,19 +153,25 @@ def _check_range(question: Question, value: float, fact: str | None = None) -> N
         raise answers.NotUnderstood("out of range")
 
 
-def _read_yes_no(question: Question, text: str, as_of: date, services: Services) -> Parsed:
-    value = answers.parse_yes_no(text)
-    return Parsed(facts={question.facts[0]: value}, shown="yes" if value else "no")
+def _read_yes_no(question: Question, text: str, as_of: date, services: Services,
+                 state: dict) -> Parsed:
+    reading = answers.read_yes_no(text)
+    value = reading.value
+    return Parsed(facts={question.facts[0]: value}, shown="yes" if value else "no", sure=reading.sure)
 
 
-def _read_choice(question: Question, text: str, as_of: date, services: Services) -> Parsed:
-    value = text.strip()
-    if value not in question.choices:
-        parser = answers.parse_category if question.kind == "category" else answers.parse_certificate
-        if question.kind == "enum":
-            raise answers.NotUnderstood(f"not a choice: {text}")
-        value = parser(text)
-    return Parsed(facts={question.facts[0]: value}, shown=f"choice:{question.facts[0]}.{value}")
+def _read_choice(question: Question, text: str, as_of: date, services: Services,
+                 state: dict) -> Parsed:
+    fact, value = question.facts[0], text.strip()
+    if value in question.choices:
+        return Parsed(facts={fact: value}, shown=f"choice:{fact}.{value}")
+    if question.kind == "enum":
+        raise answers.NotUnderstood(f"not a choice: {text[:40]}")
+    reader = answers.read_category if question.kind == "category" else answers.read_certificate
+    reading = reader(text)
+    denied = f"choice:{fact}.{reading.denied}" if reading.denied else ""
+    return Parsed(facts={fact: reading.value}, shown=f"choice:{fact}.{reading.value}",
+                  sure=reading.sure, denied=denied)
 
 
 READERS = {
