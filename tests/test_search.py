@@ -1,6 +1,7 @@
 """Knowledge search: hit@3 on colloquial questions, ordering, limits, odd input."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 import pytest
@@ -12,30 +13,54 @@ from bot.core.knowledge import Clause, load_knowledge
 from bot.core.search import SearchIndex, Synonyms, load_synonyms, search, terms
 
 CASES = yaml.safe_load((ROOT / "tests" / "cases" / "questions.yaml").read_text(encoding="utf-8"))
+HELD_OUT = yaml.safe_load(
+    (ROOT / "tests" / "cases" / "questions_heldout.yaml").read_text(encoding="utf-8"))
+
+
+def _bench():
+    """bench/bench_questions.py, which computes the figures (one implementation)."""
+    spec = importlib.util.spec_from_file_location("bench_questions",
+                                                  ROOT / "bench" / "bench_questions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def expected(case: dict) -> set[tuple[str, str]]:
-    wanted = case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
+    wanted = case.get("expect") or []
+    wanted = wanted if isinstance(wanted, list) else [wanted]
     return {tuple(w.split(" ", 1)) for w in wanted}
 
 
-def test_expected_clauses_exist():
+@pytest.mark.parametrize("cases", [CASES, HELD_OUT], ids=["tuned", "held-out"])
+def test_every_case_names_existing_clauses_or_is_unanswerable(cases):
     kb = load_knowledge()
-    for case in CASES:
+    for case in cases:
+        assert expected(case) or case.get("answered") is False, case
         for doc, clause_id in expected(case):
             assert kb.clause(doc, clause_id) is not None, case
 
 
-def test_hit_at_3_on_worker_questions():
-    misses = []
-    for case in CASES:
-        got = [(h.clause.doc, h.clause.id) for h in search(case["q"], top=3)]
-        if not expected(case) & set(got):
-            misses.append(f"{case['q']} -> {got}")
-    rate = 1 - len(misses) / len(CASES)
-    print(f"\nhit@3 = {rate:.3f} over {len(CASES)} questions", *misses, sep="\n  ", file=sys.stderr)
-    assert len(CASES) >= 45
-    assert rate >= 0.95, misses
+def test_the_sets_have_what_they_must():
+    assert len(CASES) >= 60 and len(HELD_OUT) >= 60
+    assert sum(c.get("answered") is False for c in HELD_OUT) >= 10
+    assert not {c["q"] for c in CASES} & {c["q"] for c in HELD_OUT}
+
+
+def test_tuned_set_floors():
+    got = _bench().figures(CASES)
+    print(f"\ntuned: hit@1 {got['hit@1']:.2f} hit@3 {got['hit@3']:.2f} answered {got['answered']:.2f}",
+          *got["misses"], sep="\n  ", file=sys.stderr)
+    assert got["hit@3"] >= 0.95 and got["hit@1"] >= 0.75, got["misses"]
+    assert got["answered"] >= 0.95, got["misses"]
+
+
+def test_held_out_set_softer_floors():
+    # Never tuned on: a floor that says the method generalises, not a target to fit.
+    got = _bench().figures(HELD_OUT)
+    print(f"\nheld-out: hit@1 {got['hit@1']:.2f} hit@3 {got['hit@3']:.2f} "
+          f"answered {got['answered']:.2f}", file=sys.stderr)
+    assert got["hit@3"] >= 0.8 and got["answered"] >= 0.85
 
 
 def test_results_are_best_first_and_bounded():

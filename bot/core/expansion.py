@@ -1,0 +1,137 @@
+"""What a question's words also mean: text normalisation, the hand list and the thesaurus.
+
+- ``normalise``: NFKC (full-width to ASCII), lower case, traditional to simplified (OpenCC t2s).
+- ``Synonyms`` (``knowledge/synonyms.yaml``, written by hand): worker words -> document words,
+  for the domain (路费 -> 交通补助), and the places that point to one document.
+- ``Thesaurus`` (``knowledge/thesaurus.tsv``, built by ``tools/build_thesaurus.py`` from the
+  同义词词林 synonym groups): general words -> the words the documents or the hand list use
+  (盘缠 -> 路费, 首都 -> 北京, 关门 -> 倒闭).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.config import ROOT
+from bot.core.errors import RulesError
+
+__all__ = ["FUNCTION_WORDS", "Synonyms", "Thesaurus", "load_synonyms", "load_thesaurus", "normalise"]
+
+THESAURUS = ROOT / "knowledge" / "thesaurus.tsv"
+# How people ask, not what they ask about: never expanded through the thesaurus, and not
+# counted as the question's content (bot.core.answering). Longest first.
+FUNCTION_WORDS = (
+    "什么时候", "啥时候", "几时", "怎么办", "怎么样", "怎么", "怎样", "咋样", "咋办", "咋", "什么", "啥子",
+    "啥", "多少钱", "多少", "几个", "几", "哪些", "哪天", "哪年", "哪个", "哪里", "哪儿", "哪", "谁",
+    "为什么", "如何", "是不是", "有没有", "能不能", "可不可以", "可以", "请问", "想问", "问一下", "问问",
+    "知道", "一下", "我们", "我", "俺", "你们", "你", "他们", "这个", "那个", "这些", "那些", "还能",
+    "能否", "是否", "吗", "呢", "吧", "啊", "呀", "嘛", "么", "哦", "喔", "的", "了", "是", "有", "能",
+    "要", "会", "给", "在", "去", "来", "和", "就", "还", "也", "都", "不", "没", "这", "那", "个", "冇",
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), lower case, simplified characters."""
+    return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Worker words -> document words: ``groups`` of (asks, means); ``weight`` of an added word;
+    ``places``: (document id, the place names that point to it)."""
+
+    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    weight: float = 0.5
+    places: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def documents_named(self, question: str) -> set[str]:
+        """The documents whose places ``question`` names."""
+        text = normalise(question)
+        return {doc for doc, names in self.places if any(name in text for name in names)}
+
+    def matches(self, question: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(worker word found in ``question``, the document words it means)."""
+        text = normalise(question)
+        return [(word, means) for asks, means in self.groups for word in asks if word in text]
+
+    def expand(self, question: str) -> list[str]:
+        """The document words to look for as well, for each worker word in ``question``."""
+        added: list[str] = []
+        for _, means in self.matches(question):
+            added += [m for m in means if m not in added]
+        return added
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """General synonyms: ``words`` maps a word to the document / hand-list words it means."""
+
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    longest: int = 0
+
+    def matches(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(word found in the normalised ``text``, its targets), longest words first at each place."""
+        found: list[tuple[str, tuple[str, ...]]] = []
+        for start in range(len(text) - 1):
+            for end in range(min(len(text), start + self.longest), start + 1, -1):
+                targets = self.words.get(text[start:end])
+                if targets:
+                    found.append((text[start:end], targets))
+                    break
+        return found
+
+
+def load_synonyms(path: Path = ROOT / "knowledge" / "synonyms.yaml") -> Synonyms:
+    """Read ``knowledge/synonyms.yaml`` (RulesError naming the file and group when malformed)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"同义词文件 {path.name} 无法读取", f"synonyms file {path.name}: {exc}") from None
+    if not isinstance(data, dict):
+        data = {"groups": [None]}
+    groups = []
+    for n, group in enumerate(data.get("groups") or [], 1):
+        group = group if isinstance(group, dict) else {}
+        asks, means = group.get("ask"), group.get("means")
+        if not (_words(asks) and _words(means)):
+            raise RulesError(f"同义词文件 {path.name} 第 {n} 组要有 ask 和 means 两个词表",
+                             f"synonyms file {path.name}, group {n}: needs lists 'ask' and 'means'")
+        groups.append((tuple(normalise(a) for a in asks), tuple(means)))
+    weight = data.get("weight", 0.5)
+    if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+        raise RulesError(f"同义词文件 {path.name} 的 weight 要在 0 和 1 之间",
+                         f"synonyms file {path.name}: weight must be in (0, 1]")
+    places = data.get("places") or {}
+    if not isinstance(places, dict) or not all(_words(names) for names in places.values()):
+        raise RulesError(f"同义词文件 {path.name} 的 places 要写成 文件编号: [地名, …]",
+                         f"synonyms file {path.name}: places must map document ids to name lists")
+    named = tuple((doc, tuple(normalise(n) for n in names)) for doc, names in places.items())
+    return Synonyms(tuple(groups), float(weight), named)
+
+
+def load_thesaurus(path: Path = THESAURUS) -> Thesaurus:
+    """Read ``knowledge/thesaurus.tsv`` (an empty thesaurus when the file is absent)."""
+    if not path.exists():
+        return Thesaurus()
+    words: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, targets = line.partition("\t")
+            if targets.split():   # the build writes simplified, lower-case words
+                words[word] = tuple(targets.split())
+    return Thesaurus(words, max((len(w) for w in words), default=0))
+
+
+def _words(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
