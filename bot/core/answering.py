@@ -110,7 +110,7 @@ def best_sentence(clause, weights: dict[str, float], wants: list[str]) -> str:
     from bot.core.search import terms
 
     sentences = [s for s in SENTENCE.findall(clause.text) if s.strip()]
-    title = f"{clause.title}。"
+    title = f"{getattr(clause, 'title', '')}。"
     body = [s for s in sentences if s.strip() != title] or sentences
     if not body:
         return clause.text
@@ -153,7 +153,7 @@ def content_shares(index, asked: str, clause, places: list) -> tuple[float, floa
     content = _content_mask(asked)
     if not any(content):
         return None
-    body = normalise(f"{clause.title}\n{clause.text}")
+    body = normalise(f"{getattr(clause, 'title', '')}\n{clause.text}")
     known = [False] * len(asked)
     covered = [False] * len(asked)
     for i in range(len(asked) - 1):
