@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
+import yaml
 
-from bot.config import ROOT  # noqa: E402
+from bot.config import ROOT
 
 CASES = ROOT / "tests" / "cases"
 SETS = {"tuned": CASES / "questions.yaml", "held-out": CASES / "questions_heldout.yaml"}

@@ -26,7 +26,7 @@ from bot.core.expansion import FUNCTION_WORDS, normalise
 from bot.core.knowledge import load_knowledge
 from bot.core.render import text
 
-__all__ = ["Answer", "Found", "compose", "best_sentence", "intents"]
+__all__ = ["Answer", "Found", "best_sentence", "compose", "intents"]
 
 KNOWN_AT = 0.2       # share of the content the documents know (negatives: 0, positives: >= 0.25)
 COVERED_AT = 0.15    # share of the content the best clause holds

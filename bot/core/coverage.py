@@ -85,11 +85,18 @@ def _covers(row) -> bool:
 
 
 def covered_places() -> dict[str, list[str]]:
-    """Where the documents apply (their regions) and the home areas they pair with."""
+    """Where the documents apply (their regions, full names) and the home areas they pair with
+    that lie outside every region."""
+    from bot.core._gazetteer import gazetteer
+
     documents = load_knowledge().documents.values()
-    regions = [place_label(d) for d in documents]
-    areas = [a for d in documents for a in d.areas if a not in regions and a != str(d.meta.get("region"))]
-    return {"regions": list(dict.fromkeys(regions)), "areas": list(dict.fromkeys(areas))}
+    regions = list(dict.fromkeys(str(d.meta.get("region") or place_label(d)) for d in documents))
+    areas = []
+    for area in (a for d in documents for a in d.areas):
+        labels = [row.label() for row in gazetteer().names["county"].get(area, [])] or [area]
+        if not any(label.startswith(region) for label in labels for region in regions):
+            areas.append(area)
+    return {"regions": regions, "areas": list(dict.fromkeys(areas))}
 
 
 def document_note(document: Document, as_of: date) -> str | None:
