@@ -244,3 +244,25 @@ def test_plain_ask_leads_with_the_sentence():
     first = next(line for line in lines if line.startswith("1. "))
     assert "500元/月" in first and "全文：" in proc.stdout
     assert _ask_cli("养老金怎么领").stdout.count("这几份文件里没有讲这个") == 1
+
+
+@pytest.mark.parametrize("typed, plain", [("shaoxing zufang butie", "绍兴租房补贴"),
+                                          ("lufei", "路费")])
+def test_pinyin_is_read_as_the_documents_words(typed, plain):
+    assert [h.clause.id for h in search(typed, 1)] == [h.clause.id for h in search(plain, 1)]
+
+
+@pytest.mark.parametrize("question", ["asdf qwer", "qwertyuiop", "ok"])
+def test_latin_that_is_not_pinyin_finds_nothing(question):
+    assert search(question) == []
+
+
+@pytest.mark.parametrize("message, asks", [
+    ("绍兴啥时候截止", True), ("哪些人能领", True), ("哪天到期", True), ("几号去办", True),
+    ("有钱拿不", True), ("交了社保没", True), ("多少钱", True), ("这个补贴有么", True),
+    ("十几个月", False), ("啥也没有", False), ("马边", False), ("没", False), ("不是", False),
+    ("三个月", False), ("好几年", False)])
+def test_questions_are_recognised_as_people_type_them(message, asks):
+    from bot.core.conversation import _is_question
+
+    assert _is_question(message) == asks

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from bot.core.coverage import covered_places, document_note, named_places
 from bot.core.expansion import FUNCTION_WORDS, normalise
@@ -38,6 +39,8 @@ GENERIC_WORDS = ("补贴", "补助", "补偿", "政策", "待遇", "享受", "�
 NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?[万千百]?[个块元年月天人名次岁号日]*"
                     r"|[零一二两三四五六七八九十百千万半]{2,}[个块元年月天人名次岁号日]*"
                     r"|[零一二两三四五六七八九十半][个块元年月天人名次岁号日]+")
+NOT_CONTENT = re.compile("|".join(sorted(map(re.escape, (*FUNCTION_WORDS, *GENERIC_WORDS)),
+                                       key=len, reverse=True)))
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 INTENTS = {
     "amount": (re.compile(r"多少|几[百千万块元个钱]|给几|补几|标准|金额|多钱"),
@@ -107,20 +110,27 @@ def compose(question: str, hits: list, as_of: date, index=None) -> Answer:
 
 def best_sentence(clause, weights: dict[str, float], wants: list[str]) -> str:
     """The sentence of ``clause.text`` that best answers (verbatim; the whole text if one)."""
-    from bot.core.search import terms
-
-    sentences = [s for s in SENTENCE.findall(clause.text) if s.strip()]
-    title = f"{getattr(clause, 'title', '')}。"
-    body = [s for s in sentences if s.strip() != title] or sentences
+    body = _sentences(clause.text, getattr(clause, "title", ""))
     if not body:
         return clause.text
 
-    def rank(sentence: str) -> tuple[bool, float]:
-        overlap = sum(weights.get(t, 0.0) for t in set(terms(sentence)))
+    def rank(item: tuple[str, frozenset[str]]) -> tuple[bool, float]:
+        sentence, sentence_terms = item
+        overlap = sum(weights.get(t, 0.0) for t in sentence_terms)
         fits = any(INTENTS[w][1].search(sentence) for w in wants)
         return overlap > 0 and fits, overlap
 
-    return max(body, key=rank).strip()
+    return max(body, key=rank)[0].strip()
+
+
+@lru_cache(maxsize=4096)
+def _sentences(clause_text: str, title: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The clause's sentences (without the one that only repeats the title) and their terms."""
+    from bot.core.search import terms
+
+    sentences = [s for s in SENTENCE.findall(clause_text) if s.strip()]
+    body = [s for s in sentences if s.strip() != f"{title}。"] or sentences
+    return tuple((s, frozenset(terms(s))) for s in body)
 
 
 def _term_weights(index, question: str) -> dict[str, float]:
@@ -197,9 +207,8 @@ def _alone(content: list[bool], i: int) -> bool:
 def _content_mask(asked: str) -> list[bool]:
     """True where a character of the question is content (not asking, generic or a number)."""
     mask = [ch.isalnum() for ch in asked]
-    for word in (*FUNCTION_WORDS, *GENERIC_WORDS):
-        for start in _positions(asked, word):
-            mask[start:start + len(word)] = [False] * len(word)
+    for word in NOT_CONTENT.finditer(asked):
+        mask[word.start():word.end()] = [False] * (word.end() - word.start())
     for number in NUMBER.finditer(asked):
         mask[number.start():number.end()] = [False] * (number.end() - number.start())
     return mask

@@ -6,12 +6,16 @@
 - ``Thesaurus`` (``knowledge/thesaurus.tsv``, built by ``tools/build_thesaurus.py`` from the
   同义词词林 synonym groups): general words -> the words the documents or the hand list use
   (盘缠 -> 路费, 首都 -> 北京, 关门 -> 倒闭).
+- ``PinyinReader``: typed pinyin read as the documents' words (zufang -> 租房).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -19,7 +23,7 @@ import yaml
 from bot.config import ROOT
 from bot.core.errors import RulesError
 
-__all__ = ["FUNCTION_WORDS", "Synonyms", "Thesaurus", "load_synonyms", "load_thesaurus", "normalise"]
+__all__ = ["FUNCTION_WORDS", "PinyinReader", "Synonyms", "Thesaurus", "load_synonyms", "load_thesaurus", "normalise"]
 
 THESAURUS = ROOT / "knowledge" / "thesaurus.tsv"
 # How people ask, not what they ask about: never expanded through the thesaurus, and not
@@ -135,3 +139,48 @@ def load_thesaurus(path: Path = THESAURUS) -> Thesaurus:
 
 def _words(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
+
+
+class PinyinReader:
+    """Typed pinyin (``shaoxing zufang butie``) -> the documents' bigrams read that way.
+
+    Built from the index vocabulary: each character's usual toneless reading (pypinyin), each
+    bigram's reading as the two joined. A latin word is read only when it splits wholly into
+    known syllables (at least two), so English words and gibberish stay as they are.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        from pypinyin import lazy_pinyin
+
+        words = [t for t in vocabulary if len(t) == 2 and all("\u3400" <= c <= "\u9fff" for c in t)]
+        chars = sorted({c for t in words for c in t})
+        reading = dict(zip(chars, lazy_pinyin(chars, errors="ignore"), strict=False))
+        self.syllables = frozenset(reading.values())
+        self.longest = max((len(s) for s in self.syllables), default=0)
+        self.bigrams: dict[str, list[str]] = {}
+        for word in words:
+            key = f"{reading.get(word[0], '')} {reading.get(word[1], '')}"
+            self.bigrams.setdefault(key, []).append(word)
+
+    def split(self, word: str) -> list[str] | None:
+        """``zufang`` -> ["zu", "fang"] (longest syllables first, backtracking); None if it won't."""
+        if not word:
+            return []
+        for end in range(min(len(word), self.longest), 0, -1):
+            if word[:end] in self.syllables:
+                rest = self.split(word[end:])
+                if rest is not None:
+                    return [word[:end], *rest]
+        return None
+
+    def matches(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(latin word of ``text``, the bigrams its syllables read as) for each pinyin word."""
+        found = []
+        for word in re.findall(r"[a-z]{4,}", text):
+            parts = self.split(word) if len(word) <= 30 else None
+            if not parts or len(parts) < 2:
+                continue
+            means = [b for a, c in pairwise(parts) for b in self.bigrams.get(f"{a} {c}", [])]
+            if means:
+                found.append((word, tuple(dict.fromkeys(means))))
+        return found

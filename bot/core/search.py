@@ -30,6 +30,7 @@ import numpy as np
 from bot.core.answers import chinese_number
 from bot.core.expansion import (
     FUNCTION_WORDS,
+    PinyinReader,
     Synonyms,
     Thesaurus,
     load_synonyms,
@@ -45,6 +46,7 @@ K1 = 1.2
 B = 0.75
 PLACE_BOOST = 1.0   # a question naming a document's place: its clauses score double
 THESAURUS_WEIGHT = 0.4   # a word reached through the thesaurus (and the hand list after it)
+PINYIN_WEIGHT = 1.0      # a bigram typed in pinyin counts as if typed in characters
 # Single characters too common (or too chatty) to mean anything on their own; bigrams keep them.
 STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么我你他她它们这那是在有和与及或也都就还又很个把被给要会能可不没啥咋怎")
 RUN = re.compile(r"[\u3400-\u9fff]+|[0-9]+(?:\.[0-9]+)?|[a-z]+")
@@ -111,6 +113,15 @@ class SearchIndex:
         self.thesaurus = thesaurus or Thesaurus()
         self.max_idf = math.log(1 + (len(clauses) + 0.5) / 0.5)   # idf of a term no clause has
         self._rows: dict[str, np.ndarray] = {}
+        self._pinyin: PinyinReader | None = None
+
+    @property
+    def pinyin(self) -> PinyinReader:
+        """The pinyin reader over this index's bigrams (built on the first pinyin question)."""
+        if self._pinyin is None:
+            asks = [word for asks, _ in self.synonyms.groups for word in asks]
+            self._pinyin = PinyinReader([*self.vocabulary, *asks])
+        return self._pinyin
 
     def _rows_of(self, doc: str) -> np.ndarray:
         """The clause numbers of document ``doc``."""
@@ -160,6 +171,11 @@ class SearchIndex:
                 continue
             chained = [m for _, more in self.synonyms.matches(" ".join(targets)) for m in more]
             found.append((word, tuple(dict.fromkeys(targets + tuple(chained))), THESAURUS_WEIGHT))
+        if re.search(r"[a-z]{4}", text):
+            read = self.pinyin.matches(text)
+            found += [(word, means, PINYIN_WEIGHT) for word, means in read]
+            found += [(word, means, self.synonyms.weight) for word, _ in read
+                      for _, means in self.synonyms.matches("".join(dict(read)[word]))]
         return found
 
     def _uses(self, word: str) -> bool:
@@ -170,8 +186,11 @@ class SearchIndex:
         """The weighted term numbers to look up, ``ref`` (see the module docstring), and the
         words the question also means (joined)."""
         asked = set(terms(question))
-        wanted = {self.vocabulary[t]: 1.0 for t in asked if t in self.vocabulary}
         expansions = self.expansions(question)
+        # Words typed in pinyin count as typed in characters.
+        asked |= {t for word, means, weight in expansions
+                  if word.isascii() and weight == PINYIN_WEIGHT for m in means for t in terms(m)}
+        wanted = {self.vocabulary[t]: 1.0 for t in asked if t in self.vocabulary}
         for _, means, weight in expansions:
             for t in {t for word in means for t in terms(word)}:
                 number = self.vocabulary.get(t)
