@@ -12,8 +12,9 @@ and what the asker must know besides.
   around it is in the best clause, or a hand-list / thesaurus word it belongs to leads to a
   word of that clause, or it is part of a place the documents cover. The documents answer
   when the covered share reaches ``ANSWERED_AT``, and never when every place the question
-  names lies outside them. A question with no content (给多少钱啊) is answered by the best
-  clause when it asks for an amount, date, office or materials (in context), else not.
+  names lies outside them. A question with no content (给多少钱啊, 啥子补贴) is answered by
+  the best clause (in context) when it asks for an amount, date, office or materials or
+  names what the documents are about (补贴, 政策 …), else not (有啥, 嗯嗯).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from datetime import date
 from functools import lru_cache
 
 from bot.core.coverage import covered_places, document_note, named_places
-from bot.core.expansion import FUNCTION_WORDS, normalise
+from bot.core.expansion import FUNCTION_WORDS, INTENTS, intents, normalise
 from bot.core.knowledge import load_knowledge
 from bot.core.render import text
 
@@ -33,8 +34,8 @@ KNOWN_AT = 0.2       # share of the content the documents know (negatives: 0, po
 COVERED_AT = 0.15    # share of the content the best clause holds
 SHOWN = 3                 # clauses shown in a reply at most
 SHOWN_FROM = 0.5          # ... those scoring at least this share of the best
-GENERIC_WORDS = ("补贴", "补助", "补偿", "政策", "待遇", "享受", "领取", "申请", "办理", "报销", "发放",
-                 "钱", "块", "领", "办", "拿", "发", "报", "补", "贴", "多", "少", "点", "些", "儿",
+DOMAIN_WORDS = ("补贴", "补助", "补偿", "政策", "待遇", "享受", "领取", "申请", "办理", "报销", "发放", "钱")
+GENERIC_WORDS = (*DOMAIN_WORDS, "块", "领", "办", "拿", "发", "报", "补", "贴", "多", "少", "点", "些", "儿",
                  "情况", "问题", "规定", "现在", "今年", "还")
 NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?[万千百]?[个块元年月天人名次岁号日]*"
                     r"|[零一二两三四五六七八九十百千万半]{2,}[个块元年月天人名次岁号日]*"
@@ -42,18 +43,6 @@ NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?[万千百]?[个块元年月天人名�
 NOT_CONTENT = re.compile("|".join(sorted(map(re.escape, (*FUNCTION_WORDS, *GENERIC_WORDS)),
                                        key=len, reverse=True)))
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
-INTENTS = {
-    "amount": (re.compile(r"多少|几[百千万块元个钱]|给几|补几|标准|金额|多钱"),
-               re.compile(r"[0-9]+(?:\.[0-9]+)?(?:万元|元|%)|[0-9]+个|不超过|据实")),
-    "date": (re.compile(r"什么时候|啥时候|几时|哪天|哪年|截止|到期|期限|有效期|多久|几号|还能领|过期|结束"),
-             re.compile(r"[0-9]{4}年|[0-9]+月[0-9]+日|期限|截止|有效期|之日|年底")),
-    "office": (re.compile(r"哪里|哪儿|去哪|找谁|谁|哪个部门|在哪|负责|管"),
-               re.compile(r"局|部门|中心|责任单位|负责|机构")),
-    "materials": (re.compile(r"材料|带什么|带啥|要什么|要啥|手续|证明"),
-                  re.compile(r"材料|证明|证书|合同|提供|台账")),
-}
-
-
 @dataclass(frozen=True)
 class Found:
     """A clause found for a question, with the sentence of it that answers."""
@@ -81,11 +70,6 @@ class Answer:
             return []
         best = self.results[0].score
         return [f for f in self.results[:SHOWN] if f.score >= best * SHOWN_FROM]
-
-
-def intents(question: str) -> list[str]:
-    """What the question asks for: amount, date, office, materials (any number of them)."""
-    return [name for name, (asks, _) in INTENTS.items() if asks.search(question)]
 
 
 def compose(question: str, hits: list, as_of: date, index=None) -> Answer:
@@ -151,8 +135,8 @@ def _term_weights(index, question: str) -> dict[str, float]:
 def _answers(index, asked: str, clause, places: list, wants: list[str]) -> bool:
     """Whether the best clause answers the question (module docstring)."""
     shares = content_shares(index, asked, clause, places)
-    if shares is None:
-        return bool(wants)
+    if shares is None:   # 给多少钱啊, 啥子补贴: the asker's own documents answer (in context)
+        return bool(wants) or any(word in asked for word in DOMAIN_WORDS)
     known, covered = shares
     return known >= KNOWN_AT and covered >= COVERED_AT
 

@@ -23,7 +23,7 @@ import yaml
 from bot.config import ROOT
 from bot.core.errors import RulesError
 
-__all__ = ["FUNCTION_WORDS", "PinyinReader", "Synonyms", "Thesaurus", "load_synonyms", "load_thesaurus", "normalise"]
+__all__ = ["FUNCTION_WORDS", "INTENTS", "PinyinReader", "Synonyms", "Thesaurus", "intents", "load_synonyms", "load_thesaurus", "normalise"]
 
 THESAURUS = ROOT / "knowledge" / "thesaurus.tsv"
 # How people ask, not what they ask about: never expanded through the thesaurus, and not
@@ -36,6 +36,24 @@ FUNCTION_WORDS = (
     "能否", "是否", "吗", "呢", "吧", "啊", "呀", "嘛", "么", "哦", "喔", "的", "了", "是", "有", "能",
     "要", "会", "给", "在", "去", "来", "和", "就", "还", "也", "都", "不", "没", "这", "那", "个", "冇",
 )
+
+
+# What a question asks for (its words), and what a sentence that answers it holds.
+INTENTS = {
+    "amount": (re.compile(r"多少|几[百千万块元个钱]|给几|补几|标准|金额|多钱"),
+               re.compile(r"[0-9]+(?:\.[0-9]+)?万?(?:元|人|个|名|%)|不超过|据实")),
+    "date": (re.compile(r"什么时候|啥时候|几时|哪天|哪年|截止|到期|期限|有效期|多久|几号|还能领|过期|结束"),
+             re.compile(r"[0-9]{4}年|[0-9]+月[0-9]+日|期限|截止|有效期|之日|年底")),
+    "office": (re.compile(r"哪里|哪儿|去哪|找谁|谁|哪个部门|在哪|负责|管"),
+               re.compile(r"局|部门|中心|责任单位|负责|机构")),
+    "materials": (re.compile(r"材料|带什么|带啥|要什么|要啥|手续|证明"),
+                  re.compile(r"材料|证明|证书|合同|提供|台账")),
+}
+
+
+def intents(question: str) -> list[str]:
+    """What the question asks for: amount, date, office, materials (any number of them)."""
+    return [name for name, (asks, _) in INTENTS.items() if asks.search(question)]
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,9 @@ BM25 over character unigrams and bigrams (Chinese has no spaces; no word segment
 the worker words of ``knowledge/synonyms.yaml``: a question with 路费 also looks for
 交通补助/交通补贴/交通费; and the general synonyms of ``knowledge/thesaurus.tsv`` (同义词词林):
 盘缠 -> 路费 (-> 交通补助 through the hand list), 首都 -> 北京. Questions are normalised first
-(traditional characters to simplified: bot.core.expansion.normalise). Each clause is indexed with its title and text. A question that
+(traditional characters to simplified: bot.core.expansion.normalise). Among the best
+``RERANKED`` clauses, those holding what the question asks for (多少 -> a figure, 什么时候 -> a
+date or period, 找谁 -> an office: ``bot.core.expansion.INTENTS``) score ``INTENT_BOOST`` more. Each clause is indexed with its title and text. A question that
 names a place of one document (``places`` in the same file: 马边, 柯桥, 卓资, 通辽…) ranks
 that document's clauses higher (their raw scores times ``1 + PLACE_BOOST``).
 
@@ -30,9 +32,11 @@ import numpy as np
 from bot.core.answers import chinese_number
 from bot.core.expansion import (
     FUNCTION_WORDS,
+    INTENTS,
     PinyinReader,
     Synonyms,
     Thesaurus,
+    intents,
     load_synonyms,
     load_thesaurus,
     normalise,
@@ -46,6 +50,8 @@ K1 = 1.2
 B = 0.75
 PLACE_BOOST = 1.0   # a question naming a document's place: its clauses score double
 THESAURUS_WEIGHT = 0.4   # a word reached through the thesaurus (and the hand list after it)
+INTENT_BOOST = 0.2   # a clause that holds what the question asks for (a figure, a date, an office)
+RERANKED = 10        # ... among the best this many
 PINYIN_WEIGHT = 1.0      # a bigram typed in pinyin counts as if typed in characters
 # Single characters too common (or too chatty) to mean anything on their own; bigrams keep them.
 STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么我你他她它们这那是在有和与及或也都就还又很个把被给要会能可不没啥咋怎")
@@ -218,11 +224,13 @@ class SearchIndex:
         scores = np.bincount(docs, weights=weights, minlength=len(self.clauses))
         for doc in self.synonyms.documents_named(f"{question} {context} {meant}"):
             scores[self._rows_of(doc)] *= 1 + PLACE_BOOST
-        if top < len(scores):
-            candidates = np.argpartition(-scores, top - 1)[:top]
-        else:
-            candidates = np.arange(len(scores))
-        best = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+        pool = min(len(scores), max(top, RERANKED))
+        candidates = np.argpartition(-scores, pool - 1)[:pool] if pool < len(scores) else np.arange(pool)
+        answers = [INTENTS[name][1] for name in intents(normalise(question))]
+        for i in candidates.tolist() if answers else ():
+            if any(pattern.search(self.clauses[i].text) for pattern in answers):
+                scores[i] *= 1 + INTENT_BOOST
+        best = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))[:top]
         return [Hit(self.clauses[i], 1 - math.exp(-float(scores[i]) / ref))
                 for i in best if scores[i] > 0]
 
