@@ -159,6 +159,22 @@ def _words(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
 
 
+def _readings(chars: list[str]) -> dict[str, str]:
+    """Each character's most common toneless reading: from the gazetteer's table (already
+    loaded, generated from pypinyin), else from pypinyin itself (its import costs ~0.6 s)."""
+    try:
+        from bot.core._place_sound import char_readings
+
+        table = char_readings()
+        if all(c in table for c in chars):
+            return {c: table[c][0] for c in chars}
+    except (ImportError, AttributeError, LookupError, OSError):
+        pass
+    from pypinyin import lazy_pinyin
+
+    return dict(zip(chars, lazy_pinyin(chars, errors="ignore"), strict=False))
+
+
 class PinyinReader:
     """Typed pinyin (``shaoxing zufang butie``) -> the documents' bigrams read that way.
 
@@ -168,11 +184,8 @@ class PinyinReader:
     """
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
-        from pypinyin import lazy_pinyin
-
         words = [t for t in vocabulary if len(t) == 2 and all("\u3400" <= c <= "\u9fff" for c in t)]
-        chars = sorted({c for t in words for c in t})
-        reading = dict(zip(chars, lazy_pinyin(chars, errors="ignore"), strict=False))
+        reading = _readings(sorted({c for t in words for c in t}))
         self.syllables = frozenset(reading.values())
         self.longest = max((len(s) for s in self.syllables), default=0)
         self.bigrams: dict[str, list[str]] = {}
