@@ -6,6 +6,8 @@ import sys
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import ROOT
 from bot.core.errors import RulesError
@@ -266,3 +268,17 @@ def test_questions_are_recognised_as_people_type_them(message, asks):
     from bot.core.conversation import _is_question
 
     assert _is_question(message) == asks
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("绍兴租房补贴多少钱吗啥不没哪几shaoxingzufang 深圳？?馬邊三百八")),
+               max_size=40) | st.text(max_size=60))
+def test_any_text_gets_an_answer_or_an_honest_no(question):
+    from datetime import date
+
+    from bot.core.answering import compose
+
+    answer = compose(question, search(question), date(2026, 11, 22))
+    assert isinstance(answer.answered, bool)
+    assert all(f.sentence in f.clause.text for f in answer.results)
+    assert answer.note is None or isinstance(answer.note, str)

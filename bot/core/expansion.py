@@ -195,14 +195,22 @@ class PinyinReader:
 
     def split(self, word: str) -> list[str] | None:
         """``zufang`` -> ["zu", "fang"] (longest syllables first, backtracking); None if it won't."""
-        if not word:
-            return []
-        for end in range(min(len(word), self.longest), 0, -1):
-            if word[:end] in self.syllables:
-                rest = self.split(word[end:])
-                if rest is not None:
-                    return [word[:end], *rest]
-        return None
+        failed: set[int] = set()   # positions the rest cannot be split from (keeps it linear)
+
+        def rest(at: int) -> list[str] | None:
+            if at == len(word):
+                return []
+            if at in failed:
+                return None
+            for end in range(min(len(word), at + self.longest), at, -1):
+                if word[at:end] in self.syllables:
+                    tail = rest(end)
+                    if tail is not None:
+                        return [word[at:end], *tail]
+            failed.add(at)
+            return None
+
+        return rest(0)
 
     def matches(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(latin word of ``text``, the bigrams its syllables read as) for each pinyin word."""
