@@ -20,14 +20,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from bot.config import ROOT
+from bot.core.expansion import load_thesaurus
 from bot.core.knowledge import Clause, load_knowledge
 from bot.core.search import SearchIndex, default_index, load_synonyms
 
 
 def questions() -> list[str]:
-    path = ROOT / "tests" / "cases" / "questions.yaml"
-    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [case["q"] for case in cases]
+    qs = []
+    for name in ("questions.yaml", "questions_heldout.yaml"):
+        path = ROOT / "tests" / "cases" / name
+        qs += [case["q"] for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return qs
 
 
 def synthetic_clauses(count: int, seed: int = 1) -> list[Clause]:
@@ -54,6 +57,16 @@ def report(name: str, index: SearchIndex, qs: list[str], rounds: int) -> None:
               f"p95 {cuts[94]:6.2f} ms   max {max(times):6.2f} ms   ({len(times)} searches)")
 
 
+class AnswerTimer:
+    """search + compose (the sentence, ``answered``, notes) behind the ``search`` of report()."""
+
+    def __init__(self, index: SearchIndex, compose, as_of) -> None:
+        self.index, self.compose, self.as_of = index, compose, as_of
+
+    def search(self, question: str, top: int):
+        return self.compose(question, self.index.search(question, top), self.as_of, self.index)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clauses", type=int, default=10_000)
@@ -65,10 +78,15 @@ def main() -> None:
     print(f"build, 5 documents ({len(index.clauses)} clauses, loading included): "
           f"wall {wall:.1f} ms, cpu {cpu:.1f} ms")
     report("search, 5 documents", index, qs, args.rounds)
+    from bot.core.answering import compose
+    from bot.core.clock import today
+
+    answer = AnswerTimer(index, compose, today())
+    report("search + answer, 5 documents", answer, qs, args.rounds)
 
     clauses = synthetic_clauses(args.clauses)
     synonyms = load_synonyms()
-    wall, cpu, big = timed(SearchIndex.build, clauses, synonyms)
+    wall, cpu, big = timed(SearchIndex.build, clauses, synonyms, load_thesaurus())
     print(f"build, {len(clauses)} synthetic clauses: wall {wall:.0f} ms, cpu {cpu:.0f} ms")
     report(f"search, {len(clauses)} clauses", big, qs, args.rounds)
 

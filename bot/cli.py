@@ -86,34 +86,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Search the knowledge base for the clauses that answer a question."""
+    """Search the knowledge base: the clauses that answer a question, the sentence that answers,
+    whether the documents answer it at all, and what to know besides (``note``)."""
+    from bot.core.answering import compose
     from bot.core.knowledge import load_knowledge
     from bot.core.search import search
 
     if args.top < 1:
         raise InputError("--top 必须是正整数", "--top must be a positive integer")
-    hits = search(args.question, top=args.top)
+    as_of = _parse_date(args.as_of) if args.as_of else _today()
+    answer = compose(args.question, search(args.question, top=args.top), as_of)
     if args.json:
-        _print_json(
-            {
-                "question": args.question,
-                "results": [
-                    {
-                        "doc": h.clause.doc,
-                        "clause": h.clause.id,
-                        "title": h.clause.title,
-                        "text": h.clause.text,
-                        "score": round(h.score, 4),
-                    }
-                    for h in hits
-                ],
-            }
-        )
+        _print_json({
+            "question": args.question,
+            "as_of": as_of.isoformat(),
+            "answered": answer.answered,
+            "note": answer.note,
+            "results": [{"doc": f.clause.doc, "clause": f.clause.id, "title": f.clause.title,
+                         "text": f.clause.text, "sentence": f.sentence, "score": round(f.score, 4)}
+                        for f in answer.results],
+        })
     else:
-        from bot.core.render import render
+        from bot.core.render import render, text
 
-        kb = load_knowledge()
-        print(render("cli_ask", question=args.question, hits=hits, documents=kb.documents))
+        print(render("cli_ask", answer=answer, documents=load_knowledge().documents,
+                     not_covered=text("ask.not_covered")))
     return 0
 
 
@@ -198,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="search the policy documents")
     ask.add_argument("question")
     ask.add_argument("--top", type=int, default=5)
+    ask.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD for the notes on ended documents (default: today)")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
 

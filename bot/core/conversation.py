@@ -14,6 +14,7 @@ from bot.core import interview as iv
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
 from bot.core.presenter import (
+    clause_reply,
     free_answer_reply,
     help_reply,
     question_reply,
@@ -26,7 +27,17 @@ from bot.core.replies import Button, Reply, Turn
 
 __all__ = ["Button", "Reply", "Turn", "handle_button", "handle_text", "resume", "start"]
 
-QUESTION_CUES = re.compile(r"[吗呢?？]|怎么|多少|有没有|能不能|可不可以|什么|哪里|为什么|如何|咋")
+# How people type a question: 啥, 哪些, 哪天, 几 (not 十几/好几), 谁, a final 不/没/么/嘛 …
+QUESTION_CUES = re.compile(
+    r"[吗呢?？]|怎么|怎样|多少|有没有|能不能|可不可以|是不是|什么|啥|哪|谁|为什么|如何|咋"
+    r"|(?<![十一好])几(?=[个块千百万天年月号时岁家人次钱]|$)")
+FINAL_PARTICLE = re.compile(r"..[不没么嘛麽]$")
+# A question word before 都/也 + 不/没 is a universal denial, not a question: 啥证都没有,
+# 什么也没交, 哪里都没去. It is taken out before the cues are looked for.
+UNIVERSAL_DENIAL = re.compile(r"(?:啥|什么|哪|谁)[^，,。？?]{0,4}?[都也](?:没|不)")
+# Said on the welcome screen or after the results, these are not questions.
+REMARKS = frozenset({"谢谢", "谢了", "多谢", "感谢", "好", "好的", "好滴", "嗯", "嗯嗯", "哦", "ok", "知道了",
+                     "明白了", "收到", "行", "你好", "您好", "hi", "hello", "开始", "在吗", "喂"})
 LONG_TEXT = 12
 BUTTON_VALUES = {"yes": "是", "no": "否"}
 
@@ -61,7 +72,7 @@ def handle_text(state: dict | None, text_in: str, *, as_of: date,
     if state["phase"] == "welcome":
         return _welcome_text(state, message, as_of, services)
     if state["phase"] == "done" or not state.get("pending"):
-        return _after_results(state, message, services)
+        return _after_results(state, message, as_of, services)
     if state.get("confirm") and confirm.typed_choice(message) is not None:
         return _confirmed(state, state["pending"], confirm.typed_choice(message), as_of, services)
     return _answer(state, message, as_of, services)
@@ -91,6 +102,9 @@ def handle_button(state: dict | None, data: str, *, as_of: date,
         return screens.advance(state, as_of, services)
     if kind == "why":
         return screens.why(state, rest, as_of, services)
+    if kind == "clause":
+        whole = clause_reply(rest, services.doc_title)
+        return screens.current(state, whole) if whole else screens.stale(state)
     if kind == "remind":
         return screens.remind(state, as_of, services)
     return screens.stale(state)
@@ -103,7 +117,13 @@ def _own(state: dict | None) -> dict:
 
 def _is_question(message: str) -> bool:
     """Whether a message reads like a question rather than an answer."""
-    return bool(QUESTION_CUES.search(message))
+    message = UNIVERSAL_DENIAL.sub("", message)
+    return bool(QUESTION_CUES.search(message) or FINAL_PARTICLE.search(message))
+
+
+def _remark(message: str) -> bool:
+    """Thanks, greetings, 'ok': not a question."""
+    return message.lower().strip("!！。.~～ ") in REMARKS
 
 
 def _command(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
@@ -133,18 +153,22 @@ def _begin(state: dict, as_of: date, services: iv.Services, free_question: str) 
     state["phase"] = "asking"
     turn = screens.advance(state, as_of, services)
     if free_question:
-        turn.replies.insert(0, free_answer_reply(services.search(free_question, 5), services.doc_title))
+        turn.replies.insert(0, _free_reply(turn.state, free_question, as_of, services))
     return turn
 
 
 def _welcome_text(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
-    """Text on the welcome screen: a free question, an answer to the first question, or 'go'."""
+    """Text on the welcome screen: an answer to the first question, a remark ('go'), or else
+    a free question (answered, then the first question)."""
+    if not message or _remark(message):
+        return _begin(state, as_of, services, "")
     if _is_question(message):
         return _begin(state, as_of, services, message)
     turn = _begin(state, as_of, services, "")
     key = turn.state.get("pending")
-    if key and message and iv.parse(key, message, turn.state, as_of, services).error is None:
+    if key and iv.parse(key, message, turn.state, as_of, services).error is None:
         return _answer(turn.state, message, as_of, services)
+    turn.replies.insert(0, _free_reply(turn.state, message, as_of, services))
     return turn
 
 
@@ -157,7 +181,7 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
         iv.skip(state, key)
         return screens.advance(state, as_of, services)
     if _is_question(message) and not state.get("options"):
-        return _free(state, message, services)
+        return _free(state, message, as_of, services)
     parsed = iv.parse(key, message, state, as_of, services)
     if parsed.error is None and not parsed.sure:
         return Turn(state, [confirm.hold(state, key, parsed)], [])
@@ -166,8 +190,12 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     if parsed.error == "interview.pick_months":
         state["options"] = parsed.options
         return Turn(state, [confirm.pick_reply(state, key, message, parsed.options)], [])
-    if len(message) > LONG_TEXT and not parsed.options and not parsed.denied:
-        return _free(state, message, services)
+    if not parsed.options and not parsed.denied:
+        # Neither a confident answer nor a place: a question when the documents answer it
+        # (or it is long); otherwise the answer was meant, and what was not understood is said.
+        answer = _answer_question(state, message, as_of, services)
+        if answer.answered or len(message) > LONG_TEXT:
+            return _free(state, message, as_of, services, answer)
     state["options"] = parsed.options
     if parsed.denied:
         return Turn(state, confirm.denied_reply(state, key, parsed.denied), [])
@@ -207,18 +235,31 @@ def _button_value(state: dict, value: str) -> str:
 CONTEXT_FACTS = ("origin_county", "work_city", "work_county")
 
 
-def _free(state: dict, message: str, services: iv.Services) -> Turn:
-    """A free question mid-interview: the best clauses, then the pending question again."""
-    answer = free_answer_reply(services.search(message, 5, _context(state)), services.doc_title)
-    return Turn(state, [answer, question_reply(state, state["pending"], "interview.back_to_question")], [])
+def _answer_question(state: dict, message: str, as_of: date, services: iv.Services):
+    """The documents' answer to a free question, the asker's places ranked first."""
+    from bot.core.answering import compose
+
+    return compose(message, services.search(message, 5, _context(state)), as_of)
 
 
-def _after_results(state: dict, message: str, services: iv.Services) -> Turn:
-    """Text after the results: a question gets clauses; a short remark gets the actions again."""
-    if not (_is_question(message) or len(message) > LONG_TEXT):
+def _free_reply(state: dict, message: str, as_of: date, services: iv.Services,
+                answer=None) -> Reply:
+    """A free question's reply (answer, or 'the documents do not say')."""
+    answer = answer or _answer_question(state, message, as_of, services)
+    return free_answer_reply(answer, services.doc_title)
+
+
+def _free(state: dict, message: str, as_of: date, services: iv.Services, answer=None) -> Turn:
+    """A free question mid-interview: the answer, then the pending question again."""
+    reply = _free_reply(state, message, as_of, services, answer)
+    return Turn(state, [reply, question_reply(state, state["pending"], "interview.back_to_question")], [])
+
+
+def _after_results(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
+    """Text after the results: a remark gets the actions again; anything else is a question."""
+    if not message or _remark(message):
         return screens.current(state)
-    return screens.current(
-        state, free_answer_reply(services.search(message, 5, _context(state)), services.doc_title))
+    return screens.current(state, _free_reply(state, message, as_of, services))
 
 
 def _context(state: dict) -> str:

@@ -5,11 +5,10 @@ from datetime import date
 
 from bot.core.interview import SAME_ARRIVAL
 from bot.core.questions import MONTH_PRESETS, catalogue
-from bot.core.render import render, text
+from bot.core.render import clause_label, render, text
 from bot.core.replies import Button, Reply, rows
 
 ZERO_LABEL = {"social_insurance_months": "choice.months_zero", "contract_months": "choice.contract_zero"}
-FREE_QUOTE_CHARS = 160
 
 
 def work_city(state: dict) -> str:
@@ -97,24 +96,67 @@ def review_reply(state: dict) -> Reply:
     return Reply(text("interview.review_title"), buttons)
 
 
-def free_answer_reply(hits: list, doc_title) -> Reply:
-    """The best clauses for a free question, each with its document and clause id."""
-    if not hits:
-        return Reply(text("interview.free_no_hit"), [])
-    best = hits[0].score
-    chosen = [h for h in hits[:3] if h.score >= best * 0.5]
-    # The best clause is quoted whole; the others are cut at a sentence end to fit a phone.
-    items = [{"title": doc_title(h.clause.doc), "clause": h.clause.id,
-              "text": h.clause.text if i == 0 else shorten(h.clause.text)} for i, h in enumerate(chosen)]
-    return Reply(render("free_answer", items=items), [])
+def free_answer_reply(answer, doc_title) -> Reply:
+    """A free question answered: the sentence that answers first, its document and clause, the
+    notes (place not covered, document ended), other clauses near it; a button per clause
+    for its whole text. Not answered: say so, and who to ask."""
+    if not answer.answered:
+        return Reply(render("free_answer", answered=False, notes=answer.notes,
+                            not_covered=text("ask.not_covered")), [])
+    items = [{"title": doc_title(f.clause.doc), "clause": f.clause.id, "sentence": f.sentence}
+             for f in answer.shown()]
+    buttons = [[Button(text("ask.whole_clause", label=f"{_place(f.clause.doc)}{clause_label(f.clause.id)}"),
+                       f"clause:{f.clause.doc}:{clause_code(f.clause.id)}")]
+               for f in answer.shown() if len(f"clause:{f.clause.doc}:{clause_code(f.clause.id)}") <= 64]
+    return Reply(render("free_answer", answered=True, first=items[0], others=items[1:],
+                        notes=answer.notes), buttons)
 
 
-def shorten(clause_text: str, limit: int = FREE_QUOTE_CHARS) -> str:
-    """The clause cut at a sentence end near ``limit`` characters (whole when short)."""
-    if len(clause_text) <= limit:
-        return clause_text
-    end = clause_text.find("。", limit // 2)
-    return clause_text if end == -1 or end > limit * 2 else clause_text[:end + 1] + "……"
+def clause_reply(data: str, doc_title) -> Reply | None:
+    """The whole clause behind a ``clause:<doc>:<code>`` button, or None when unknown."""
+    from bot.core.knowledge import load_knowledge
+
+    doc, _, code = data.partition(":")
+    clause_id = clause_from_code(code)
+    clause = load_knowledge().clause(doc, clause_id) if clause_id else None
+    if clause is None:
+        return None
+    return Reply(text("ask.clause_full", title=doc_title(doc), clause=clause.id, text=clause.text), [])
+
+
+def _place(doc: str) -> str:
+    from bot.core.coverage import place_label
+    from bot.core.knowledge import load_knowledge
+
+    document = load_knowledge().documents.get(doc)
+    return place_label(document) if document else ""
+
+
+_CN = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+NUMERALS = {(_CN[n // 10] if n >= 20 else "") + ("十" if n >= 10 else "") + _CN[n % 10] if n > 10
+            else _CN[n]: n for n in range(1, 100)}
+SPECIAL_CODES = {"前言": "pre", "结语": "end", "附件": "att"}
+
+
+def clause_code(clause_id: str) -> str:
+    """An ASCII code for a clause id (button data): 三（一） -> 3-1, 八（二十六） -> 8-26, 结语 -> end."""
+    if clause_id in SPECIAL_CODES:
+        return SPECIAL_CODES[clause_id]
+    parts = clause_id.replace("）", "").split("（")
+    return "-".join(str(NUMERALS.get(p, 0)) for p in parts)
+
+
+def clause_from_code(code: str) -> str | None:
+    """The clause id of a code made by :func:`clause_code` (None when malformed)."""
+    special = {v: k for k, v in SPECIAL_CODES.items()}
+    if code in special:
+        return special[code]
+    numerals = {n: cn for cn, n in NUMERALS.items()}
+    parts = code.split("-")
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() and int(p) in numerals for p in parts):
+        return None
+    head = numerals[int(parts[0])]
+    return head if len(parts) == 1 else f"{head}（{numerals[int(parts[1])]}）"
 
 
 def welcome_reply(resumable: bool = False) -> Reply:

@@ -2,7 +2,11 @@
 
 BM25 over character unigrams and bigrams (Chinese has no spaces; no word segmenter), plus
 the worker words of ``knowledge/synonyms.yaml``: a question with 路费 also looks for
-交通补助/交通补贴/交通费. Each clause is indexed with its title and text. A question that
+交通补助/交通补贴/交通费; and the general synonyms of ``knowledge/thesaurus.tsv`` (同义词词林):
+盘缠 -> 路费 (-> 交通补助 through the hand list), 首都 -> 北京. Questions are normalised first
+(traditional characters to simplified: bot.core.expansion.normalise). Among the best
+``RERANKED`` clauses, those holding what the question asks for (多少 -> a figure, 什么时候 -> a
+date or period, 找谁 -> an office: ``bot.core.expansion.INTENTS``) score ``INTENT_BOOST`` more. Each clause is indexed with its title and text. A question that
 names a place of one document (``places`` in the same file: 马边, 柯桥, 卓资, 通辽…) ranks
 that document's clauses higher (their raw scores times ``1 + PLACE_BOOST``).
 
@@ -18,39 +22,44 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable
 
 import numpy as np
-import yaml
 
-from bot.config import ROOT
-from bot.core.errors import RulesError
+from bot.core.answers import chinese_number
+from bot.core.expansion import (
+    FUNCTION_WORDS,
+    INTENTS,
+    PinyinReader,
+    Synonyms,
+    Thesaurus,
+    intents,
+    load_synonyms,
+    load_thesaurus,
+    normalise,
+)
 from bot.core.knowledge import Clause, load_knowledge
 
-__all__ = ["Hit", "SearchIndex", "Synonyms", "default_index", "load_synonyms", "search", "terms"]
+__all__ = ["Hit", "SearchIndex", "Synonyms", "default_index", "load_synonyms", "normalise",
+           "search", "terms"]
 
 K1 = 1.2
 B = 0.75
 PLACE_BOOST = 1.0   # a question naming a document's place: its clauses score double
+THESAURUS_WEIGHT = 0.4   # a word reached through the thesaurus (and the hand list after it)
+INTENT_BOOST = 0.2   # a clause that holds what the question asks for (a figure, a date, an office)
+RERANKED = 10        # ... among the best this many
+PINYIN_WEIGHT = 1.0      # a bigram typed in pinyin counts as if typed in characters
 # Single characters too common (or too chatty) to mean anything on their own; bigrams keep them.
 STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么我你他她它们这那是在有和与及或也都就还又很个把被给要会能可不没啥咋怎")
 RUN = re.compile(r"[\u3400-\u9fff]+|[0-9]+(?:\.[0-9]+)?|[a-z]+")
 # Amounts written either way (五千 / 5000, 三个月 / 3个月, 2万元 / 两万) meet as one number term.
 CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千万]+")
 ARABIC_MULTIPLIED = re.compile(r"([0-9]+(?:\.[0-9]+)?)([万千])")
-CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 COUNTED = "个年月元块名人次天岁周"
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters to ASCII), lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def terms(text: str) -> list[str]:
@@ -79,22 +88,12 @@ def _number_values(text: str) -> list[str]:
     return [str(int(v)) if v == int(v) else str(v) for v in values]
 
 
-def _cn_value(numeral: str) -> int | None:
-    """五千 -> 5000, 十四 -> 14, 两万 -> 20000; None for what is not one number (一二)."""
-    total = section = 0
-    digit: int | None = None
-    for ch in numeral:
-        if ch in CN_DIGIT:
-            if digit is not None:
-                return None
-            digit = CN_DIGIT[ch]
-        elif ch in CN_UNIT:
-            section += (1 if digit is None else digit) * CN_UNIT[ch]
-            digit = None
-        else:  # 万
-            total += (section + (digit or 0)) * 10000
-            section, digit = 0, None
-    return total + section + (digit or 0)
+def _cn_value(numeral: str) -> float | None:
+    """五千 -> 5000, 三百八 -> 380 (the one numeral parser: bot.core.answers); None if not a number."""
+    try:
+        return chinese_number(numeral)
+    except (ValueError, ArithmeticError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -103,68 +102,12 @@ class Hit:
     score: float      # 0..1, best first
 
 
-@dataclass(frozen=True)
-class Synonyms:
-    """Worker words -> document words: ``groups`` of (asks, means); ``weight`` of an added word;
-    ``places``: (document id, the place names that point to it)."""
-
-    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
-    weight: float = 0.5
-    places: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def documents_named(self, question: str) -> set[str]:
-        """The documents whose places ``question`` names."""
-        text = normalise(question)
-        return {doc for doc, names in self.places if any(name in text for name in names)}
-
-    def expand(self, question: str) -> list[str]:
-        """The document words to look for as well, for each worker word in ``question``."""
-        text = normalise(question)
-        added: list[str] = []
-        for asks, means in self.groups:
-            if any(word in text for word in asks):
-                added += [m for m in means if m not in added]
-        return added
-
-
-def load_synonyms(path: Path = ROOT / "knowledge" / "synonyms.yaml") -> Synonyms:
-    """Read ``knowledge/synonyms.yaml`` (RulesError naming the file and group when malformed)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"同义词文件 {path.name} 无法读取", f"synonyms file {path.name}: {exc}") from None
-    if not isinstance(data, dict):
-        data = {"groups": [None]}
-    groups = []
-    for n, group in enumerate(data.get("groups") or [], 1):
-        group = group if isinstance(group, dict) else {}
-        asks, means = group.get("ask"), group.get("means")
-        if not (_words(asks) and _words(means)):
-            raise RulesError(f"同义词文件 {path.name} 第 {n} 组要有 ask 和 means 两个词表",
-                             f"synonyms file {path.name}, group {n}: needs lists 'ask' and 'means'")
-        groups.append((tuple(normalise(a) for a in asks), tuple(means)))
-    weight = data.get("weight", 0.5)
-    if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
-        raise RulesError(f"同义词文件 {path.name} 的 weight 要在 0 和 1 之间",
-                         f"synonyms file {path.name}: weight must be in (0, 1]")
-    places = data.get("places") or {}
-    if not isinstance(places, dict) or not all(_words(names) for names in places.values()):
-        raise RulesError(f"同义词文件 {path.name} 的 places 要写成 文件编号: [地名, …]",
-                         f"synonyms file {path.name}: places must map document ids to name lists")
-    named = tuple((doc, tuple(normalise(n) for n in names)) for doc, names in places.items())
-    return Synonyms(tuple(groups), float(weight), named)
-
-
-def _words(value: object) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
-
-
 class SearchIndex:
     """An inverted index: each term's clause numbers and precomputed BM25 weights (numpy)."""
 
     def __init__(self, clauses: list[Clause], vocabulary: dict[str, int], idf: np.ndarray,
                  starts: np.ndarray, docs: np.ndarray, weights: np.ndarray,
-                 synonyms: Synonyms) -> None:
+                 synonyms: Synonyms, thesaurus: Thesaurus | None = None) -> None:
         self.clauses = clauses
         self.vocabulary = vocabulary          # term -> term number
         self.idf = idf                        # by term number
@@ -173,8 +116,18 @@ class SearchIndex:
         self.docs = docs
         self.weights = weights
         self.synonyms = synonyms
+        self.thesaurus = thesaurus or Thesaurus()
         self.max_idf = math.log(1 + (len(clauses) + 0.5) / 0.5)   # idf of a term no clause has
         self._rows: dict[str, np.ndarray] = {}
+        self._pinyin: PinyinReader | None = None
+
+    @property
+    def pinyin(self) -> PinyinReader:
+        """The pinyin reader over this index's bigrams (built on the first pinyin question)."""
+        if self._pinyin is None:
+            asks = [word for asks, _ in self.synonyms.groups for word in asks]
+            self._pinyin = PinyinReader([*self.vocabulary, *asks])
+        return self._pinyin
 
     def _rows_of(self, doc: str) -> np.ndarray:
         """The clause numbers of document ``doc``."""
@@ -184,8 +137,9 @@ class SearchIndex:
         return self._rows[doc]
 
     @classmethod
-    def build(cls, clauses: Iterable[Clause], synonyms: Synonyms | None = None) -> SearchIndex:
-        """Index ``clauses`` (title and text); ``synonyms`` expand the questions."""
+    def build(cls, clauses: Iterable[Clause], synonyms: Synonyms | None = None,
+              thesaurus: Thesaurus | None = None) -> SearchIndex:
+        """Index ``clauses`` (title and text); ``synonyms`` and ``thesaurus`` expand questions."""
         clauses = list(clauses)
         n = len(clauses)
         keys: list[str] = []          # (clause, term) pairs, flat: the term ...
@@ -209,20 +163,49 @@ class SearchIndex:
         norm = K1 * (1 - B + B * lengths[docs] / avg)
         weights = (idf[term_arr] * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
         starts = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
-        return cls(clauses, vocabulary, idf, starts, docs, weights, synonyms or Synonyms())
+        return cls(clauses, vocabulary, idf, starts, docs, weights, synonyms or Synonyms(),
+                   thesaurus)
 
-    def query(self, question: str) -> tuple[dict[int, float], float]:
-        """The weighted term numbers to look up, and ``ref`` (see the module docstring)."""
+    def expansions(self, question: str) -> list[tuple[str, tuple[str, ...], float]]:
+        """(word of the question, the words it also means, their weight): the hand list's
+        groups, then the thesaurus's (whose targets go through the hand list once more) for
+        the words the documents do not use themselves (a paraphrase, not a document word)."""
+        text = normalise(question)
+        found = [(word, means, self.synonyms.weight) for word, means in self.synonyms.matches(text)]
+        for word, targets in self.thesaurus.matches(text):
+            if word in FUNCTION_WORDS or self._uses(word):
+                continue
+            chained = [m for _, more in self.synonyms.matches(" ".join(targets)) for m in more]
+            found.append((word, tuple(dict.fromkeys(targets + tuple(chained))), THESAURUS_WEIGHT))
+        if re.search(r"[a-z]{4}", text):
+            read = self.pinyin.matches(text)
+            found += [(word, means, PINYIN_WEIGHT) for word, means in read]
+            found += [(word, means, self.synonyms.weight) for word, _ in read
+                      for _, means in self.synonyms.matches("".join(dict(read)[word]))]
+        return found
+
+    def _uses(self, word: str) -> bool:
+        """Whether the documents use ``word`` (each of its bigrams, for longer words)."""
+        return all(word[i:i + 2] in self.vocabulary for i in range(len(word) - 1))
+
+    def query(self, question: str) -> tuple[dict[int, float], float, str]:
+        """The weighted term numbers to look up, ``ref`` (see the module docstring), and the
+        words the question also means (joined)."""
         asked = set(terms(question))
+        expansions = self.expansions(question)
+        # Words typed in pinyin count as typed in characters.
+        asked |= {t for word, means, weight in expansions
+                  if word.isascii() and weight == PINYIN_WEIGHT for m in means for t in terms(m)}
         wanted = {self.vocabulary[t]: 1.0 for t in asked if t in self.vocabulary}
-        for word in self.synonyms.expand(question):
-            for t in terms(word):
-                if t in self.vocabulary:
-                    wanted.setdefault(self.vocabulary[t], self.synonyms.weight)
+        for _, means, weight in expansions:
+            for t in {t for word in means for t in terms(word)}:
+                number = self.vocabulary.get(t)
+                if number is not None and wanted.get(number, 0.0) < weight:
+                    wanted[number] = weight
         ref = sum(float(self.idf[self.vocabulary[t]]) for t in asked if t in self.vocabulary)
         unknown = [t for t in asked if len(t) == 1 and not t.isascii() and t not in self.vocabulary]
         ref += self.max_idf * len(unknown)
-        return wanted, ref
+        return wanted, ref, " ".join(m for _, means, _ in expansions for m in means)
 
     def search(self, question: str, top: int = 5, context: str = "") -> list[Hit]:
         """The ``top`` clauses that best answer ``question``, best first; [] when none matches.
@@ -230,7 +213,7 @@ class SearchIndex:
         ``context`` (e.g. the asker's home county and work city) only ranks the documents of
         the places it names higher; its words are not searched for.
         """
-        wanted, ref = self.query(question)
+        wanted, ref, meant = self.query(question)
         if top < 1 or not wanted or ref <= 0:
             return []
         spans = [(self._starts[t], self._starts[t + 1], w) for t, w in wanted.items()]
@@ -239,21 +222,23 @@ class SearchIndex:
         weights *= np.repeat(np.array([w for _, _, w in spans], dtype=np.float32),
                              [b - a for a, b, _ in spans])
         scores = np.bincount(docs, weights=weights, minlength=len(self.clauses))
-        for doc in self.synonyms.documents_named(f"{question} {context}"):
+        for doc in self.synonyms.documents_named(f"{question} {context} {meant}"):
             scores[self._rows_of(doc)] *= 1 + PLACE_BOOST
-        if top < len(scores):
-            candidates = np.argpartition(-scores, top - 1)[:top]
-        else:
-            candidates = np.arange(len(scores))
-        best = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+        pool = min(len(scores), max(top, RERANKED))
+        candidates = np.argpartition(-scores, pool - 1)[:pool] if pool < len(scores) else np.arange(pool)
+        answers = [INTENTS[name][1] for name in intents(normalise(question))]
+        for i in candidates.tolist() if answers else ():
+            if any(pattern.search(self.clauses[i].text) for pattern in answers):
+                scores[i] *= 1 + INTENT_BOOST
+        best = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))[:top]
         return [Hit(self.clauses[i], 1 - math.exp(-float(scores[i]) / ref))
                 for i in best if scores[i] > 0]
 
 
 @lru_cache(maxsize=1)
 def default_index() -> SearchIndex:
-    """The index over ``load_knowledge()`` and ``knowledge/synonyms.yaml`` (built once)."""
-    return SearchIndex.build(load_knowledge().all_clauses(), load_synonyms())
+    """The index over ``load_knowledge()``, the hand list and the thesaurus (built once)."""
+    return SearchIndex.build(load_knowledge().all_clauses(), load_synonyms(), load_thesaurus())
 
 
 def search(question: str, top: int = 5, context: str = "") -> list[Hit]:
