@@ -18,7 +18,7 @@ LONGEST_LINE = 300  # characters: a refusal quotes at most 40 of the bad value
 
 
 def _digits(count: int, sign: str = "") -> bytes:
-    return ('{"social_insurance_months": %s1%s}' % (sign, "0" * (count - 1))).encode()
+    return json.dumps({"social_insurance_months": 0}).replace("0", sign + "1" + "0" * (count - 1)).encode()
 
 
 GENERATORS = {
