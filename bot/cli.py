@@ -53,10 +53,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         from bot.core.render import render
 
-        own = [r for r in results if r.in_scope]
+        own = sorted((r for r in results if r.in_scope), key=_usefulness)
         print(render("cli_evaluate", as_of=as_of, facts=facts, results=own, others=len(results) - len(own),
                      fact_names=_fact_names))
     return 0
+
+
+def _usefulness(result) -> int:
+    """Plain-text order: what can be claimed, then what is still open, then the rest (stable)."""
+    if result.claimable:
+        return 0
+    return 1 if result.eligible is None and result.status in ("active", "claim_window") else 2
 
 
 def _fact_names(keys: Sequence[str]) -> list[str]:

@@ -134,3 +134,23 @@ def test_plain_text_without_an_origin_lists_every_rule(tmp_path):
     out = plain(tmp_path, {})
     assert "其他地区" not in out
     assert out.count("【") == len(json.loads(evaluate(tmp_path, {}, "--json")[1])["results"])
+
+
+@pytest.mark.parametrize("facts", [
+    {"work_city": "绍兴", "person_category": "poverty_alleviated", "as_of": "2025-06-01"},
+    {"origin_county": "马边", "as_of": "2026-11-22"},
+    {"origin_county": "察右后旗", "person_category": "monitored", "as_of": "2023-05-01"},
+])
+def test_plain_text_lists_what_can_be_claimed_first_then_what_is_open(tmp_path, facts):
+    by_id = {r["id"]: r for r in json.loads(evaluate(tmp_path, facts, "--json")[1])["results"]}
+    listed = re.findall(r"^【[^】]+】(\S+)$", plain(tmp_path, facts), re.MULTILINE)
+
+    def rank(rid: str) -> int:
+        r = by_id[rid]
+        open_now = r["status"] in ("active", "claim_window")
+        return 0 if r["claimable"] else 1 if r["eligible"] is None and open_now else 2
+
+    ranks = [rank(rid) for rid in listed]
+    assert listed and ranks == sorted(ranks)
+    in_rule_order = [rid for rid in by_id if rid in listed]
+    assert listed == sorted(in_rule_order, key=rank)  # stable: rule order within a rank
