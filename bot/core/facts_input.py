@@ -41,11 +41,11 @@ def clip(value: Any, limit: int = CLIP) -> str:
 
 
 def _printable(ch: str) -> str:
-    """One character as shown in a message: surrogates and control characters replaced."""
+    """One character as shown in a message: surrogates, control and format characters replaced."""
     category = unicodedata.category(ch)
     if category == "Cs":
         return "\ufffd"
-    return " " if category in ("Cc", "Zl", "Zp") else ch
+    return " " if category in ("Cc", "Cf", "Zl", "Zp") else ch
 
 
 def read_limited(stream: BinaryIO, name: str) -> bytes:
