@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
-from typing import Any, Sequence
-
-import yaml
+from typing import Any
 
 from bot.config import load_settings
 from bot.core.errors import InputError
@@ -28,37 +26,6 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"命令参数有误：{message}", f"bad arguments: {message}")
 
 
-def _parse_date(raw: str) -> date:
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise InputError(
-            f"日期格式不对：{raw}（应为 YYYY-MM-DD）", f"malformed date {raw!r} (expected YYYY-MM-DD)"
-        ) from None
-
-
-def _read_facts(source: str) -> dict[str, Any]:
-    """Read a JSON or YAML facts file, or standard input for ``-``."""
-    try:
-        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"读不了事实文件：{source}", f"cannot read facts file {source}: {exc}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            raise InputError(
-                f"事实文件不是有效的 JSON 或 YAML：{source}", f"facts file is not JSON or YAML: {source}"
-            ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError("事实文件必须是一个对象（键值表）", "facts must be a JSON/YAML object")
-    return data
-
-
 def _today() -> date:
     from bot.core.clock import today
 
@@ -69,20 +36,42 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate one person's facts against every rule."""
     from bot.core.evaluator import evaluate, result_to_json
     from bot.core.facts import normalise_facts
+    from bot.core.facts_input import parse_as_of, read_facts
 
-    raw = _read_facts(args.facts)
+    raw = read_facts(args.facts, sys.stdin)
     file_as_of = raw.pop("as_of", None)
-    as_of = _parse_date(args.as_of or file_as_of) if (args.as_of or file_as_of) else _today()
+    given = args.as_of or file_as_of
+    as_of = parse_as_of(given) if given is not None else _today()
     facts = normalise_facts(raw, as_of=as_of)
     results = evaluate(facts, as_of, audience=args.audience)
     if args.json:
-        out = {"as_of": as_of.isoformat(), "facts": facts, "results": [result_to_json(r) for r in results]}
+        from bot.core.version import rules_version
+
+        out = {"as_of": as_of.isoformat(), "rules_version": rules_version(), "facts": facts,
+               "results": [result_to_json(r) for r in results]}
         _print_json(out)
     else:
         from bot.core.render import render
 
-        print(render("cli_evaluate", as_of=as_of, facts=facts, results=results))
+        own = sorted((r for r in results if r.in_scope), key=_usefulness)
+        print(render("cli_evaluate", as_of=as_of, facts=facts, results=own, others=len(results) - len(own),
+                     fact_names=_fact_names))
     return 0
+
+
+def _usefulness(result) -> int:
+    """Plain-text order: what can be claimed, then what is still open, then the rest (stable)."""
+    if result.claimable:
+        return 0
+    return 1 if result.eligible is None and result.status in ("active", "claim_window") else 2
+
+
+def _fact_names(keys: Sequence[str]) -> list[str]:
+    """The Chinese names of facts (templates/zh/evaluator.yaml, eval.fact.*), each name once."""
+    from bot.core.render import has_text, text
+
+    names = [text(f"eval.fact.{k}") if has_text(f"eval.fact.{k}") else k for k in keys]
+    return list(dict.fromkeys(names))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -218,13 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_streams() -> None:
+    """Standard output and error always write valid UTF-8 (a stray surrogate becomes '?')."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; domain errors become one line on stderr and exit status 2."""
+    _utf8_streams()
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except InputError as exc:
-        print(exc.one_line(), file=sys.stderr)
+        print(" ".join(exc.one_line().splitlines()), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -10,6 +10,7 @@ import yaml
 
 from bot.config import ROOT
 from bot.core.errors import InputError, RulesError
+from bot.core.facts_input import CLIP, YEARS, clip
 from bot.core.validity import full_months
 
 FACTS_FILE = ROOT / "rules" / "facts.yaml"
@@ -27,6 +28,7 @@ PROVINCES = {
     "香港": "香港特别行政区", "澳门": "澳门特别行政区",
 }
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+MAX_DIGITS = 10  # no fact is a number of more than 10 digits
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +48,8 @@ def _bad(key: str, problem: str, en: str, **ctx: Any) -> InputError:
     """A one-line zh + en error about one fact (zh wording: templates/zh/evaluator.yaml)."""
     from bot.core.render import has_text, text
 
-    label = text(f"eval.fact.{key}") if has_text(f"eval.fact.{key}") else key
-    return InputError(text(f"eval.input.{problem}", name=key, label=label, **ctx), f"{key}: {en}")
+    label = text(f"eval.fact.{key}") if has_text(f"eval.fact.{key}") else clip(key)
+    return InputError(text(f"eval.input.{problem}", name=clip(key), label=label, **ctx), f"{clip(key)}: {en}")
 
 
 def _check_value(key: str, spec: dict, value: Any) -> Any:
@@ -56,6 +58,8 @@ def _check_value(key: str, spec: dict, value: Any) -> Any:
     if kind in ("string", "place", "work_place"):
         if not isinstance(value, str) or not value.strip():
             raise _bad(key, "text", "expected a non-empty string")
+        if len(value.strip()) > CLIP:
+            raise _bad(key, "too_long", f"longer than {CLIP} characters: {clip(value)}", value=clip(value), most=CLIP)
         return value.strip()
     if kind == "bool":
         if not isinstance(value, bool):
@@ -63,7 +67,8 @@ def _check_value(key: str, spec: dict, value: Any) -> Any:
         return value
     if kind == "enum":
         if value not in spec.get("choices", []):
-            raise _bad(key, "enum", f"unknown value {value!r}, expected one of {spec.get('choices')}", value=value)
+            raise _bad(key, "enum", f"unknown value {clip(value)}, expected one of {spec.get('choices')}",
+                       value=clip(value))
         return value
     if kind == "date":
         return _check_date(key, value).isoformat()
@@ -71,12 +76,18 @@ def _check_value(key: str, spec: dict, value: Any) -> Any:
 
 
 def _check_date(key: str, value: Any) -> date:
-    if isinstance(value, date):
-        return value
+    """A date: a YAML date (a date-time's day), or YYYY-MM-DD text, in the years 1950-2100."""
+    if isinstance(value, datetime):
+        value = value.date()
     try:
-        return date.fromisoformat(str(value)) if isinstance(value, str) and len(value) == 10 else _raise()
+        day = value if isinstance(value, date) else (
+            date.fromisoformat(str(value)) if isinstance(value, str) and len(value) == 10 else _raise())
     except ValueError:
-        raise _bad(key, "date", f"malformed date {value!r} (expected YYYY-MM-DD)", value=value) from None
+        raise _bad(key, "date", f"malformed date {clip(value)} (expected YYYY-MM-DD)", value=clip(value)) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise _bad(key, "year", f"year {day.year} outside {YEARS[0]}-{YEARS[1]}",
+                   value=day.isoformat(), first=YEARS[0], last=YEARS[1])
+    return day
 
 
 def _raise() -> date:
@@ -84,8 +95,12 @@ def _raise() -> date:
 
 
 def _check_number(key: str, spec: dict, value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad(key, "number", "expected a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _bad(key, "number", "expected a finite number")
+    if abs(value) >= 10**MAX_DIGITS:  # before any float() of a 400-digit integer
+        raise _bad(key, "digits", f"more than {MAX_DIGITS} digits", most=MAX_DIGITS)
     if spec.get("type") == "int":
         if float(value) != int(value):
             raise _bad(key, "whole", "expected a whole number")
@@ -104,11 +119,12 @@ def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
     specs, facts = catalogue(), {}
     raw_as_of = raw.get("as_of")
     for key, value in raw.items():
-        if key == "as_of" or key in DERIVED_KEYS or value is None:
+        if key == "as_of" or key in DERIVED_KEYS:
             continue
-        if key not in specs:
-            raise _bad(key, "unknown", f"unknown fact {key!r}")
-        facts[key] = _check_value(key, specs[key], value)
+        if key not in specs:  # refused whatever its value, null included
+            raise _bad(key, "unknown", "unknown fact")
+        if value is not None:  # a known fact given as null is unknown
+            facts[key] = _check_value(key, specs[key], value)
     if "origin_county" in facts:
         facts.update(_origin(facts["origin_county"]))
     facts.update(_work_place({k: facts.get(k) for k in WORK_KEYS}))
