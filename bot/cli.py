@@ -1,4 +1,4 @@
-"""Command-line adapter: ``python -m bot evaluate|ask|chat|run|db upgrade|rules check``.
+"""Command-line adapter: ``python -m bot evaluate|ask|ledger evaluate|chat|run|db upgrade|rules check``.
 
 Thin: parse arguments, call one core function, print JSON or rendered text, and turn
 domain errors into a one-line message with exit status 2 (never a traceback).
@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -117,6 +118,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ledger_evaluate(args: argparse.Namespace) -> int:
+    """Check every row of a coordinator's spreadsheet; write the checked copy."""
+    from bot.staff.ledger_sheet import evaluate_ledger_file
+
+    as_of = _parse_date(args.as_of) if args.as_of else _today()
+    report = evaluate_ledger_file(Path(args.source), Path(args.output), as_of)
+    print(report.summary(args.output))
+    return 0
+
+
 def _terminal_chat(settings) -> int:
     """The terminal chat, its state kept in the same database as the bot's."""
     from bot.adapters.terminal import main as terminal_main
@@ -200,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, default=5)
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
+
+    ledger = sub.add_parser("ledger", help="a coordinator's spreadsheet (xlsx)")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, parser_class=_Parser)
+    check = ledger_sub.add_parser("evaluate", help="check every row; write the same rows plus columns")
+    check.add_argument("source", metavar="IN.xlsx")
+    check.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    check.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    check.set_defaults(func=cmd_ledger_evaluate)
 
     chat = sub.add_parser("chat", help="the interview in a terminal")
     chat.set_defaults(func=cmd_chat)
