@@ -14,7 +14,7 @@ from typing import Any
 from bot.core import answers
 from bot.core.errors import InputError
 from bot.core.facts import catalogue
-from bot.core.ledger_headers import Column
+from bot.core.ledger_headers import Column, simplified
 from bot.core.render import text
 
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "不详", "未知", "待定", "空", "n/a", "na"})
@@ -52,14 +52,15 @@ def is_blank(value: Any) -> bool:
 
 def read_fact(fact: str, columns: Sequence[Column], cells: Sequence[Any], as_of: date) -> dict:
     """The raw facts the fact's column(s) give ({} when blank); CellProblem when unreadable."""
-    values = [cells[c.index] for c in columns if c.index < len(cells) and not is_blank(cells[c.index])]
-    if not values:
+    given = [cells[c.index] for c in columns if c.index < len(cells) and not is_blank(cells[c.index])]
+    if not given:
         return {}
+    values = [simplified(v) if isinstance(v, str) else v for v in given]
     title, spec = columns[0].title, catalogue().get(fact, {"type": "work_place"})
     try:
         return READERS[_kind(fact, spec)](fact, spec, values, columns[0], as_of)
     except answers.NotUnderstood as problem:
-        raise _problem(fact, spec, title, values[0], problem.reason) from None
+        raise _problem(fact, spec, title, given[0], problem.reason) from None
     except InputError as problem:
         raise CellProblem(text("ledger.problem.place", title=title, message=problem.zh)) from None
 

@@ -94,11 +94,15 @@ def _simplifier():
     return opencc.OpenCC("t2s")
 
 
+def simplified(value: str) -> str:
+    """Full-width to half-width and traditional to simplified characters (ASCII unchanged)."""
+    value = unicodedata.normalize("NFKC", value)
+    return value if value.isascii() else _simplifier().convert(value)
+
+
 def normalise(title: Any) -> tuple[str, str]:
     """(title without its bracket text, bracket text), both simplified, lower case, no marks."""
-    value = unicodedata.normalize("NFKC", "" if title is None else str(title)).lower()
-    if not value.isascii():
-        value = _simplifier().convert(value)
+    value = simplified("" if title is None else str(title)).lower()
     bracketed = "".join(_BRACKETED.findall(value))
     bare = _BRACKETED.sub("", value)
     return _MARKS.sub("", bare), _MARKS.sub("", bracketed)
