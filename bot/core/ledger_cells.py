@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.core import answers
@@ -19,6 +20,7 @@ from bot.core.render import text
 
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "不详", "未知", "待定", "空", "n/a", "na"})
 TICKS = {"√": True, "✓": True, "✔": True, "☑": True, "×": False, "✗": False, "✘": False, "☐": False}
+ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")   # 居民身份证号: never echoed, not even in a problem
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = range(20000, 80000)          # 1954-10-03 .. 2119-01-10 as Excel day numbers
 
@@ -44,25 +46,46 @@ def is_blank(value: Any) -> bool:
     """Empty, or a placeholder that says nothing (/, 不详, 未知)."""
     if value is None:
         return True
-    if isinstance(value, str):
-        cleaned = answers.clean(value)
-        return cleaned in BLANKS or answers.parse_unknown(cleaned)
-    return False
+    return _blank_text(value) if isinstance(value, str) else False
+
+
+@lru_cache(maxsize=16384)
+def _blank_text(value: str) -> bool:
+    cleaned = answers.clean(value)
+    return cleaned in BLANKS or answers.parse_unknown(cleaned)
 
 
 def read_fact(fact: str, columns: Sequence[Column], cells: Sequence[Any], as_of: date) -> dict:
-    """The raw facts the fact's column(s) give ({} when blank); CellProblem when unreadable."""
-    given = [cells[c.index] for c in columns if c.index < len(cells) and not is_blank(cells[c.index])]
-    if not given:
-        return {}
-    values = [simplified(v) if isinstance(v, str) else v for v in given]
+    """The raw facts the fact's column(s) give ({} when blank); CellProblem when unreadable.
+
+    The same cells give the same answer, so each distinct (column, cells, day) is read once:
+    a sheet repeats its counties, work places and categories thousands of times. The key
+    holds each value's type, since 1 == 1.0 == True for Python but not for a cell.
+    """
+    given = tuple((type(cells[c.index]), cells[c.index]) if c.index < len(cells) else (None, None)
+                  for c in columns)
+    found, problem = _read_once(fact, tuple(columns), given, as_of)
+    if problem:
+        raise CellProblem(problem)
+    return found   # shared between equal cells: callers copy, never change it
+
+
+@lru_cache(maxsize=65536)
+def _read_once(fact: str, columns: tuple[Column, ...], given: tuple, as_of: date) -> tuple[dict, str | None]:
+    """(facts, None), or ({}, the problem's message)."""
+    given_values = [value for _, value in given if not is_blank(value)]
+    if not given_values:
+        return {}, None
+    values = [simplified(v) if isinstance(v, str) else v for v in given_values]
     title, spec = columns[0].title, catalogue().get(fact, {"type": "work_place"})
+    if any(ID_NUMBER.search(shown(v)) for v in values):
+        return {}, text("ledger.problem.id_number", title=title)
     try:
-        return READERS[_kind(fact, spec)](fact, spec, values, columns[0], as_of)
+        return READERS[_kind(fact, spec)](fact, spec, values, columns[0], as_of), None
     except answers.NotUnderstood as problem:
-        raise _problem(fact, spec, title, given[0], problem.reason) from None
+        return {}, _problem(fact, spec, title, given_values[0], problem.reason).message
     except InputError as problem:
-        raise CellProblem(text("ledger.problem.place", title=title, message=problem.zh)) from None
+        return {}, text("ledger.problem.place", title=title, message=problem.zh)
 
 
 def _kind(fact: str, spec: dict) -> str:
@@ -150,7 +173,7 @@ def _months(fact: str, spec: dict, values: list, column: Column, as_of: date) ->
     value = values[0]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
-    elif re.fullmatch(r"\d+(\.\d+)?", answers.clean(shown(value))):
+    elif re.fullmatch(r"-?\d+(\.\d+)?", answers.clean(shown(value))):
         number = float(answers.clean(shown(value)))
     else:
         return _in_range(fact, answers.parse_months(shown(value)))
