@@ -120,3 +120,16 @@ def test_a_length_in_the_start_column_is_read_as_months_like_in_the_chat():
     header = map_headers(["户籍县", "开始工作时间"])
     [outcome] = evaluate_rows(header, [["马边", "干了两年"]], date(2026, 11, 22))
     assert outcome.problems == () and outcome.facts["months_employed"] == 24
+
+
+LEDGER_SAMPLE = {"title": "户籍县", "message": "没找到“火星县”这个县。", "value": "2024.13", "year": "2024",
+                 "low": 0, "high": 600, "choices": "脱贫户、监测户", "rows": 3, "with_claims": 1,
+                 "with_problems": 1, "unmapped": ["性别"], "out": "out.xlsx", "name": "in.xlsx",
+                 "old": True, "number": "绍市人社发〔2021〕51号", "clause": "第三（一）条"}
+
+
+@pytest.mark.parametrize("key", sorted(yaml.safe_load(
+    (Path(__file__).parent.parent / "templates/zh/ledger.yaml").read_text(encoding="utf-8"))))
+def test_every_ledger_string_renders(key):
+    rendered = text(key, **LEDGER_SAMPLE)
+    assert rendered and "{{" not in rendered and "{%" not in rendered

@@ -205,3 +205,9 @@ def test_the_bots_own_ledger_export_round_trips():
     before = list(load_workbook(BytesIO(exported)).active.iter_rows(values_only=True))
     after = list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
     assert [row[:len(before[0])] for row in after] == before
+
+
+def test_the_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`python -m bot ledger evaluate IN.xlsx -o OUT.xlsx [--as-of D]`" in readme
+    assert "bench_ledger.py" in readme and "## ledger" in (ROOT / "bench/README.md").read_text("utf-8")
