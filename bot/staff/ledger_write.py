@@ -39,11 +39,12 @@ def write_outcomes(sheet: Worksheet, at: int, header: HeaderMap, outcomes: tuple
 def _added_columns(sheet: Worksheet, header: HeaderMap) -> dict[str, int]:
     """1-based column of each added field (an earlier run's columns are reused by title)."""
     titles = {text(f"ledger.col.{key}"): key for key in ADDED}
-    earlier = {titles[c.title]: c.index + 1 for c in header.checked_columns() if c.title in titles}
-    if len(earlier) == len(ADDED):
-        return earlier
+    places = {titles[c.title]: c.index + 1 for c in header.checked_columns() if c.title in titles}
     first = sheet.max_column + 1
-    return {key: first + at for at, key in enumerate(ADDED)}
+    for key in ADDED:
+        if key not in places:
+            places[key], first = first, first + 1
+    return places
 
 
 def _cells(outcome: RowOutcome) -> dict[str, str | None]:
