@@ -133,3 +133,9 @@ LEDGER_SAMPLE = {"title": "户籍县", "message": "没找到“火星县”这�
 def test_every_ledger_string_renders(key):
     rendered = text(key, **LEDGER_SAMPLE)
     assert rendered and "{{" not in rendered and "{%" not in rendered
+
+
+def test_an_open_ended_contract_meets_every_length():
+    header = map_headers(["户籍县", "合同期限"])
+    [outcome] = evaluate_rows(header, [["马边", "无固定期限劳动合同"]], date(2026, 11, 22))
+    assert outcome.problems == () and outcome.facts["contract_months"] >= 12 * 10

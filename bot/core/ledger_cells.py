@@ -82,7 +82,9 @@ def _problem(fact: str, spec: dict, title: str, value: Any, reason: str) -> Cell
     """The Chinese message for a cell the parser did not understand."""
     kind = kind_of(fact, spec)
     context = {"title": title, "value": shown(value), "low": spec.get("min", 0), "high": spec.get("max")}
-    if reason.startswith("ambiguous month"):
+    if reason == "year only":
+        key = "year_only"
+    elif reason.startswith("ambiguous month"):
         key, context["year"] = "month_ambiguous", reason.split()[-1]
     elif "future" in reason:
         key = "future"

@@ -16,6 +16,7 @@ from bot.core.facts import catalogue
 from bot.core.ledger_headers import Column
 
 TICKS = {"√": True, "✓": True, "✔": True, "☑": True, "×": False, "✗": False, "✘": False, "☐": False}
+OPEN_ENDED = "无固定期限"                      # 无固定期限劳动合同
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = range(20000, 80000)          # 1954-10-03 .. 2119-01-10 as Excel day numbers
 
@@ -73,7 +74,11 @@ def read_date(value: Any, as_of: date) -> date:
             raise answers.NotUnderstood(f"ambiguous month {year}")
         found = answers.parse_date(f"{year}.{month}", as_of)
     else:
-        found = answers.parse_date(answers.without_cues(shown(value)), as_of)
+        typed = answers.without_cues(shown(value))
+        # answers.parse_date reads a bare year as its January; a sheet's start date must say the month.
+        if re.fullmatch(r"\s*(\d{2}|\d{4})\s*年?\s*", typed):
+            raise answers.NotUnderstood("year only")
+        found = answers.parse_date(typed, as_of)
     if found > as_of:
         raise answers.NotUnderstood("date in the future")
     return found
@@ -95,6 +100,10 @@ def _date(fact: str, spec: dict, values: list, column: Column, as_of: date) -> d
 
 def _months(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
     value = values[0]
+    if fact == "contract_months" and isinstance(value, str) and OPEN_ENDED in value:
+        # An open-ended contract has no end: it meets every "at least N months" condition,
+        # so it is read as the longest contract the vocabulary allows.
+        return {fact: spec["max"]}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
     elif re.fullmatch(r"-?\d+(\.\d+)?", answers.clean(shown(value))):
