@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from bot.core.errors import InputError
@@ -125,7 +124,6 @@ def amount_text(result: Result) -> str:
     return text("staff.ledger.amount", yuan=amount["yuan"], per=per_label, up_to=bool(amount.get("up_to")))
 
 
-@lru_cache(maxsize=256)
 def basis(doc: str, clause: str) -> str:
     """``绍市人社发〔2021〕51号 第三（一）条``: the document's number (or title) and the clause."""
     from bot.core.knowledge import load_knowledge
