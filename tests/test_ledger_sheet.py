@@ -15,12 +15,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from bot.core.ledger_headers import map_headers
+from bot.core.ledger_rows import RowOutcome
 from bot.core.render import text
 from bot.staff.applicants import Applicant
 from bot.staff.assessment import Assessment
 from bot.staff.ledger import workbook_bytes
 from bot.staff.ledger_sheet import evaluate_ledger_bytes
-from bot.staff.ledger_write import ADDED
+from bot.staff.ledger_write import ADDED, write_outcomes
 from bot.staff.overview import ApplicantSummary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,3 +213,13 @@ def test_the_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "`python -m bot ledger evaluate IN.xlsx -o OUT.xlsx [--as-of D]`" in readme
     assert "bench_ledger.py" in readme and "## ledger" in (ROOT / "bench/README.md").read_text("utf-8")
+
+
+def test_control_characters_echoed_in_a_problem_do_not_break_the_written_copy():
+    """Excel keeps control characters in cells (as _x0007_); openpyxl refuses to write them."""
+    book = Workbook()
+    book.active.append(["姓名", "户籍县"])
+    book.active.append(["甲", "马边"])
+    header = map_headers(["姓名", "户籍县"])
+    write_outcomes(book.active, 1, header, (RowOutcome(problems=("户籍县：“马\x07边”看不懂",)),))
+    assert book.active.cell(row=2, column=8).value == "户籍县：“马边”看不懂"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -31,6 +32,8 @@ def write_outcomes(sheet: Worksheet, at: int, header: HeaderMap, outcomes: tuple
         sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[key]
     for row, outcome in enumerate(outcomes, start=at + 1):
         for key, value in _cells(outcome).items():
+            if value is not None:   # a cell echoed in a problem may hold control characters
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = sheet.cell(row=row, column=places[key], value=value)
             if value is not None:
                 cell.data_type, cell.alignment = "s", WRAP    # text, even when it starts with "="
