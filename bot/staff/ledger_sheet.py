@@ -71,6 +71,8 @@ def evaluate_ledger_file(source: Path, target: Path, as_of: date) -> LedgerRepor
     except OSError as exc:
         raise InputError(text("ledger.error.unwritable", name=str(target)),
                          f"cannot write {target}: {exc.strerror or exc}") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl may refuse what it read (odd names, styles)
+        raise _unsavable(source.name, exc) from None
     return report
 
 
@@ -78,8 +80,16 @@ def evaluate_ledger_bytes(content: bytes, name: str, as_of: date) -> tuple[bytes
     """The same for a file received as bytes (a document sent to the bot)."""
     book, report = check_workbook(BytesIO(content), name, as_of, old=content[:4] == OLE_MAGIC)
     buffer = BytesIO()
-    book.save(buffer)
+    try:
+        book.save(buffer)
+    except Exception as exc:  # noqa: BLE001 - as above
+        raise _unsavable(name, exc) from None
     return buffer.getvalue(), report
+
+
+def _unsavable(name: str, exc: Exception) -> InputError:
+    return InputError(text("ledger.error.unsavable", name=name),
+                      f"{name}: the checked copy could not be written ({type(exc).__name__})")
 
 
 def check_workbook(stream: BinaryIO, name: str, as_of: date, old: bool = False) -> tuple[Workbook, LedgerReport]:
