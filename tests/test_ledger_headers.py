@@ -49,3 +49,16 @@ def test_unmapped_and_duplicate_columns_are_named():
     columns = found.fact_columns()
     assert [c.title for c in columns["social_insurance_months"]] == ["社保月数"]
     assert [c.title for c in columns["work_place"]] == ["务工省份", "务工城市"]
+
+
+def test_every_field_of_the_synonyms_file_is_a_fact_or_a_known_column():
+    from bot.core.facts import catalogue
+    from bot.core.ledger_headers import NOT_READ, PLACE_PARTS, _table
+
+    known = set(catalogue()) | set(PLACE_PARTS) | NOT_READ
+    assert [field for field, _, _ in _table() if field not in known] == []
+    # the sheet's own added columns read back as ours
+    from bot.core.render import text
+    from bot.staff.ledger_write import ADDED
+
+    assert {read_title(text(f"ledger.col.{key}"))[0] for key in ADDED} == {"checked"}
