@@ -214,11 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ledger = sub.add_parser("ledger", help="a coordinator's spreadsheet (xlsx)")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, parser_class=_Parser)
-    check = ledger_sub.add_parser("evaluate", help="check every row; write the same rows plus columns")
-    check.add_argument("source", metavar="IN.xlsx")
-    check.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
-    check.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
-    check.set_defaults(func=cmd_ledger_evaluate)
+    sheet = ledger_sub.add_parser("evaluate", help="check every row; write the same rows plus columns")
+    sheet.add_argument("source", metavar="IN.xlsx")
+    sheet.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    sheet.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    sheet.set_defaults(func=cmd_ledger_evaluate)
 
     chat = sub.add_parser("chat", help="the interview in a terminal")
     chat.set_defaults(func=cmd_chat)
