@@ -1,4 +1,4 @@
-"""Command-line adapter: ``python -m bot evaluate|ask|chat|run|db upgrade|rules check``.
+"""Command-line adapter: ``python -m bot evaluate|ask|ledger evaluate|chat|run|db upgrade|rules check``.
 
 Thin: parse arguments, call one core function, print JSON or rendered text, and turn
 domain errors into a one-line message with exit status 2 (never a traceback).
@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
@@ -24,6 +25,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise InputError(f"命令参数有误：{message}", f"bad arguments: {message}")
+
+
+def _as_of(given: str | None) -> date:
+    """``--as-of`` read like every other date of the command line, else today."""
+    from bot.core.facts_input import parse_as_of
+
+    return parse_as_of(given) if given is not None else _today()
 
 
 def _today() -> date:
@@ -83,7 +91,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise InputError("--top 必须是正整数", "--top must be a positive integer")
-    as_of = _parse_date(args.as_of) if args.as_of else _today()
+    as_of = _as_of(args.as_of)
     answer = compose(args.question, search(args.question, top=args.top), as_of)
     if args.json:
         _print_json({
@@ -100,6 +108,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         print(render("cli_ask", answer=answer, documents=load_knowledge().documents,
                      not_covered=text("ask.not_covered")))
+    return 0
+
+
+def cmd_ledger_evaluate(args: argparse.Namespace) -> int:
+    """Check every row of a coordinator's spreadsheet; write the checked copy."""
+    from bot.staff.ledger_sheet import evaluate_ledger_file
+
+    as_of = _as_of(args.as_of)
+    report = evaluate_ledger_file(Path(args.source), Path(args.output), as_of)
+    print(report.summary(args.output))
     return 0
 
 
@@ -187,6 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD for the notes on ended documents (default: today)")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
+
+    ledger = sub.add_parser("ledger", help="a coordinator's spreadsheet (xlsx)")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, parser_class=_Parser)
+    sheet = ledger_sub.add_parser("evaluate", help="check every row; write the same rows plus columns")
+    sheet.add_argument("source", metavar="IN.xlsx")
+    sheet.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    sheet.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    sheet.set_defaults(func=cmd_ledger_evaluate)
 
     chat = sub.add_parser("chat", help="the interview in a terminal")
     chat.set_defaults(func=cmd_chat)
