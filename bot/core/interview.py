@@ -134,6 +134,7 @@ def record(state: dict, key: str, parsed: Parsed) -> None:
     state["answers"].append({"q": key, "facts": parsed.facts, "shown": parsed.shown})
     state["facts"].update(parsed.facts)
     state["options"] = []
+    state["noted"] = key      # screens.advance shows a place back in the next message
 
 
 def skip(state: dict, key: str) -> None:
