@@ -8,7 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core._gazetteer import gazetteer
+from bot.core._gazetteer import Division, gazetteer
+from bot.core._place_pairs import paired_areas
 from bot.core.errors import InputError
 from bot.core.facts import normalise_facts
 from bot.core.places import (
@@ -226,3 +227,63 @@ def test_a_long_sentence_is_not_guessed_at() -> None:
     with pytest.raises(InputError) as caught:
         resolve_county(sentence)
     assert caught.value.choices == []
+
+
+def _forms(row: Division) -> list[str]:
+    """Ways to write a county: full name, every short name, default pinyin, traditional."""
+    import opencc
+
+    table = gazetteer()
+    shorts = [alias for alias, rows in table.names["county"].items()
+              if row in rows and alias not in table.former]
+    pinyin = next(cell.split("|")[0] for r, cell in table.readings if r == row)
+    return [row.name, *shorts, pinyin, opencc.OpenCC("s2t").convert(row.name)]
+
+
+def _same_place_or_asked(typed: str, row: Division) -> None:
+    """The form resolves to the county, or (ambiguous) asks with it among the choices."""
+    try:
+        assert resolve_county(typed).code == row.code, typed
+    except PlaceConfirm:
+        raise AssertionError(f"{typed}: an exact form must not be a guess") from None
+    except InputError as error:
+        assert row.choice() in error.choices or any(
+            row.choice().startswith(choice) for choice in error.choices), (typed, error.choices)
+
+
+def _paired_rows() -> list[Division]:
+    codes, provinces = paired_areas()
+    return [r for r in gazetteer().counties() if r.code in codes or r.province in provinces]
+
+
+@pytest.mark.parametrize("row", _paired_rows(), ids=lambda row: row.name)
+def test_every_form_of_a_documents_county_gives_that_county(row: Division) -> None:
+    for typed in _forms(row):
+        _same_place_or_asked(typed, row)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([r for r in gazetteer().counties() if r.code.isdigit()]))
+def test_every_form_of_any_county_gives_it_or_asks_with_it(row: Division) -> None:
+    for typed in _forms(row):
+        _same_place_or_asked(typed, row)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_no_input_raises_anything_but_an_input_error(typed: str) -> None:
+    for resolve in (resolve_county, resolve_work_place):
+        try:
+            resolve(typed)
+        except InputError as error:
+            assert error.zh and error.en
+    assert find_county_in_text(typed) is None or isinstance(find_county_in_text(typed), Place)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新"),
+       st.sampled_from(["", "在", "我在"]), st.sampled_from(["", "打工", "上班"]))
+def test_a_province_abbreviation_as_the_answer_gives_that_province(
+        letter: str, before: str, after: str) -> None:
+    place = resolve_work_place(before + letter + after)
+    assert place.province == gazetteer().one_char[letter].name and place.county is None

@@ -31,11 +31,12 @@ def _noted_place(state: dict, services: Services) -> str:
             place = services.resolve_county(facts["origin_county"])
         except InputError:
             return ""
-        label = "".join(dict.fromkeys((place.province, place.city, place.name)))
-        return text("interview.noted_county", place=label)
+        parts = (getattr(place, part, "") for part in ("province", "city", "name"))
+        label = "".join(dict.fromkeys(p for p in parts if p))
+        return text("interview.noted_county", answer=label)
     if key == "work_place" and facts.get("work_province"):
         parts = (facts.get(f"work_{p}") for p in ("province", "city", "county"))
-        return text("interview.noted_work_place", place="".join(dict.fromkeys(p for p in parts if p)))
+        return text("interview.noted_work_place", answer="".join(dict.fromkeys(p for p in parts if p)))
     return ""
 
 
