@@ -202,6 +202,8 @@ def resolve_county(text_in: str) -> Place:
     unit = _numbered_unit(table, key, name)
     if unit:
         return _place(unit)
+    if key in table.one_char:          # 渝, 川: a whole province, not a county
+        raise _error("places_province", name, [], f"{name!r} is a province, not a county")
     matches, mentions = _named(table, key)
     if not matches and not mentions:
         matches = match.before_town(table, key)
