@@ -11,7 +11,7 @@ import yaml
 
 from bot.config import ROOT
 from bot.core import _place_match as match
-from bot.core._gazetteer import Division, gazetteer, normalise
+from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 
 KNOWLEDGE = ROOT / "knowledge"
 
@@ -45,3 +45,22 @@ def is_paired(row: Division) -> bool:
     """Whether a county is one a document pays people from."""
     codes, provinces = paired_areas()
     return row.code in codes or row.province in provinces
+
+
+def near_miss(table: Gazetteer, key: str, best: float) -> Division | None:
+    """The one county of the documents that is as close to ``key`` as any other place (``best``:
+    the best typo score of all places), to be confirmed, never taken: 沭川县 ties with 陵川县
+    and 沭阳县, but only 沐川县 is paid by a document."""
+    from rapidfuzz.distance import OSA
+
+    if not match.looks_like_a_name(key):
+        return None
+    scores: dict[Division, float] = {}
+    for alias, rows in table.names["county"].items():
+        for row in (r for r in rows if is_paired(r)):
+            scores[row] = max(scores.get(row, 0.0), OSA.normalized_similarity(key, alias))
+    top = max(scores.values(), default=0.0)
+    near = [row for row, score in scores.items() if score == top]
+    if top < match.TYPO_CUTOFF["zh"] or top < best - match.TYPO_MARGIN or len(near) != 1:
+        return None
+    return near[0]

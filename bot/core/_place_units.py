@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 from bot.core._gazetteer import Division, Gazetteer
+from bot.core._place_cues import bare_names
+from bot.core.errors import InputError
 
 NUMERAL = r"[0-9〇零一二三四五六七八九十百两]+"
 UNIT = re.compile(
@@ -53,3 +55,18 @@ def listed_unit(table: Gazetteer, key: str) -> tuple[bool, Division | None]:
 def is_bingtuan(row: Division) -> bool:
     """Whether a row is a 兵团 unit (never the result of a guess)."""
     return row.code.startswith(BINGTUAN)
+
+
+def numbered_unit(table: Gazetteer, key: str, name: str) -> Division | None:
+    """The listed 兵团 regiment the text names exactly; None when the text is no numbered unit
+    or a listed division (十四师: which regiment?); InputError for any other 师 or 团."""
+    from bot.core.render import text
+
+    for candidate in [key, *bare_names(key)]:
+        numbered, row = listed_unit(table, candidate)
+        if numbered and row is None:
+            raise InputError(text("places_unit_unknown", name=name[:40]),
+                             f"unknown 兵团 unit {name[:40]!r}: only 第十四师四十七团 is listed")
+        if numbered:
+            return row if row.level == "county" else None
+    return None

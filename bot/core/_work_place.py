@@ -6,7 +6,7 @@ from bot.core import _place_sound as sound
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names
 from bot.core.errors import InputError
-from bot.core.places import PlaceConfirm, WorkPlace, say
+from bot.core.places import WorkPlace, confirm, say
 
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 LEVELS = ("province", "city", "county")
@@ -44,13 +44,6 @@ def _unknown(name: str, rows: list[Division]) -> InputError:
         f"unknown work place {name[:40]!r}", choices=[r.choice() for r in rows])
 
 
-def _confirm(name: str, row: Division) -> PlaceConfirm:
-    """A work place read by sound or typo is suggested, never taken (杭洲: 杭州市?)."""
-    return PlaceConfirm(say("places_confirm", name=name[:40], place=row.label()),
-                        f"{name[:40]!r} is not a known name; did you mean {row.label()}?",
-                        choices=[row.choice()])
-
-
 def _fallback(table: Gazetteer, key: str, name: str, guess: bool) -> list[Division]:
     """Pinyin, same-sound and typo matches when no name matches exactly (none if not guess)."""
     if not guess:
@@ -62,13 +55,13 @@ def _fallback(table: Gazetteer, key: str, name: str, guess: bool) -> list[Divisi
     if found:   # pinyin is an exact reading; a same-sound character is a guess: confirmed
         rows = provinces or match.unique(found)   # xinjiang: the province, not 新绛县
         if kind == "zh" and len(prune(rows)) == 1:
-            raise _confirm(name, prune(rows)[0])
+            raise confirm(name, prune(rows)[0])
         return rows
     ranked = sorted(match.ranked_typos(table, key, "city", kind)
                     + match.ranked_typos(table, key, "county", kind), key=lambda i: -i[0])
     winner = match.typo_winner(ranked, kind, key)
     if winner:
-        raise _confirm(name, winner)
+        raise confirm(name, winner)
     raise _unknown(name, [row for score, row in ranked[:5] if score >= match.SUGGEST_FLOOR])
 
 

@@ -13,8 +13,8 @@ from bot.core import _place_match as match
 from bot.core import _place_sound as sound
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 from bot.core._place_cues import bare_names, county_after_cue
-from bot.core._place_pairs import is_paired
-from bot.core._place_units import is_bingtuan, listed_unit
+from bot.core._place_pairs import is_paired, near_miss
+from bot.core._place_units import is_bingtuan, numbered_unit
 from bot.core.errors import InputError
 
 __all__ = [
@@ -132,30 +132,11 @@ def _lookup(table: Gazetteer, key: str, name: str) -> tuple[list[Division], list
             return [], [row for row in cities if not is_bingtuan(row)]
     ranked = [(score, row) for score, row in match.ranked_typos(table, key, "county", kind)
               if not is_bingtuan(row)]
-    winner = match.typo_winner(ranked, kind, key) or _paired_near_miss(table, ranked, kind, key)
+    winner = match.typo_winner(ranked, kind, key) or (
+        near_miss(table, key, ranked[0][0] if ranked else 0.0) if kind == "zh" else None)
     if winner:
         return [winner], []
     raise _unknown(name, ranked, "places_unknown", "county")
-
-
-def _paired_near_miss(table: Gazetteer, ranked: list[tuple[float, Division]], kind: str,
-                      key: str) -> Division | None:
-    """The one county of the documents that is as close as any other place (to be confirmed,
-    never taken): 沭川县 ties with 陵川县 and 沭阳县, but only 沐川县 is paid by a document."""
-    from rapidfuzz.distance import OSA
-
-    if kind != "zh" or not match.looks_like_a_name(key):
-        return None
-    best = ranked[0][0] if ranked else 0.0
-    scores: dict[Division, float] = {}
-    for alias, rows in table.names["county"].items():
-        for row in (r for r in rows if is_paired(r)):
-            scores[row] = max(scores.get(row, 0.0), OSA.normalized_similarity(key, alias))
-    top = max(scores.values(), default=0.0)
-    near = [row for row, score in scores.items() if score == top]
-    if top < match.TYPO_CUTOFF[kind] or top < best - match.TYPO_MARGIN or len(near) != 1:
-        return None
-    return near[0]
 
 
 def _named(table: Gazetteer, key: str) -> tuple[list[Division], list[Division]]:
@@ -171,20 +152,8 @@ def _named(table: Gazetteer, key: str) -> tuple[list[Division], list[Division]]:
     return [], []
 
 
-def _numbered_unit(table: Gazetteer, key: str, name: str) -> Division | None:
-    """The listed 兵团 regiment the text names exactly; InputError for any other 师/团."""
-    for candidate in [key, *bare_names(key)]:
-        numbered, row = listed_unit(table, candidate)
-        if numbered and row is None:
-            raise InputError(say("places_unit_unknown", name=name[:40]),
-                             f"unknown 兵团 unit {name[:40]!r}: only 第十四师四十七团 is listed")
-        if numbered:
-            return row if row.level == "county" else None
-    return None
-
-
-def _confirm(name: str, row: Division) -> PlaceConfirm:
-    """Ask whether a guessed county of a document is the one meant."""
+def confirm(name: str, row: Division) -> PlaceConfirm:
+    """Ask whether a guessed place is the one meant ("你说的是…吗")."""
     return PlaceConfirm(say("places_confirm", name=name[:40], place=row.label()),
                         f"{name[:40]!r} is not a known name; did you mean {row.label()}?",
                         choices=[row.choice()])
@@ -199,7 +168,7 @@ def resolve_county(text_in: str) -> Place:
     if not key:
         raise InputError(say("places_empty"), "empty county name")
     table = gazetteer()
-    unit = _numbered_unit(table, key, name)
+    unit = numbered_unit(table, key, name)
     if unit:
         return _place(unit)
     if key in table.one_char:          # 渝, 川: a whole province, not a county
@@ -212,7 +181,7 @@ def resolve_county(text_in: str) -> Place:
         matches, mentions = _lookup(table, key, name)
     row = _decide(name, table, matches, mentions)
     if guessed and is_paired(row):
-        raise _confirm(name, row)
+        raise confirm(name, row)
     return _place(row)
 
 
