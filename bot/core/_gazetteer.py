@@ -55,7 +55,7 @@ class Gazetteer:
     pools: dict[tuple[str, str], tuple[list[str], list[list[Division]]]] = field(
         default_factory=dict)
     letters: frozenset[str] = frozenset()    # every character of every official name
-    one_char: dict[str, Division] = field(default_factory=dict)   # 京 -> 北京市 (whole answers)
+    one_char: dict[str, list[Division]] = field(default_factory=dict)   # 京 -> [北京市]
     former: dict[str, Division] = field(default_factory=dict)     # 绍兴县 -> 柯桥区
 
     def add(self, row: Division, aliases: str, readings: str) -> None:
@@ -145,9 +145,11 @@ def _add_province_forms(table: Gazetteer) -> None:
     """Province abbreviations (knowledge/places/provinces.tsv): 黑省 as an alias; 黑, 渝 and the
     other one-character forms only as a whole answer (they start many other names: 京山, 川汇)."""
     provinces = {row.name: row for row in table.rows if row.level == "province"}
-    for name, short, colloquial in _data_lines(PROVINCE_FORMS):
+    cities = {(row.province, row.name): row for row in table.rows if row.level == "city"}
+    for name, short, colloquial, shared in _data_lines(PROVINCE_FORMS):
+        also = [cities[tuple(pair.split())] for pair in filter(None, shared.split("|"))]
         for letter in filter(None, short.split("|")):
-            table.one_char[letter] = provinces[name]
+            table.one_char[letter] = [provinces[name], *also]
         for alias in filter(None, colloquial.split("|")):
             table.names["province"].setdefault(alias, []).append(provinces[name])
 

@@ -78,7 +78,7 @@ def _one_char(table: Gazetteer, key: str) -> list[Division]:
     """A province written with its one-character abbreviation as the whole answer: 渝, 在京打工."""
     for candidate in [key, *bare_names(key)]:
         if candidate in table.one_char:
-            return [table.one_char[candidate]]
+            return list(table.one_char[candidate])
     return []
 
 
