@@ -107,23 +107,32 @@ def _label(place: WorkPlace) -> str:
     return "".join(dict.fromkeys(p for p in (place.province, place.city, place.county) if p))
 
 
+def _read_part(before: str, part: str, given: str) -> WorkPlace:
+    """One work-place fact read inside the ones before it (吉林 as the city: 吉林市)."""
+    place = work_place(before + given, guess=False)
+    if part == "city" and place.city is None and not given.endswith("市"):
+        try:
+            return work_place(before + given + "市", guess=False)
+        except InputError:
+            return place
+    return place
+
+
 def work_facts(province: str | None, city: str | None, county: str | None) -> WorkPlace:
     """Province, city and county facts read one after the other, each inside the one before."""
     found: WorkPlace | None = None
     for part, given in (("province", province), ("city", city), ("county", county)):
-        if not given:
+        if not given or not given.strip():
             continue
-        before = _label(found) if found else ""
-        place = work_place(before + given.strip(), guess=False) if before else work_place(
-            given, guess=False)
+        given, before = given.strip(), _label(found) if found else ""
+        place = _read_part(before, part, given)
         if part == "province" and (place.city, place.county) != (
                 place.province if place.province in MUNICIPALITIES else None, None):
-            raise _unknown(given, [])           # a city or county written as the province
-        if found and (place.province != found.province or (
-                found.city and place.city != found.city)):
-            raise InputError(say("places_work_parts", name=given[:40], area=before),
-                             f"work {part} {given[:40]!r} is not in {before}")
-        if getattr(place, part) is None:
+            raise InputError(say("places_work_not_province", name=given[:40]),
+                             f"work_province {given[:40]!r} is not a province")
+        inside = found is None or (place.province == found.province and (
+            found.city is None or place.city == found.city))
+        if not inside or getattr(place, part) is None:
             raise InputError(say("places_work_parts", name=given[:40], area=before),
                              f"work {part} {given[:40]!r} is not in {before}")
         found = place
