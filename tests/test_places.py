@@ -276,13 +276,16 @@ def test_every_form_of_any_county_gives_it_or_asks_with_it(row: Division) -> Non
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=30))
+@given(st.text(st.characters(exclude_categories=()), max_size=30) | st.text(max_size=300))
 def test_no_input_raises_anything_but_an_input_error(typed: str) -> None:
+    """Any text, lone surrogates included: a place or an InputError whose message is short
+    and encodes as UTF-8."""
     for resolve in (resolve_county, resolve_work_place):
         try:
             resolve(typed)
         except InputError as error:
-            assert error.zh and error.en
+            assert error.zh and error.en and len(error.zh) < 400
+            error.one_line().encode("utf-8")
     assert find_county_in_text(typed) is None or isinstance(find_county_in_text(typed), Place)
 
 

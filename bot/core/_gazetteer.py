@@ -98,7 +98,12 @@ class Gazetteer:
 
 def normalise(text: str) -> str:
     """Simplified characters, full-width to half-width, lower case, no spaces or punctuation."""
-    return simplified(_NOISE.sub("", unicodedata.normalize("NFKC", text)).lower())
+    return simplified(_NOISE.sub("", unicodedata.normalize("NFKC", shown(text, None))).lower())
+
+
+def shown(text: str, limit: int | None = 40) -> str:
+    """Text safe to show and to encode: lone surrogates dropped, cut to ``limit`` characters."""
+    return text.encode("utf-8", "ignore").decode("utf-8")[:limit]
 
 
 @lru_cache(maxsize=1)

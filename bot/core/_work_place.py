@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.core import _place_match as match
 from bot.core import _place_sound as sound
-from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise, shown
 from bot.core._place_cues import bare_names
 from bot.core.errors import InputError
 from bot.core.places import WorkPlace, confirm, say
@@ -87,8 +87,8 @@ def work_place(text_in: str, guess: bool = True) -> WorkPlace:
 
     ``guess=False``: exact names only (no pinyin, same-sound or typo matches).
     """
-    name = text_in.strip()
-    key = normalise(name)
+    key = normalise(text_in)
+    name = shown(text_in.strip())      # what messages repeat of the text
     if not key:
         raise InputError(say("places_work_unknown", name=name, places=""), "empty work place")
     table = gazetteer()

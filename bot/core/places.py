@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.core import _place_match as match
 from bot.core import _place_sound as sound
-from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise, shown
 from bot.core._place_cues import bare_names, county_after_cue
 from bot.core._place_pairs import is_paired, near_miss
 from bot.core._place_units import is_bingtuan, numbered_unit
@@ -163,8 +163,8 @@ def resolve_county(text_in: str) -> Place:
     """The county-level unit a worker names: full, short, abbreviated, prefixed, pinyin,
     traditional (馬邊), former (绍兴县); a typo or same-sound name is taken only when it is
     not a county of the documents (those raise PlaceConfirm: the worker confirms)."""
-    name = text_in.strip()
-    key = normalise(name)
+    key = normalise(text_in)
+    name = shown(text_in.strip())      # what messages repeat of the text
     if not key:
         raise InputError(say("places_empty"), "empty county name")
     table = gazetteer()
