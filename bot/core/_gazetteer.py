@@ -116,13 +116,27 @@ def _t2s():  # -> opencc.OpenCC (untyped)
 def simplified(text: str) -> str:
     """Traditional characters to simplified (OpenCC t2s), keeping every character that an
     official name uses: OpenCC turns 乾县's 乾 into 干, which is right in prose, wrong here."""
-    if text.isascii():
-        return text
+    return text if text.isascii() else _simplified(text, gazetteer().letters)
+
+
+def _simplified(text: str, keep: frozenset[str]) -> str:
     converted = _t2s().convert(text)
     if converted == text or len(converted) != len(text):
         return converted
-    keep = gazetteer().letters
     return "".join(old if old in keep else new for old, new in zip(text, converted, strict=True))
+
+
+def _add_traditional_forms(table: Gazetteer) -> None:
+    """Names whose traditional form OpenCC does not turn back (s2t writes 澄江 as 澂江, and t2s
+    keeps 澂): that form becomes an alias where no place has the name."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    for index in table.names.values():
+        for alias, rows in list(index.items()):
+            form = "" if alias.isascii() else _simplified(s2t.convert(alias), table.letters)
+            if form and form != alias and form not in index:
+                index[form] = list(rows)
 
 
 @lru_cache(maxsize=1)
@@ -137,6 +151,7 @@ def gazetteer(path: Path = TABLE) -> Gazetteer:
     _add_former_names(table)
     table.longest = max(len(alias) for index in table.names.values() for alias in index)
     table.letters = frozenset("".join(a for index in table.names.values() for a in index))
+    _add_traditional_forms(table)
     return table
 
 
