@@ -10,7 +10,10 @@ from typing import NamedTuple
 
 from bot.config import ROOT
 
-TABLE = ROOT / "knowledge" / "places" / "divisions.tsv"
+PLACES = ROOT / "knowledge" / "places"
+TABLE = PLACES / "divisions.tsv"
+PROVINCE_FORMS = PLACES / "provinces.tsv"
+FORMER_NAMES = PLACES / "former_names.tsv"
 LEVELS = ("province", "city", "county")
 _NOISE = re.compile(r"[\s\-_.,，。、·・/\\'’`\"“”()（）【】\[\]:：;；!！?？]+")
 
@@ -51,6 +54,9 @@ class Gazetteer:
     readings: list[tuple[Division, str]] = field(default_factory=list)
     pools: dict[tuple[str, str], tuple[list[str], list[list[Division]]]] = field(
         default_factory=dict)
+    letters: frozenset[str] = frozenset()    # every character of every official name
+    one_char: dict[str, list[Division]] = field(default_factory=dict)   # 京 -> [北京市]
+    former: dict[str, Division] = field(default_factory=dict)     # 绍兴县 -> 柯桥区
 
     def add(self, row: Division, aliases: str, readings: str) -> None:
         """Index one row under its full name and its '|'-separated aliases."""
@@ -91,8 +97,46 @@ class Gazetteer:
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, spaces and punctuation removed."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """Simplified characters, full-width to half-width, lower case, no spaces or punctuation."""
+    return simplified(_NOISE.sub("", unicodedata.normalize("NFKC", shown(text, None))).lower())
+
+
+def shown(text: str, limit: int | None = 40) -> str:
+    """Text safe to show and to encode: lone surrogates dropped, cut to ``limit`` characters."""
+    return text.encode("utf-8", "ignore").decode("utf-8")[:limit]
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # -> opencc.OpenCC (untyped)
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC t2s), keeping every character that an
+    official name uses: OpenCC turns 乾县's 乾 into 干, which is right in prose, wrong here."""
+    return text if text.isascii() else _simplified(text, gazetteer().letters)
+
+
+def _simplified(text: str, keep: frozenset[str]) -> str:
+    converted = _t2s().convert(text)
+    if converted == text or len(converted) != len(text):
+        return converted
+    return "".join(old if old in keep else new for old, new in zip(text, converted, strict=True))
+
+
+def _add_traditional_forms(table: Gazetteer) -> None:
+    """Names whose traditional form OpenCC does not turn back (s2t writes 澄江 as 澂江, and t2s
+    keeps 澂): that form becomes an alias where no place has the name."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    for index in table.names.values():
+        for alias, rows in list(index.items()):
+            form = "" if alias.isascii() else _simplified(s2t.convert(alias), table.letters)
+            if form and form != alias and form not in index:
+                index[form] = list(rows)
 
 
 @lru_cache(maxsize=1)
@@ -103,5 +147,42 @@ def gazetteer(path: Path = TABLE) -> Gazetteer:
     for line in lines[1:]:
         code, level, name, city, province, aliases, readings, others = line.split("\t")
         table.add(Division(code, level, name, city, province), aliases, f"{readings}|{others}")
+    _add_province_forms(table)
+    _add_former_names(table)
     table.longest = max(len(alias) for index in table.names.values() for alias in index)
+    table.letters = frozenset("".join(a for index in table.names.values() for a in index))
+    _add_traditional_forms(table)
     return table
+
+
+def _data_lines(path: Path) -> list[list[str]]:
+    """Tab-separated rows of a data file, without comments and the header line."""
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and ln[0] != "#"]
+    return [line.split("\t") for line in lines[1:]]
+
+
+def _add_province_forms(table: Gazetteer) -> None:
+    """Province abbreviations (knowledge/places/provinces.tsv): 黑省 as an alias; 黑, 渝 and the
+    other one-character forms only as a whole answer (they start many other names: 京山, 川汇)."""
+    provinces = {row.name: row for row in table.rows if row.level == "province"}
+    cities = {(row.province, row.name): row for row in table.rows if row.level == "city"}
+    for name, short, colloquial, shared in _data_lines(PROVINCE_FORMS):
+        also = [cities[tuple(pair.split())] for pair in filter(None, shared.split("|"))]
+        for letter in filter(None, short.split("|")):
+            table.one_char[letter] = [provinces[name], *also]
+        for alias in filter(None, colloquial.split("|")):
+            table.names["province"].setdefault(alias, []).append(provinces[name])
+
+
+def _add_former_names(table: Gazetteer) -> None:
+    """Former names (knowledge/places/former_names.tsv), full and without the suffix, where no
+    place today has that name: 绍兴县 -> 柯桥区, 襄樊 -> 襄阳市; 郊区 stays today's 郊区s."""
+    by_code = {(row.code, row.level): row for row in table.rows}
+    taken = {alias for index in table.names.values() for alias in index}
+    for former, level, _year, _change, code, *_ in _data_lines(FORMER_NAMES):
+        row = by_code.get((code, level))
+        stem = former[:-2] if former.endswith("地区") else former[:-1]
+        for alias in (former, stem) if len(stem) >= 2 else (former,):
+            if row and alias not in taken:
+                table.names[level].setdefault(alias, []).append(row)
+                table.former.setdefault(alias, row)

@@ -118,10 +118,15 @@ def typo_winner(ranked: list[tuple[float, Division]], kind: str, key: str) -> Di
     A Chinese text must look like a place name (a suffix such as 县, or four characters or
     more): 东方红 is a song, not a typo of 东方市.
     """
-    if kind == "zh" and len(key) < 4 and key[-1:] not in NAME_ENDINGS:
+    if kind == "zh" and not looks_like_a_name(key):
         return None
     if not ranked or ranked[0][0] < TYPO_CUTOFF[kind]:
         return None
     if len(ranked) > 1 and ranked[1][0] > ranked[0][0] - TYPO_MARGIN:
         return None
     return ranked[0][1]
+
+
+def looks_like_a_name(key: str) -> bool:
+    """A Chinese text that may be a mistyped place name: a suffix (县, 旗…) or 4+ characters."""
+    return len(key) >= 4 or key[-1:] in NAME_ENDINGS

@@ -1,7 +1,6 @@
 """Place names by sound: pinyin typed in Latin letters, or a wrong character of the same sound."""
 from __future__ import annotations
 
-import itertools
 from functools import lru_cache
 
 from bot.config import ROOT
@@ -9,7 +8,6 @@ from bot.core._gazetteer import Division, Gazetteer
 from bot.core._place_match import MAX_GUESSED, NAME_ENDINGS, parses, unique
 
 CHAR_READINGS = ROOT / "knowledge" / "places" / "char_pinyin.tsv"
-MAX_SPELLINGS = 16
 SUFFIX_SYLLABLES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
 
 
@@ -34,12 +32,13 @@ def char_readings() -> dict[str, list[str]]:
 
 
 def spoken(word: str) -> list[str]:
-    """Every pinyin spelling of a Chinese word (at most MAX_SPELLINGS); [] if a char is unknown."""
+    """How a typed word sounds: the most common reading of each character ([] if one is
+    unknown). A wrong character is typed for its everyday sound; its rare readings would make
+    everyday words sound like places (南方 read nanfeng: 南丰县)."""
     table = char_readings()
     if any(ch not in table for ch in word):
         return []
-    combos = itertools.islice(itertools.product(*(table[ch] for ch in word)), MAX_SPELLINGS)
-    return ["".join(combo) for combo in combos]
+    return ["".join(table[ch][0] for ch in word)]
 
 
 def by_sound(table: Gazetteer, key: str, level: str = "county") -> list[Division]:

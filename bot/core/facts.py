@@ -17,17 +17,6 @@ FACTS_FILE = ROOT / "rules" / "facts.yaml"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DERIVED_KEYS = ("origin_city", "origin_province")  # filled from origin_county, accepted back
 WORK_KEYS = ("work_province", "work_city", "work_county")
-PROVINCES = {
-    "北京": "北京市", "天津": "天津市", "上海": "上海市", "重庆": "重庆市", "河北": "河北省",
-    "山西": "山西省", "辽宁": "辽宁省", "吉林": "吉林省", "黑龙江": "黑龙江省", "江苏": "江苏省",
-    "浙江": "浙江省", "安徽": "安徽省", "福建": "福建省", "江西": "江西省", "山东": "山东省",
-    "河南": "河南省", "湖北": "湖北省", "湖南": "湖南省", "广东": "广东省", "海南": "海南省",
-    "四川": "四川省", "贵州": "贵州省", "云南": "云南省", "陕西": "陕西省", "甘肃": "甘肃省",
-    "青海": "青海省", "台湾": "台湾省", "内蒙古": "内蒙古自治区", "广西": "广西壮族自治区",
-    "西藏": "西藏自治区", "宁夏": "宁夏回族自治区", "新疆": "新疆维吾尔自治区",
-    "香港": "香港特别行政区", "澳门": "澳门特别行政区",
-}
-MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 MAX_DIGITS = 10  # no fact is a number of more than 10 digits
 
 
@@ -160,42 +149,12 @@ def _origin(name: str) -> dict:
 
 
 def _work_place(given: dict[str, str | None]) -> dict:
-    """work_province / work_city / work_county as full names, filled in where certain."""
+    """work_province / work_city / work_county as full names; InputError when a part cannot be
+    read or the parts disagree (an unreadable province is never "another province")."""
     if not any(given.values()):
         return {}
-    province = PROVINCES.get(_short(given["work_province"]), given["work_province"])
-    found = _resolve_work("".join(v for v in (province, given["work_city"], given["work_county"]) if v))
-    out = {
-        "work_province": (found.province if found else None) or province,
-        "work_city": (found.city if found else None) or _city(given["work_city"]),
-        "work_county": (found.county if found else None) or given["work_county"],
-    }
-    if out["work_province"] in MUNICIPALITIES and not out["work_city"]:
-        out["work_city"] = out["work_province"]
+    from bot.core.places import resolve_work_facts
+
+    found = resolve_work_facts(given["work_province"], given["work_city"], given["work_county"])
+    out = {"work_province": found.province, "work_city": found.city, "work_county": found.county}
     return {k: v for k, v in out.items() if v}
-
-
-def _short(name: str | None) -> str | None:
-    if not name:
-        return name
-    for suffix in ("省", "市", "自治区", "特别行政区"):
-        if name.endswith(suffix) and name[: -len(suffix)] in PROVINCES:
-            return name[: -len(suffix)]
-    return name
-
-
-def _city(name: str | None) -> str | None:
-    """A short city name the gazetteer did not know gets 市 (大连 -> 大连市); others stay."""
-    if not name or len(name) > 3 or name.endswith(("市", "州", "盟", "地区", "区", "县", "旗")):
-        return name
-    return name + "市"
-
-
-def _resolve_work(text: str):
-    """The gazetteer's reading of a work place, or None when it cannot tell."""
-    try:
-        from bot.core.places import resolve_work_place
-
-        return resolve_work_place(text)
-    except (ImportError, InputError, LookupError, ValueError):
-        return None

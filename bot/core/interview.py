@@ -135,6 +135,7 @@ def record(state: dict, key: str, parsed: Parsed) -> None:
     state["facts"].update(parsed.facts)
     state["options"] = []
     state.pop("confirm", None)
+    state["noted"] = key      # screens.advance shows a place back in the next message
 
 
 def skip(state: dict, key: str) -> None:

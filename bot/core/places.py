@@ -11,16 +11,20 @@ from dataclasses import dataclass
 
 from bot.core import _place_match as match
 from bot.core import _place_sound as sound
-from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
+from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise, shown
 from bot.core._place_cues import bare_names, county_after_cue
+from bot.core._place_pairs import is_paired, near_miss
+from bot.core._place_units import is_bingtuan, numbered_unit
 from bot.core.errors import InputError
 
 __all__ = [
     "Place",
+    "PlaceConfirm",
     "WorkPlace",
     "county_count",
     "find_county_in_text",
     "resolve_county",
+    "resolve_work_facts",
     "resolve_work_place",
 ]
 SHOWN = 6   # candidates named in one message
@@ -43,6 +47,13 @@ class WorkPlace:
     province: str
     city: str | None
     county: str | None
+
+
+class PlaceConfirm(InputError):
+    """A near miss of a county a document names: ask "你是说…吗", never take it.
+
+    ``choices`` holds exactly the one place suggested ("省 市 县"), which resolves back to it.
+    """
 
 
 def say(key: str, **context: object) -> str:
@@ -107,17 +118,22 @@ def _unknown(name: str, ranked: list[tuple[float, Division]], key: str, en_what:
 
 
 def _lookup(table: Gazetteer, key: str, name: str) -> tuple[list[Division], list[Division]]:
-    """(counties, cities) by same sound, then a county by a clear typo (pinyin or characters)."""
+    """(counties, cities) by same sound, then a county by a clear typo (pinyin or characters).
+
+    兵团 units are never guessed: 四十八团 is another regiment, not a typo of 四十七团.
+    """
     kind = "pinyin" if key.isascii() else "zh"
     if kind == "zh":
-        found = sound.by_sound(table, key)
+        found = [row for row in sound.by_sound(table, key) if not is_bingtuan(row)]
         if found:
             return found, []
         cities = sound.by_sound(table, key, "city")    # 杭洲 -> 杭州市: which county there?
         if cities:
-            return [], cities
-    ranked = match.ranked_typos(table, key, "county", kind)
-    winner = match.typo_winner(ranked, kind, key)
+            return [], [row for row in cities if not is_bingtuan(row)]
+    ranked = [(score, row) for score, row in match.ranked_typos(table, key, "county", kind)
+              if not is_bingtuan(row)]
+    winner = match.typo_winner(ranked, kind, key) or (
+        near_miss(table, key, ranked[0][0] if ranked else 0.0) if kind == "zh" else None)
     if winner:
         return [winner], []
     raise _unknown(name, ranked, "places_unknown", "county")
@@ -136,19 +152,37 @@ def _named(table: Gazetteer, key: str) -> tuple[list[Division], list[Division]]:
     return [], []
 
 
+def confirm(name: str, row: Division) -> PlaceConfirm:
+    """Ask whether a guessed place is the one meant ("你说的是…吗")."""
+    return PlaceConfirm(say("places_confirm", name=name[:40], place=row.label()),
+                        f"{name[:40]!r} is not a known name; did you mean {row.label()}?",
+                        choices=[row.choice()])
+
+
 def resolve_county(text_in: str) -> Place:
-    """The county-level unit a worker names: full, short, abbreviated, prefixed, pinyin, typo."""
-    name = text_in.strip()
-    key = normalise(name)
+    """The county-level unit a worker names: full, short, abbreviated, prefixed, pinyin,
+    traditional (馬邊), former (绍兴县); a typo or same-sound name is taken only when it is
+    not a county of the documents (those raise PlaceConfirm: the worker confirms)."""
+    key = normalise(text_in)
+    name = shown(text_in.strip())      # what messages repeat of the text
     if not key:
         raise InputError(say("places_empty"), "empty county name")
     table = gazetteer()
+    unit = numbered_unit(table, key, name)
+    if unit:
+        return _place(unit)
+    if key in table.one_char:          # 渝, 川: a whole province, not a county
+        raise _error("places_province", name, [], f"{name!r} is a province, not a county")
     matches, mentions = _named(table, key)
     if not matches and not mentions:
         matches = match.before_town(table, key)
-    if not matches and not mentions:
+    guessed = not matches and not mentions
+    if guessed:
         matches, mentions = _lookup(table, key, name)
-    return _place(_decide(name, table, matches, mentions))
+    row = _decide(name, table, matches, mentions)
+    if guessed and is_paired(row):
+        raise confirm(name, row)
+    return _place(row)
 
 
 def find_county_in_text(sentence: str) -> Place | None:
@@ -162,3 +196,11 @@ def resolve_work_place(text_in: str) -> WorkPlace:
     from bot.core._work_place import work_place
 
     return work_place(text_in)
+
+
+def resolve_work_facts(province: str | None, city: str | None, county: str | None) -> WorkPlace:
+    """The work place given as separate facts (evaluate): every part read, none guessed,
+    all in agreement; InputError otherwise (an unreadable province is never "another one")."""
+    from bot.core._work_place import work_facts
+
+    return work_facts(province, city, county)

@@ -46,7 +46,7 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
     except InputError as problem:
         complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
         if problem.choices:
-            complaint = "interview.pick_place"
+            complaint = "interview.confirm_place" if len(problem.choices) == 1 else "interview.pick_place"
         return Parsed(error=complaint, options=list(problem.choices)[:8])
 
 

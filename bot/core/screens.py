@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.errors import InputError
 from bot.core.interview import Services, next_question
 from bot.core.presenter import question_reply, welcome_reply
 from bot.core.reminders import plan_reminders
@@ -13,6 +14,33 @@ from bot.core.results_view import results_replies, why_reply
 
 def advance(state: dict, as_of: date, services: Services) -> Turn:
     """Ask the next question that can still change a result, or show the results."""
+    turn = _advance(state, as_of, services)
+    noted = _noted_place(state, services)
+    if noted and turn.replies:
+        first = turn.replies[0]
+        turn.replies[0] = Reply(f"{noted}\n\n{first.text}", first.buttons)
+    return turn
+
+
+def _noted_place(state: dict, services: Services) -> str:
+    """'记下了，你老家是：四川省乐山市马边彝族自治县' right after a place was answered, so a
+    wrong match is seen at once ('' otherwise)."""
+    key, facts = state.pop("noted", None), state["facts"]
+    if key == "origin_county" and facts.get("origin_county"):
+        try:
+            place = services.resolve_county(facts["origin_county"])
+        except InputError:
+            return ""
+        parts = (getattr(place, part, "") for part in ("province", "city", "name"))
+        label = "".join(dict.fromkeys(p for p in parts if p))
+        return text("interview.noted_county", answer=label)
+    if key == "work_place" and facts.get("work_province"):
+        parts = (facts.get(f"work_{p}") for p in ("province", "city", "county"))
+        return text("interview.noted_work_place", answer="".join(dict.fromkeys(p for p in parts if p)))
+    return ""
+
+
+def _advance(state: dict, as_of: date, services: Services) -> Turn:
     results = services.evaluate(state["facts"], as_of)
     key = next_question(state, results)
     if key:
