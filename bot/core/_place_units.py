@@ -52,6 +52,10 @@ def listed_unit(table: Gazetteer, key: str) -> tuple[bool, Division | None]:
     return True, None
 
 
+class UnknownUnit(InputError):
+    """A numbered 兵团 师/团 that no document lists (refused, never matched to another unit)."""
+
+
 def is_bingtuan(row: Division) -> bool:
     """Whether a row is a 兵团 unit (never the result of a guess)."""
     return row.code.startswith(BINGTUAN)
@@ -65,7 +69,7 @@ def numbered_unit(table: Gazetteer, key: str, name: str) -> Division | None:
     for candidate in [key, *bare_names(key)]:
         numbered, row = listed_unit(table, candidate)
         if numbered and row is None:
-            raise InputError(text("places_unit_unknown", name=name[:40]),
+            raise UnknownUnit(text("places_unit_unknown", name=name[:40]),
                              f"unknown 兵团 unit {name[:40]!r}: only 第十四师四十七团 is listed")
         if numbered:
             return row if row.level == "county" else None

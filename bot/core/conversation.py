@@ -39,6 +39,10 @@ UNIVERSAL_DENIAL = re.compile(r"(?:啥|什么|哪|谁)[^，,。？?]{0,4}?[都�
 REMARKS = frozenset({"谢谢", "谢了", "多谢", "感谢", "好", "好的", "好滴", "嗯", "嗯嗯", "哦", "ok", "知道了",
                      "明白了", "收到", "行", "你好", "您好", "hi", "hello", "开始", "在吗", "喂"})
 LONG_TEXT = 12
+# Complaints about an answer that was read as one (a future date, a number out of range, a
+# 兵团 unit no document lists): said as they are, never taken for a free question instead.
+RECOGNISED = frozenset({"interview.future_date", "interview.out_of_range", "interview.which_month",
+                        "interview.unknown_unit"})
 BUTTON_VALUES = {"yes": "是", "no": "否"}
 
 
@@ -177,6 +181,13 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     shown back to confirm, a vague amount of time gets values to pick; else explain and ask."""
     key = state["pending"]
     state.pop("confirm", None)  # a new answer replaces one waiting for confirmation
+    offered = state.get("options") or []
+    if len(offered) == 1 and (choice := confirm.typed_choice(message)) is not None:
+        # "你说的是下面这个地方吗？" offers one place: a typed 是/对 takes it, 不是 asks again.
+        if not choice:
+            state["options"] = []
+            return Turn(state, confirm.again(state, key), [])
+        message = offered[0]
     if parse_unknown(message):
         iv.skip(state, key)
         return screens.advance(state, as_of, services)
@@ -190,7 +201,7 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     if parsed.error == "interview.pick_months":
         state["options"] = parsed.options
         return Turn(state, [confirm.pick_reply(state, key, message, parsed.options)], [])
-    if not parsed.options and not parsed.denied:
+    if not parsed.options and not parsed.denied and parsed.error not in RECOGNISED:
         # Neither a confident answer nor a place: a question when the documents answer it
         # (or it is long); otherwise the answer was meant, and what was not understood is said.
         answer = _answer_question(state, message, as_of, services)

@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import answers
+from bot.core._place_units import UnknownUnit
 from bot.core.errors import InputError
 from bot.core.questions import Question, catalogue, fact_specs
 from bot.core.render import has_text
@@ -45,6 +46,8 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
         return Parsed(error=found[0] if found else kind if has_text(kind) else "interview.not_understood")
     except InputError as problem:
         complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
+        if isinstance(problem, UnknownUnit):
+            complaint = "interview.unknown_unit"
         if problem.choices:
             complaint = "interview.confirm_place" if len(problem.choices) == 1 else "interview.pick_place"
         return Parsed(error=complaint, options=list(problem.choices)[:8])
