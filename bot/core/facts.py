@@ -163,7 +163,7 @@ def _work_place(given: dict[str, str | None]) -> dict:
     """work_province / work_city / work_county as full names, filled in where certain."""
     if not any(given.values()):
         return {}
-    province = PROVINCES.get(_short(given["work_province"]), given["work_province"])
+    province = _full_province(given["work_province"])
     found = _resolve_work("".join(v for v in (province, given["work_city"], given["work_county"]) if v))
     out = {
         "work_province": (found.province if found else None) or province,
@@ -173,6 +173,12 @@ def _work_place(given: dict[str, str | None]) -> dict:
     if out["work_province"] in MUNICIPALITIES and not out["work_city"]:
         out["work_city"] = out["work_province"]
     return {k: v for k, v in out.items() if v}
+
+
+def _full_province(name: str | None) -> str | None:
+    """``广东`` / ``广东省`` → ``广东省``; anything else unchanged."""
+    short = _short(name)
+    return PROVINCES.get(short, name) if short else name
 
 
 def _short(name: str | None) -> str | None:
