@@ -33,6 +33,9 @@ class Condition:
     unclear: tuple = ()
     bound_by: str | None = None
     parts: tuple[Condition, ...] = ()
+    # Computed once in __post_init__ (outside __init__, equality, hash and repr):
+    _facts: list[str] = field(init=False, repr=False, compare=False)
+    slot: int = field(init=False, repr=False, compare=False)  # equal content, equal slot
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_facts", self._read())
@@ -40,7 +43,7 @@ class Condition:
 
     def facts(self) -> list[str]:
         """Every fact this condition reads."""
-        return self._facts  # type: ignore[attr-defined]
+        return self._facts
 
     def _read(self) -> list[str]:
         """Facts of the vocabulary (origin_city/origin_province count as origin_county)."""
@@ -66,7 +69,7 @@ def _frozen(value: Any) -> Any:
 
 def _slot(cond: Condition) -> int:
     """One number per distinct condition content: equal conditions of many documents are evaluated once."""
-    parts = tuple(p.slot for p in cond.parts)  # type: ignore[attr-defined]
+    parts = tuple(p.slot for p in cond.parts)
     key: tuple[Any, ...]
     try:
         key = (cond.id, cond.op, cond.fact, _frozen(cond.value), _frozen(cond.unclear), cond.bound_by, parts)
