@@ -53,7 +53,9 @@ def main(settings: Any = None, stdin: TextIO | None = None, stdout: TextIO | Non
     """Run the chat until end of input or ``/quit``; exit status 0."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     if today is None:
-        from bot.core.clock import today
+        from bot.core.clock import today as clock_today
+
+        today = clock_today
     saved = store.load_conversation(CONVERSATION_KEY) if store else None
     if saved and saved.get("phase") != "welcome":
         turn = conversation.resume(saved, as_of=today(), services=services)

@@ -161,13 +161,19 @@ def _data_lines(path: Path) -> list[list[str]]:
     return [line.split("\t") for line in lines[1:]]
 
 
+def _pair(text: str) -> tuple[str, str]:
+    """"辽宁省 大连市" → ("辽宁省", "大连市")."""
+    province, city = text.split()
+    return province, city
+
+
 def _add_province_forms(table: Gazetteer) -> None:
     """Province abbreviations (knowledge/places/provinces.tsv): 黑省 as an alias; 黑, 渝 and the
     other one-character forms only as a whole answer (they start many other names: 京山, 川汇)."""
     provinces = {row.name: row for row in table.rows if row.level == "province"}
     cities = {(row.province, row.name): row for row in table.rows if row.level == "city"}
     for name, short, colloquial, shared in _data_lines(PROVINCE_FORMS):
-        also = [cities[tuple(pair.split())] for pair in filter(None, shared.split("|"))]
+        also = [cities[_pair(pair)] for pair in filter(None, shared.split("|"))]
         for letter in filter(None, short.split("|")):
             table.one_char[letter] = [provinces[name], *also]
         for alias in filter(None, colloquial.split("|")):

@@ -65,8 +65,8 @@ def exact(table: Gazetteer, key: str,
     for parse in parses(table, key):
         if parse.rest:
             matches += [r for r in table.names[level].get(parse.rest, []) if parse.admits(r)]
-        else:
-            mentions.append(parse.city or parse.province)
+        elif (named := parse.city or parse.province) is not None:
+            mentions.append(named)
     return unique(matches), unique(mentions)
 
 

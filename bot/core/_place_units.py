@@ -71,6 +71,6 @@ def numbered_unit(table: Gazetteer, key: str, name: str) -> Division | None:
         if numbered and row is None:
             raise UnknownUnit(text("places_unit_unknown", name=name[:40]),
                              f"unknown 兵团 unit {name[:40]!r}: only 第十四师四十七团 is listed")
-        if numbered:
+        if numbered and row is not None:
             return row if row.level == "county" else None
     return None

@@ -19,7 +19,7 @@ def named_rows(table: Gazetteer, key: str) -> list[Division]:
         if parse.rest:
             found += [r for r in table.names["county"].get(parse.rest, []) if parse.admits(r)]
         elif parse.city is None:
-            return [parse.province]   # a province name wins: 吉林, 海南, 重庆
+            return [parse.province] if parse.province else []   # a province wins: 吉林, 海南, 重庆
         else:
             found.append(parse.city)
     return match.unique(found)

@@ -169,7 +169,9 @@ def _absolute_date(value: str, as_of: date) -> Reading | None:
         r"(?:([0-9一二三四五六七八九十]{1,3})[月.\-/]?(?:(\d{1,2})[日]?)?)?",
         value,
     )
-    year = _year_of(match[1], as_of) if match else None
+    if match is None:
+        return None
+    year = _year_of(match[1], as_of)
     if year is None:
         return None
     if not match[2]:

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from bot.core.coverage import covered_places, document_note, named_places
 from bot.core.expansion import FUNCTION_WORDS, INTENTS, intents, normalise
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import Clause, load_knowledge
 from bot.core.render import text
 
 __all__ = ["Answer", "Found", "best_sentence", "compose", "intents"]
@@ -47,7 +47,7 @@ SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 class Found:
     """A clause found for a question, with the sentence of it that answers."""
 
-    clause: object
+    clause: Clause
     score: float
     sentence: str
 
@@ -172,8 +172,9 @@ def content_shares(index, asked: str, clause, places: list) -> tuple[float, floa
             _mark(known, asked, word, run.start())
         if word in body:
             _mark(covered, asked, word, run.start())
-    total = sum(_char_weight(index, ch) for ch, c in zip(asked, content) if c)
-    share = [sum(_char_weight(index, ch) for ch, c, m in zip(asked, content, marks) if c and m) / total
+    total = sum(_char_weight(index, ch) for ch, c in zip(asked, content, strict=True) if c)
+    share = [sum(_char_weight(index, ch) for ch, c, m in zip(asked, content, marks, strict=True)
+                 if c and m) / total
              for marks in (known, covered)]
     return share[0], share[1]
 

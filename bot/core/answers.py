@@ -92,7 +92,9 @@ def parse_yes_no(text: str) -> bool:
 def _said(value: str, table: tuple[tuple[str, str], ...]) -> tuple[list[str], list[str]]:
     """Values named in the text, split into affirmed and denied (a negation since the last one)."""
     hits = sorted(((m.start(), -m.end(), name) for name, words in table for m in re.finditer(words, value)))
-    said, denied, last_end = [], [], 0
+    said: list[str] = []
+    denied: list[str] = []
+    last_end = 0
     for start, neg_end, name in hits:
         if start < last_end:
             continue  # inside a longer word already read

@@ -18,7 +18,7 @@ OPERATORS = COMPARISONS + ("work_in", "cross_province", "any", "all", "confirm")
 DERIVED = {"origin_city": "origin_county", "origin_province": "origin_county"}
 # Count facts that grow by one every month while the person keeps working.
 MONTHLY = ("months_employed", "social_insurance_months")
-_SLOTS: dict = {}  # a condition's content -> its slot number (equal conditions share one)
+_SLOTS: dict[tuple[Any, ...], int] = {}  # a condition's content -> its slot number (equal ones share)
 _SLOTS_LOCK = threading.Lock()
 
 
@@ -33,6 +33,9 @@ class Condition:
     unclear: tuple = ()
     bound_by: str | None = None
     parts: tuple[Condition, ...] = ()
+    # Computed once in __post_init__ (outside __init__, equality, hash and repr):
+    _facts: list[str] = field(init=False, repr=False, compare=False)
+    slot: int = field(init=False, repr=False, compare=False)  # equal content, equal slot
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_facts", self._read())
@@ -40,7 +43,7 @@ class Condition:
 
     def facts(self) -> list[str]:
         """Every fact this condition reads."""
-        return self._facts  # type: ignore[attr-defined]
+        return self._facts
 
     def _read(self) -> list[str]:
         """Facts of the vocabulary (origin_city/origin_province count as origin_county)."""
@@ -66,7 +69,8 @@ def _frozen(value: Any) -> Any:
 
 def _slot(cond: Condition) -> int:
     """One number per distinct condition content: equal conditions of many documents are evaluated once."""
-    parts = tuple(p.slot for p in cond.parts)  # type: ignore[attr-defined]
+    parts = tuple(p.slot for p in cond.parts)
+    key: tuple[Any, ...]
     try:
         key = (cond.id, cond.op, cond.fact, _frozen(cond.value), _frozen(cond.unclear), cond.bound_by, parts)
         hash(key)
@@ -117,10 +121,26 @@ def evaluate_condition(cond: Condition, facts: dict, as_of: date) -> ConditionOu
         return _work_in(cond, facts)
     if cond.op == "cross_province":
         return _cross_province(cond, facts)
-    value = facts.get(cond.fact)
+    fact = _fact_of(cond)
+    value = facts.get(fact)
     if value is None:
-        return _infer(cond, facts) or _outcome(cond, UNKNOWN, [cond.fact])
+        return _infer(cond, facts) or _outcome(cond, UNKNOWN, [fact])
     return _compare(cond, value, facts, as_of)
+
+
+def _fact_of(cond: Condition) -> str:
+    """The fact a comparison reads (the rule schema refuses a comparison without one)."""
+    if cond.fact is None:
+        raise ValueError(f"condition {cond.id!r} ({cond.op}) has no fact")
+    return cond.fact
+
+
+def _day_of(value: object, what: str) -> date:
+    """A date that must be there: a fact value already checked, or a condition's limit."""
+    day = parse_day(value)
+    if day is None:
+        raise ValueError(f"{what}: no date")
+    return day
 
 
 def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
@@ -134,7 +154,8 @@ def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> Condition
     elif cond.op == "at_most":
         ok = value <= cond.value
     elif cond.op in ("on_or_after", "before"):
-        day, limit = parse_day(value), parse_day(cond.value)
+        day = _day_of(value, f"condition {cond.id!r}: {cond.fact}")
+        limit = _day_of(cond.value, f"condition {cond.id!r}: {cond.op}")
         ok = day >= limit if cond.op == "on_or_after" else day < limit
         shown = cn_date(day)
     else:
@@ -146,7 +167,7 @@ def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> Conditio
     if value >= cond.value:
         return _outcome(cond, MET, value=value, need=cond.value)
     short = cond.value - value
-    gap = {"fact": cond.fact, "need": short, "unit": unit_of(cond.fact)}
+    gap = {"fact": cond.fact, "need": short, "unit": unit_of(_fact_of(cond))}
     crosses_on = None
     if cond.fact in MONTHLY:
         start = parse_day(facts.get("employment_start"))
@@ -157,8 +178,11 @@ def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> Conditio
 def _infer(cond: Condition, facts: dict) -> ConditionOutcome | None:
     """A date not given but bounded by another (first arrival is at latest the job start)."""
     bound = parse_day(facts.get(cond.bound_by)) if cond.bound_by else None
-    if cond.op == "on_or_after" and bound and bound < parse_day(cond.value):
-        return _outcome(cond, UNMET, value=cn_date(bound), need=cn_date(parse_day(cond.value)), inferred=True)
+    if cond.op != "on_or_after" or not bound:
+        return None
+    limit = _day_of(cond.value, f"condition {cond.id!r}: {cond.op}")
+    if bound < limit:
+        return _outcome(cond, UNMET, value=cn_date(bound), need=cn_date(limit), inferred=True)
     return None
 
 

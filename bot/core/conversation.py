@@ -77,8 +77,9 @@ def handle_text(state: dict | None, text_in: str, *, as_of: date,
         return _welcome_text(state, message, as_of, services)
     if state["phase"] == "done" or not state.get("pending"):
         return _after_results(state, message, as_of, services)
-    if state.get("confirm") and confirm.typed_choice(message) is not None:
-        return _confirmed(state, state["pending"], confirm.typed_choice(message), as_of, services)
+    choice = confirm.typed_choice(message) if state.get("confirm") else None
+    if choice is not None:
+        return _confirmed(state, state["pending"], choice, as_of, services)
     return _answer(state, message, as_of, services)
 
 

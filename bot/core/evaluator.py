@@ -74,9 +74,9 @@ def _outcomes(conds: tuple[Condition, ...], facts: dict, as_of: date, memo: dict
     """Each condition's outcome, evaluated once per call for each distinct condition."""
     found = []
     for cond in conds:
-        outcome = memo.get(cond.slot)  # type: ignore[attr-defined]
+        outcome = memo.get(cond.slot)
         if outcome is None:
-            outcome = memo[cond.slot] = evaluate_condition(cond, facts, as_of)  # type: ignore[attr-defined]
+            outcome = memo[cond.slot] = evaluate_condition(cond, facts, as_of)
         found.append(outcome)
     return found
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeGuard
 
 import yaml
 
@@ -155,7 +156,7 @@ def load_thesaurus(path: Path = THESAURUS) -> Thesaurus:
     return Thesaurus(words, max((len(w) for w in words), default=0))
 
 
-def _words(value: object) -> bool:
+def _words(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
 
 

@@ -73,9 +73,12 @@ def _near_miss(rule, outcomes: list[ConditionOutcome], amount: dict | None) -> s
     if len(unmet) > 1 and not all(o.crosses_on for o in unmet):
         return None
     last = max(unmet, key=lambda o: o.crosses_on or date.min)
+    gap = last.gap
+    if gap is None:  # every unmet outcome was checked above to have one
+        raise ValueError(f"condition {last.id!r} is unmet without a gap")
     end = rule.period.end
     late = bool(last.crosses_on and end and last.crosses_on > end)
-    return text("eval.near_miss", fact=last.gap["fact"], need=last.gap["need"], amount=amount,
+    return text("eval.near_miss", fact=gap["fact"], need=gap["need"], amount=amount,
                 crosses_on=last.crosses_on, late=late, end=end)
 
 

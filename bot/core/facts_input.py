@@ -188,6 +188,7 @@ def _check_text(key: str, value: str) -> None:
 
 def parse_as_of(raw: Any) -> date:
     """The evaluation day from ``--as-of`` or the file's ``as_of``: YYYY-MM-DD, years 1950–2100."""
+    day: date | None
     if isinstance(raw, date) and not isinstance(raw, datetime):
         day = raw
     else:

@@ -136,17 +136,29 @@ def _check_clause_id(path: Path, line: int, clause_id: str, section: str, seen: 
                      f"clause {clause_id!r} does not belong to section {section!r}")
 
 
+@dataclass
+class _ClauseDraft:
+    """A clause being read: its id, title, text lines so far and the line of its heading."""
+
+    id: str
+    title: str
+    text: list[str]
+    line: int
+
+
 def _parse_body(path: Path, doc_id: str, lines: list[str], first: int) -> tuple[Clause, ...]:
     """Clauses from the Markdown body; ``first`` is the index of its first line in the file."""
     clauses: list[Clause] = []
-    section, current = "", None   # current: [id, title, text lines, line number]
+    section = ""
+    current: _ClauseDraft | None = None
 
     def close() -> None:
         if current is not None:
-            if not current[2]:
-                raise _error(path, current[3], f"条款 {current[0]} 没有正文",
-                             f"clause {current[0]} has no text")
-            clauses.append(Clause(doc_id, current[0], current[1], "\n".join(current[2]), section))
+            if not current.text:
+                raise _error(path, current.line, f"条款 {current.id} 没有正文",
+                             f"clause {current.id} has no text")
+            clauses.append(Clause(doc_id, current.id, current.title, "\n".join(current.text),
+                                  section))
 
     for number, line in enumerate((raw.strip() for raw in lines[first:]), first + 1):
         if not line:
@@ -155,7 +167,7 @@ def _parse_body(path: Path, doc_id: str, lines: list[str], first: int) -> tuple[
             close()
             clause_id, _, title = line[3:].strip().partition(" ")
             _check_clause_id(path, number, clause_id, section, {c.id for c in clauses})
-            current = [clause_id, title.strip(), [], number]
+            current = _ClauseDraft(clause_id, title.strip(), [], number)
         elif line.startswith("# "):
             close()
             section, current = line[2:].strip(), None
@@ -166,7 +178,7 @@ def _parse_body(path: Path, doc_id: str, lines: list[str], first: int) -> tuple[
             raise _error(path, number, "正文不在任何条款（## 标题）之下",
                          "text outside any clause (## heading)")
         else:
-            current[2].append(line)
+            current.text.append(line)
     close()
     if not clauses:
         raise _error(path, 0, "文件里没有条款", "the file has no clauses")

@@ -68,12 +68,19 @@ class HeaderMap:
                 found.setdefault(part_of.get(column.field, column.field), []).append(column)
         order = {part: at for parts in PLACE_PARTS.values() for at, part in enumerate(parts)}
         for fact in PLACE_PARTS:
-            found.get(fact, []).sort(key=lambda c: (order[c.field], c.index))
+            found.get(fact, []).sort(key=lambda c: (order[_mapped_field(c)], c.index))
         return found
 
     def checked_columns(self) -> list[Column]:
         """Columns this command added on an earlier run (written over, not repeated)."""
         return [c for c in self.columns if c.field == "checked"]
+
+
+def _mapped_field(column: Column) -> str:
+    """The field of a column known to be mapped (a None here is a bug in the caller)."""
+    if column.field is None:
+        raise ValueError(f"column {column.index} ({column.title!r}) has no field")
+    return column.field
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core import answers
+from bot.core.errors import RulesError
 from bot.core.facts import catalogue
 from bot.core.ledger_headers import Column
 
@@ -37,6 +38,8 @@ def kind_of(fact: str, spec: dict) -> str:
         return fact
     if kind == "int" and spec.get("unit") == "month":
         return "months"
+    if not isinstance(kind, str):
+        raise RulesError(f"事实 {fact} 在事实清单里没有类型", f"fact {fact!r} has no type in facts.yaml")
     return kind
 
 

@@ -39,12 +39,14 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
         fact = question.facts[0] if question else ""
         return Parsed(error="interview.denied_only", denied=f"choice:{fact}.{problem.denied[0]}")
     except answers.NotUnderstood as problem:
-        complaint = {"future": "interview.future_date", "range": "interview.out_of_range",
-                     "which month": "interview.which_month"}
-        found = [name for word, name in complaint.items() if word in problem.reason]
+        complaints = {"future": "interview.future_date", "range": "interview.out_of_range",
+                      "which month": "interview.which_month"}
+        found = [name for word, name in complaints.items() if word in problem.reason]
         kind = f"interview.not_understood_{question.kind}" if question else ""
         return Parsed(error=found[0] if found else kind if has_text(kind) else "interview.not_understood")
     except InputError as problem:
+        if question is None:  # only place readers raise InputError; the same-arrival one does not
+            raise
         complaint = "interview.unknown_county" if question.kind == "county" else "interview.unknown_place"
         if isinstance(problem, UnknownUnit):
             complaint = "interview.unknown_unit"

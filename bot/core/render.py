@@ -11,7 +11,7 @@ Both use ``StrictUndefined``: a missing value fails loudly instead of printing n
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ TEMPLATE_DIR = ROOT / "templates" / "zh"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def yuan(value: float | int | None) -> str:
+def yuan(value: float | None) -> str:
     """Format an amount the way the documents write it: ``3000元``, ``1.5万元`` stays ``15000元``."""
     if value is None:
         return ""
@@ -84,7 +84,7 @@ def _sources() -> dict[str, str]:
     return table
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(key: str) -> jinja2.Template:
     return environment().from_string(_sources()[key])
 

@@ -118,7 +118,7 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
     late = [r for r in results if too_late(r)]
     ended = list(dict.fromkeys(r.title for r in results
                                if r.status not in OPEN_STATUSES and r.eligible is not False))
-    items = [(render("result_head", count=len(claimable)), [])]
+    items: list[tuple[str, list[Button]]] = [(render("result_head", count=len(claimable)), [])]
     items += [(claimable_item(r, as_of), [why_button(r)]) for r in claimable]
     if pending:
         items.append((text("result.open_head"), []))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ BENEFICIARIES = ("worker", "employer", "agency", "training_org", "workshop", "wo
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "title", "clause", "quote", "beneficiary", "amount")
 OPTIONAL = ("scope", "conditions", "amount_note", "qualifying", "claim", "bring", "note", "period", "offices")
-_READS_FACTS = object()  # the amount depends on the person's facts
 
 
 @dataclass(frozen=True)
@@ -42,17 +41,20 @@ class Rule:
     note: str | None
     source: str
     offices: tuple[str, ...] = ()
+    # Computed once in __post_init__ (outside __init__, equality, hash and repr):
+    _reads_facts: bool = field(init=False, repr=False, compare=False)   # the amount depends on facts
+    _fixed_amount: dict | None = field(init=False, repr=False, compare=False)  # else the figure
 
     def __post_init__(self) -> None:
-        fixed = _READS_FACTS if amount_problems(self.amount) or amount_facts(self.amount) else \
-            compute_amount(self.amount, {})
-        object.__setattr__(self, "_fixed_amount", fixed)
+        reads = bool(amount_problems(self.amount) or amount_facts(self.amount))
+        object.__setattr__(self, "_reads_facts", reads)
+        object.__setattr__(self, "_fixed_amount", None if reads else compute_amount(self.amount, {}))
 
     def amount_for(self, facts: dict) -> dict | None:
         """The amount object for these facts (a fixed figure is computed once and handed out as a copy)."""
-        fixed = self._fixed_amount  # type: ignore[attr-defined]
-        if fixed is _READS_FACTS:
+        if self._reads_facts:
             return compute_amount(self.amount, facts)
+        fixed = self._fixed_amount
         return None if fixed is None else dict(fixed)
 
     def all_conditions(self) -> tuple[Condition, ...]:

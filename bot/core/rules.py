@@ -134,7 +134,9 @@ class RuleIndex:
     @classmethod
     def build(cls, rules: Sequence[Rule]) -> RuleIndex:
         """Index each rule under every area its first home-area condition admits."""
-        opened, by_fact, by_area = [], {}, {}
+        opened: list[int] = []
+        by_fact: dict[str, list[int]] = {}
+        by_area: dict[tuple[str, Any], list[int]] = {}
         for at, rule in enumerate(rules):
             key = origin_areas(rule)
             if key is None:

@@ -7,7 +7,6 @@ was read. The row evaluation itself is channel-free (bot.core.ledger_rows).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -136,7 +135,7 @@ def _row_values(sheet: Worksheet, row: int) -> list[Any]:
     return list(next(sheet.iter_rows(min_row=row, max_row=row, values_only=True), ()))
 
 
-def _data_rows(sheet: Worksheet, at: int, header: HeaderMap, stream: BinaryIO) -> list[Sequence[Any]]:
+def _data_rows(sheet: Worksheet, at: int, header: HeaderMap, stream: BinaryIO) -> list[tuple[Any, ...]]:
     """Every row under the header; formulas in fact columns read as their last computed value."""
     rows = _values(sheet, at)
     read = sorted({c.index for columns in header.fact_columns().values() for c in columns})
@@ -146,5 +145,5 @@ def _data_rows(sheet: Worksheet, at: int, header: HeaderMap, stream: BinaryIO) -
     return [tuple(None if i in added else v for i, v in enumerate(row)) for row in rows] if added else rows
 
 
-def _values(sheet: Worksheet, at: int) -> list[tuple]:
+def _values(sheet: Worksheet, at: int) -> list[tuple[Any, ...]]:
     return list(sheet.iter_rows(min_row=at + 1, max_row=max(sheet.max_row, at), values_only=True))
