@@ -103,9 +103,9 @@ async def test_reopening_an_applicant_resumes_their_interview(bot):
 async def test_bad_name_or_phone_keeps_the_registration_open(bot):
     await make_coordinator(bot)
     await bot.send(COORDINATOR, "/apply")
-    assert await bot.send(COORDINATOR, "名" * 51) == [text("staff.applicant.bad_name")]
+    assert await bot.send(COORDINATOR, "名" * 51) == [text("staff.applicant.not_a_name")]
     assert await bot.send(COORDINATOR, "阿木") == [text("tgstaff.apply.ask_phone")]
-    assert await bot.send(COORDINATOR, "123") == [text("staff.applicant.bad_phone")]
+    assert await bot.send(COORDINATOR, "123") == [text("staff.applicant.not_a_phone")]
     assert (await bot.send(COORDINATOR, "13812345678"))[0].startswith("登记好了")
 
 

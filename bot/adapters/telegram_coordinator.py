@@ -23,7 +23,7 @@ from bot.adapters.telegram_staff import (
 from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff import COORDINATOR, interview_step, register_applicant
-from bot.staff.applicants import clean_name
+from bot.staff.applicants import typed_name, typed_phone
 
 LEAVE, SKIP_PHONE = f"{PREFIX}leave", f"{PREFIX}skip"
 
@@ -44,7 +44,8 @@ async def on_apply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args, svc = args_of(context), services_of(context)
     if args:
         set_mode(svc, user_id_of(update), {})
-        await _register(update, context, args[0], " ".join(args[1:]) or None)
+        phone = typed_phone(" ".join(args[1:])) if args[1:] else None
+        await _register(update, context, typed_name(args[0]), phone)
         return
     set_mode(svc, user_id_of(update), {"mode": "register", "step": "name"})
     await say(update, context, text("tgstaff.apply.ask_name"))
@@ -55,12 +56,19 @@ async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
     """The next answer of the /apply flow: the name, then the phone."""
     svc, user_id = services_of(context), user_id_of(update)
     if state.get("step") == "name":
-        set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": clean_name(answer)})
+        set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": typed_name(answer)})
         await say(update, context, text("tgstaff.apply.ask_phone"),
                   [[Choice(text("tgstaff.apply.skip_phone"), SKIP_PHONE)]])
         return
-    await _register(update, context, state.get("name", ""), answer)
+    await _register(update, context, state.get("name", ""), typed_phone(answer))
     # a refused phone raises before this line: the flow stays open for another try
+
+
+def end_registration(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+    """A command was sent while /apply waited for a name or phone: the registration is dropped."""
+    svc = services_of(context)
+    if mode(svc, user_id).get("mode") == "register":
+        set_mode(svc, user_id, {})
 
 
 async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
