@@ -29,13 +29,12 @@ from bot.staff import (
     delete_applicant,
     export_ledger,
     invite_link,
-    list_applicants,
     record_service,
-    summaries_text,
 )
+from bot.staff.listing import ApplicantPage, applicants_page, page_text
 from bot.staff.services131 import required
 
-NO = f"{PREFIX}no"
+NO, FIND, PAGE = f"{PREFIX}no", f"{PREFIX}find", f"{PREFIX}pg:"
 OPEN, SERVICE, KIND, DELETE, DELETE_YES, LINK = (
     f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "del", "dely", "lnk"))
 
@@ -56,13 +55,44 @@ def _applicant_buttons(summaries) -> list[list[Choice]]:
     return rows
 
 
+def _page_buttons(found: ApplicantPage) -> list[list[Choice]]:
+    """◀ ▶ between pages (the search travels along) and 🔍 to look for a name."""
+    if found.pages == 1 and not found.query:
+        return []
+    row = []
+    if found.page > 0:
+        row.append(Choice(text("tgstaff.list.previous"), f"{PAGE}{found.page - 1}:{found.query}"))
+    if found.page < found.pages - 1:
+        row.append(Choice(text("tgstaff.list.next"), f"{PAGE}{found.page + 1}:{found.query}"))
+    row.append(Choice(text("tgstaff.list.find"), FIND))
+    return [row]
+
+
+async def show_page(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0,
+                    query: str | None = None) -> None:
+    """One page of the list: what each can claim, buttons for the coordinator's own people."""
+    user_id = user_id_of(update)
+    found = applicants_page(staff_of(context), user_id, today(context), page, query)
+    own = [s for s in found.summaries if s.applicant.coordinator_id == user_id]
+    await say(update, context, page_text(found), _applicant_buttons(own) + _page_buttons(found))
+
+
 @privileged(COORDINATOR, STAFF, ADMIN)
 async def on_applicants(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/applicants: what each can claim and the nearest deadline (buttons for coordinators)."""
-    user_id = user_id_of(update)
-    summaries = list_applicants(staff_of(context), user_id, today(context))
-    own = [s for s in summaries if s.applicant.coordinator_id == user_id]
-    await say(update, context, summaries_text(summaries), _applicant_buttons(own))
+    """/applicants [名字]: the list, one page at a time, or only names containing the text."""
+    await show_page(update, context, 0, " ".join(args_of(context)) or None)
+
+
+async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
+    """The ◀ ▶ buttons: ``page:query``."""
+    page, _, query = rest.partition(":")
+    await show_page(update, context, int(page) if page.isdigit() else 0, query or None)
+
+
+async def ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The 🔍 button: the next typed text is a name to look for."""
+    set_mode(services_of(context), user_id_of(update), {"mode": "search"})
+    await say(update, context, text("tgstaff.list.ask_name"))
 
 
 def _kind_buttons(applicant_id: int) -> list[list[Choice]]:

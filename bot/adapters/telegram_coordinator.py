@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.adapters.telegram_applicants import link_button
+from bot.adapters.telegram_applicants import link_button, show_page
 from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_services import user_id_of
 from bot.adapters.telegram_staff import (
@@ -65,9 +65,9 @@ async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 def end_registration(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
-    """A command was sent while /apply waited for a name or phone: the registration is dropped."""
+    """A command was sent while /apply (or 🔍) waited for text: that flow is dropped."""
     svc = services_of(context)
-    if mode(svc, user_id).get("mode") == "register":
+    if mode(svc, user_id).get("mode") in ("register", "search"):
         set_mode(svc, user_id, {})
 
 
@@ -115,6 +115,12 @@ async def on_mode_text(update: Update, context: ContextTypes.DEFAULT_TYPE, typed
     """Typed input while registering or acting on behalf; False when no such mode is open."""
     svc, user_id = services_of(context), user_id_of(update)
     state = mode(svc, user_id)
+    if state.get("mode") == "search":  # after 🔍 (any staff role; the list checks it)
+        set_mode(svc, user_id, {})
+        if typed.startswith("/"):
+            return False
+        await show_page(update, context, 0, typed)
+        return True
     if state and role(context, user_id) != COORDINATOR:
         set_mode(svc, user_id, {})  # the role was taken away meanwhile: back to the worker flow
         return False

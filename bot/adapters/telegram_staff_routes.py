@@ -52,6 +52,10 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
                 "del": applicants.ask_delete, "dely": applicants.confirm_delete,
                 "lnk": applicants.give_link}[action]
         await step(update, context, int(rest))
+    elif action == "find":
+        await applicants.ask_name(update, context)
+    elif action == "pg":
+        await applicants.turn_page(update, context, rest)
     elif action == "svk":
         await applicants.record_kind(update, context, rest)
     elif action == "inv":
