@@ -21,17 +21,26 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
 
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "applicant.interview")
-        state = dict(row.state or {}) or _first_state(row)
+        first = _first_state(row)
+        state = dict(row.state or {}) or first
         if button is not None:
             turn = conversation.handle_button(state, button, as_of=as_of)
         elif text_in is not None:
             turn = conversation.handle_text(state, text_in, as_of=as_of)
         else:
             turn = conversation.start(state, as_of=as_of)
+            if not _answered_since(state, first):  # only the county the coordinator entered
+                turn = replace(turn, replies=conversation.start(None, as_of=as_of).replies)
         row.state, row.updated_at = turn.state, ctx.now()
         session.add(row)
         record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
         return replace(turn, events=[])
+
+
+def _answered_since(state: dict | None, first: dict | None) -> bool:
+    """Whether the interview holds answers beyond those it started with (a resume is worth saying)."""
+    state, first = state or {}, first or {}
+    return (state.get("answers") or []) != (first.get("answers") or []) or bool(state.get("skipped"))
 
 
 def _first_state(row: Any) -> dict | None:
