@@ -154,7 +154,10 @@ async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, app
 
 @privileged(COORDINATOR, STAFF, ADMIN)
 async def on_ledger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/ledger: the real-name ledger as an Excel file in the chat."""
+    """/ledger: the real-name ledger as an Excel file in the chat ("还没有登记的人" when empty)."""
     ledger = export_ledger(staff_of(context), user_id_of(update), today(context))
+    if not ledger.rows:
+        await say(update, context, text("staff.list.empty"))
+        return
     await context.bot.send_document(chat_id_of(update), ledger.content, filename=ledger.filename,
                                     caption=text("tgstaff.ledger.caption"))
