@@ -126,6 +126,15 @@ def test_service_recorded_by_mistake_can_be_removed(ctx, world):
         delete_service(ctx, coordinator, world.applicants["li"], world.services["wang_guidance"])
 
 
+def test_one_button_token_records_one_service(ctx, world):
+    coordinator, li = world.ids["coordinator"], world.applicants["li"]
+    first = record_service(ctx, coordinator, li, "job_offer", AS_OF, token="tok1")
+    again = record_service(ctx, coordinator, li, "job_offer", AS_OF, token="tok1")
+    assert (again.id, again.repeated, first.repeated) == (first.id, True, False)
+    other = record_service(ctx, coordinator, li, "job_offer", AS_OF, token="tok2")
+    assert [s.id for s in list_services(ctx, coordinator, li)] == [first.id, other.id]
+
+
 def test_deleting_an_applicant_removes_their_services_and_names(ctx, world):
     coordinator, wang = world.ids["coordinator"], world.applicants["wang"]
     delete_applicant(ctx, coordinator, wang)

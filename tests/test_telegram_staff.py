@@ -70,7 +70,9 @@ async def test_coordinator_flow_end_to_end(bot):
     applicant_id = re.match(r"(\d+)\. 阿木", listing)[1]
     assert f"stf:open:{applicant_id}" in [b["callback_data"] for b in bot.last_buttons(COORDINATOR)]
     await bot.send(COORDINATOR, f"/service {applicant_id}")
-    assert await bot.tap(COORDINATOR, f"stf:svk:{applicant_id}:guidance") == [
+    [guidance] = [b["callback_data"] for b in bot.last_buttons(COORDINATOR)
+                  if b["callback_data"].startswith(f"stf:svk:{applicant_id}:guidance:")]
+    assert await bot.tap(COORDINATOR, guidance) == [
         text("tgstaff.service.done", kind=text("staff.service.guidance"))]
 
     await bot.send(COORDINATOR, "/ledger")

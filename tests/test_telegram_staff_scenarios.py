@@ -56,14 +56,17 @@ async def _setup(bot: OfflineBot, scenario: dict) -> None:
 
 
 async def _act(bot: OfflineBot, step: dict, user_id: int, shown: list[dict], link: str,
-               where: str) -> None:
-    """Type or tap the step's input."""
+               where: str, tapped: dict[int, str]) -> None:
+    """Type or tap the step's input (``retap``: the user's last tapped button once more)."""
     if "send" in step:
         await bot.send(user_id, str(step["send"]).replace("{link}", link))
+    elif "retap" in step:
+        await bot.tap(user_id, tapped[user_id])
     else:
         match = [b for b in shown if str(step["tap"]) in b["text"]]
         assert match, f"{where}: no button {step['tap']!r} in {[b['text'] for b in shown]}"
-        await bot.tap(user_id, match[0]["callback_data"])
+        tapped[user_id] = match[0]["callback_data"]
+        await bot.tap(user_id, tapped[user_id])
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -74,12 +77,13 @@ async def test_staff_scenario_through_telegram(path, storage):
     async with OfflineBot(storage, staff=staff, as_of=scenario["as_of"]) as bot:
         await _setup(bot, scenario)
         shown: dict[int, list[dict]] = {}
+        tapped: dict[int, str] = {}
         texts, labels, files, link = "", [], 0, ""
         for number, step in enumerate(scenario["steps"], 1):
             where, user_id = f"{path.name} step {number}", USERS[step.get("as", "coordinator")]
             before, before_files = len(bot.api.sent(user_id)), len(bot.api.documents(user_id))
-            if {"send", "tap"} & set(step):
-                await _act(bot, step, user_id, shown.get(user_id, []), link, where)
+            if {"send", "tap", "retap"} & set(step):
+                await _act(bot, step, user_id, shown.get(user_id, []), link, where, tapped)
                 sent = bot.api.sent(user_id)[before:]
                 files = len(bot.api.documents(user_id)) - before_files
                 assert sent or files, f"{where}: no reply"

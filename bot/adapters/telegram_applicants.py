@@ -27,16 +27,17 @@ from bot.staff import (
     STAFF,
     create_link,
     delete_applicant,
+    delete_service,
     export_ledger,
     invite_link,
     record_service,
 )
 from bot.staff.listing import ApplicantPage, applicants_page, page_text
-from bot.staff.services131 import required
+from bot.staff.services131 import new_button_token, required
 
 NO, FIND, PAGE = f"{PREFIX}no", f"{PREFIX}find", f"{PREFIX}pg:"
-OPEN, SERVICE, KIND, DELETE, DELETE_YES, LINK = (
-    f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "del", "dely", "lnk"))
+OPEN, SERVICE, KIND, UNDO, DELETE, DELETE_YES, LINK = (
+    f"{PREFIX}{k}:" for k in ("open", "svc", "svk", "svu", "del", "dely", "lnk"))
 
 
 def link_button(applicant) -> list[Choice]:
@@ -96,8 +97,9 @@ async def ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _kind_buttons(applicant_id: int) -> list[list[Choice]]:
-    """One button per 131 service kind."""
-    return [[Choice(text(f"staff.service.{kind}"), f"{KIND}{applicant_id}:{kind}")]
+    """One button per 131 service kind; this set shares a token, so a re-tap records nothing."""
+    token = new_button_token()
+    return [[Choice(text(f"staff.service.{kind}"), f"{KIND}{applicant_id}:{kind}:{token}")]
             for kind in required()]
 
 
@@ -120,10 +122,25 @@ async def on_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def record_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
-    """Record the tapped service kind for the applicant, dated today."""
-    applicant_id, kind = rest.split(":", 1)
-    record_service(staff_of(context), user_id_of(update), int(applicant_id), kind, today(context))
-    await say(update, context, text("tgstaff.service.done", kind=text(f"staff.service.{kind}")))
+    """Record the tapped service kind for the applicant, dated today, once per button set."""
+    applicant_id, kind, token = [*rest.split(":", 2), ""][:3]
+    if not token:  # a button from before tokens: fresh buttons instead of a second record
+        own_applicant(context, user_id_of(update), int(applicant_id), "service.record")
+        await say(update, context, text("telegram.stale_button"))
+        await ask_service(update, context, int(applicant_id))
+        return
+    service = record_service(staff_of(context), user_id_of(update), int(applicant_id), kind,
+                             today(context), token=token)
+    key = "tgstaff.service.again" if service.repeated else "tgstaff.service.done"
+    undo = [[Choice(text("tgstaff.service.undo"), f"{UNDO}{applicant_id}:{service.id}")]]
+    await say(update, context, text(key, kind=text(f"staff.service.{service.kind}")), undo)
+
+
+async def undo_service(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
+    """The 撤销 button under a confirmation: delete that service record."""
+    applicant_id, _, service_id = rest.partition(":")
+    delete_service(staff_of(context), user_id_of(update), int(applicant_id), int(service_id))
+    await say(update, context, text("tgstaff.service.undone"))
 
 
 async def give_link(update: Update, context: ContextTypes.DEFAULT_TYPE, applicant_id: int) -> None:

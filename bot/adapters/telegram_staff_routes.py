@@ -58,6 +58,8 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
         await applicants.turn_page(update, context, rest)
     elif action == "svk":
         await applicants.record_kind(update, context, rest)
+    elif action == "svu":
+        await applicants.undo_service(update, context, rest)
     elif action == "inv":
         await admin.on_cancel_button(update, context, rest)
     else:

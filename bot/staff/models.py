@@ -11,6 +11,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    String,
     Table,
     inspect,
 )
@@ -111,6 +112,9 @@ class ServiceRow(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     recorded_at: datetime = Field(sa_column=_utc_column())
+    # the token of the button that recorded it: a second tap of that button records nothing
+    button_token: str | None = Field(default=None, sa_column=Column(
+        String(16), nullable=True, unique=True, index=True))
 
 
 STAFF_TABLES: list[type[SQLModel]] = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow,
