@@ -16,6 +16,15 @@ from bot.adapters.telegram_services import (
 )
 from bot.core.render import render, text
 
+
+def _fairs_opt_out(context: ContextTypes.DEFAULT_TYPE, user_id: int, opt_out: bool) -> bool:
+    """Record a linked applicant's choice about job fairs; False when the user is not one."""
+    from bot.adapters.telegram_staff import staff_ctx
+    from bot.staff.links import set_fairs_opt_out
+
+    ctx = staff_ctx(context)
+    return ctx is not None and set_fairs_opt_out(ctx, user_id, opt_out)
+
 PREFIX = "acct:"
 DELETE_YES, DELETE_NO = f"{PREFIX}delete:yes", f"{PREFIX}delete:no"
 
@@ -92,15 +101,20 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Subscribe to job-fair news for the home county and work city."""
     storage, user = services(context).storage, user_of(update)
     storage.upsert_user(user.id, chat_id_of(update), user.full_name)
+    if _fairs_opt_out(context, user.id, False):  # a linked applicant who had unsubscribed
+        await send_text(context.bot, chat_id_of(update), text("tgstaff.link.fairs_on"))
+        return
     await subscribe_from_answers(update, context, services(context).load_state(user.id))
 
 
 @per_user
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop all job-fair news for the user."""
+    """Stop all job-fair news for the user (subscriptions, and as a linked applicant)."""
     svc, user_id = services(context), user_id_of(update)
     clear_pending(svc, user_id)
-    key = "telegram.unsubscribe.done" if svc.storage.unsubscribe(user_id) else "telegram.unsubscribe.none"
+    removed = svc.storage.unsubscribe(user_id)
+    linked = _fairs_opt_out(context, user_id, True)  # fairs reach linked applicants too
+    key = "telegram.unsubscribe.done" if removed or linked else "telegram.unsubscribe.none"
     await send_text(context.bot, chat_id_of(update), text(key))
 
 

@@ -100,3 +100,20 @@ def redeem_link(ctx: StaffContext, user_id: int, token: str) -> Applicant:
         record(session, ctx, user_id, "applicant.bind", f"applicant:{row.id}",
                {"link": link.token_hash[:12]})
         return to_applicant(row)
+
+
+def set_fairs_opt_out(ctx: StaffContext, user_id: int, opt_out: bool) -> bool:
+    """The linked worker's own /unsubscribe (True) or /subscribe (False) for job-fair messages.
+
+    Returns whether ``user_id`` is a linked applicant whose choice changed. Fair recipients are
+    linked applicants with ``fairs_opt_out`` false (the broadcast side filters on it).
+    """
+    with ctx.transaction() as session:
+        row = session.exec(select(ApplicantRow).where(ApplicantRow.telegram_id == user_id)).first()
+        if row is None or row.fairs_opt_out == opt_out:
+            return False
+        row.fairs_opt_out = opt_out
+        session.add(row)
+        record(session, ctx, user_id, "applicant.fairs_off" if opt_out else "applicant.fairs_on",
+               f"applicant:{row.id}")
+        return True

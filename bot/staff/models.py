@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    false,
     inspect,
 )
 from sqlmodel import Field, SQLModel
@@ -84,6 +86,8 @@ class ApplicantRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc_column())
     telegram_id: int | None = Field(  # the worker's own account, bound through a one-time link
         default=None, sa_column=Column(BigInteger, nullable=True, unique=True, index=True))
+    fairs_opt_out: bool = Field(  # the linked worker sent /unsubscribe: no job-fair messages
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class LinkRow(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""Coordinator fixes: the button that recorded a 131 service (a re-tap records nothing).
+"""Coordinator fixes: the button that recorded a 131 service (a re-tap records nothing), and a
+linked applicant's /unsubscribe from job fairs.
 
 Revision ID: 0004
 Revises: 0002 (the lead re-points this to 0003 when the inbox branch is merged)
@@ -17,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 SERVICES, TOKEN_INDEX = 'staff_services', 'ix_staff_services_button_token'
+APPLICANTS = 'staff_applicants'
 
 
 def _has_column(table: str, column: str) -> bool:
@@ -30,10 +32,16 @@ def upgrade() -> None:
         with op.batch_alter_table(SERVICES, schema=None) as batch_op:
             batch_op.add_column(sa.Column('button_token', sa.String(length=16), nullable=True))
             batch_op.create_index(TOKEN_INDEX, ['button_token'], unique=True)
+    if not _has_column(APPLICANTS, 'fairs_opt_out'):
+        with op.batch_alter_table(APPLICANTS, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('fairs_opt_out', sa.Boolean(), nullable=False,
+                                          server_default=sa.false()))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table(APPLICANTS, schema=None) as batch_op:
+        batch_op.drop_column('fairs_opt_out')
     with op.batch_alter_table(SERVICES, schema=None) as batch_op:
         batch_op.drop_index(TOKEN_INDEX)
         batch_op.drop_column('button_token')
