@@ -169,3 +169,17 @@ async def test_an_applicant_deleted_meanwhile_ends_the_on_behalf_mode(bot):
     delete_applicant(ctx, COORDINATOR, summary.applicant.id)
     assert await bot.send(COORDINATOR, "马边") == [text("staff.applicant.unknown")]
     assert text("staff.applicant.unknown") not in await bot.send(COORDINATOR, "马边")
+
+
+async def test_remind_me_on_behalf_stores_reminders_for_the_coordinator_naming_the_applicant(bot, storage):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")
+    for action, value in INTERVIEW:
+        await getattr(bot, action)(COORDINATOR, value)
+    [remind] = [b["callback_data"] for b in bot.last_buttons(COORDINATOR)
+                if b["text"] == text("interview.remind_button")]
+    [saved] = await bot.tap(COORDINATOR, remind)
+    stored = [r for r in storage.reminders(COORDINATOR) if r.sent_at is None]
+    assert stored and all(r.text.startswith("阿木的补贴：") and r.chat_id == COORDINATOR for r in stored)
+    assert "阿木" in saved and all(f"{r.due.month}月{r.due.day}日" in saved for r in stored)
+    assert storage.reminders(WORKER) == []

@@ -6,7 +6,8 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_applicants import link_button, show_page
 from bot.adapters.telegram_send import Choice
-from bot.adapters.telegram_services import user_id_of
+from bot.adapters.telegram_reminders import store_reminders
+from bot.adapters.telegram_services import chat_id_of, user_id_of
 from bot.adapters.telegram_staff import (
     PREFIX,
     args_of,
@@ -107,6 +108,9 @@ async def _behalf_input(update: Update, context: ContextTypes.DEFAULT_TYPE, appl
     except InputError:  # deleted or handed to another coordinator meanwhile: leave the mode
         set_mode(services_of(context), user_id_of(update), {})
         raise
+    for event in turn.events:  # reminders about the applicant, for the coordinator: stored first
+        if event.get("type") == "reminders_accepted":
+            store_reminders(services_of(context).storage, user_id_of(update), chat_id_of(update), event)
     await _show(update, context, turn.replies)
 
 

@@ -7,15 +7,18 @@ from typing import Any
 
 from bot.staff.access import owned
 from bot.staff.audit import record
+from bot.core.render import text
 from bot.staff.context import StaffContext
+from bot.staff.models import stored_id
 
 
 def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *, as_of: date,
                    text_in: str | None = None, button: str | None = None) -> Any:
     """One input of the applicant's interview: /start (neither given), typed text, or a button.
 
-    Returns the conversation core's ``Turn`` with its events dropped: reminder and
-    subscription offers concern the applicant, who is not in this chat.
+    Returns the conversation core's ``Turn`` for the coordinator: accepted reminders become the
+    coordinator's own, each naming the applicant (the adapter stores them for the coordinator's
+    chat); other events (a subscription) concern the applicant, who is not here, and are dropped.
     """
     from bot.core import conversation
 
@@ -34,7 +37,23 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
         row.state, row.updated_at = turn.state, ctx.now()
         session.add(row)
         record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
-        return replace(turn, events=[])
+        return _for_coordinator(turn, stored_id(row.id), row.name)
+
+
+def _for_coordinator(turn: Any, applicant_id: int, name: str) -> Any:
+    """The turn with reminders addressed to the coordinator about the applicant, nothing else."""
+    events, replies = [], list(turn.replies)
+    for event in turn.events:
+        if event.get("type") != "reminders_accepted":
+            continue
+        plans = [{**plan, "rule_id": f"{plan.get('rule_id', '')}@applicant:{applicant_id}",
+                  "text": text("staff.behalf.reminder", name=name, text=plan.get("text", ""))}
+                 for plan in event.get("reminders", [])]
+        events.append({**event, "reminders": plans})
+        dates = sorted({date.fromisoformat(str(plan["due"])) for plan in plans})
+        replies = [replace(replies[0], text=text("staff.behalf.reminders_saved", name=name,
+                                                  dates=dates))]
+    return replace(turn, events=events, replies=replies)
 
 
 def _answered_since(state: dict | None, first: dict | None) -> bool:
