@@ -5,8 +5,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_applicants import link_button, show_page
-from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_reminders import store_reminders
+from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_services import chat_id_of, user_id_of
 from bot.adapters.telegram_staff import (
     PREFIX,

@@ -5,9 +5,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot.core.render import text
 from bot.staff.access import owned
 from bot.staff.audit import record
-from bot.core.render import text
 from bot.staff.context import StaffContext
 from bot.staff.models import stored_id
 
