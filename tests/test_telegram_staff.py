@@ -183,3 +183,16 @@ async def test_remind_me_on_behalf_stores_reminders_for_the_coordinator_naming_t
     assert stored and all(r.text.startswith("阿木的补贴：") and r.chat_id == COORDINATOR for r in stored)
     assert "阿木" in saved and all(f"{r.due.month}月{r.due.day}日" in saved for r in stored)
     assert storage.reminders(WORKER) == []
+
+
+async def test_a_home_county_corrected_in_the_interview_is_the_ledgers_county(bot):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")
+    await bot.tap(COORDINATOR, "go")
+    await bot.send(COORDINATOR, "/back")  # back to the home county the registration filled in
+    assert "峨边彝族自治县" in (await bot.send(COORDINATOR, "峨边"))[0]
+    await bot.tap(COORDINATOR, "a:person_category:poverty_alleviated")
+    await bot.send(COORDINATOR, "/done")
+    await bot.send(COORDINATOR, "/ledger")
+    [row] = ledger_rows(bot, COORDINATOR)
+    assert row[text("staff.ledger.col.county")] == "峨边彝族自治县"

@@ -73,7 +73,8 @@ def ledger_row(summary: ApplicantSummary) -> list[Any]:
     person, found = summary.applicant, summary.assessment
     facts = facts_of(person.state, person.county)
     separator = "\n"
-    return [person.id, person.name, person.phone or "", person.village, person.county,
+    return [person.id, person.name, person.phone or "", person.village,
+            summary.home_county or person.county,
             _work_place(facts), _date(facts.get("employment_start")),
             facts.get("social_insurance_months"),
             separator.join(c.title for c in found.claims),
