@@ -4,6 +4,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.adapters.telegram_departure import (
+    HAND_OVER,
+    KEEP,
+    departure,
+    departure_buttons,
+    settle_and_forget,
+)
 from bot.adapters.telegram_send import Choice, send_text
 from bot.adapters.telegram_services import (
     Services,
@@ -143,21 +150,44 @@ async def on_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_text(context.bot, chat_id_of(update), body)
 
 
+async def _ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask to confirm; a coordinator with applicants chooses what happens to them first."""
+    leaving = departure(context, user_id_of(update))
+    if leaving is None:
+        buttons = [[Choice(text("telegram.delete.yes"), DELETE_YES),
+                    Choice(text("telegram.delete.no"), DELETE_NO)]]
+        await send_text(context.bot, chat_id_of(update), text("telegram.delete.confirm"), buttons)
+        return
+    words = text("tgstaff.depart.ask", count=leaving.applicants, others=bool(leaving.successors))
+    await send_text(context.bot, chat_id_of(update), words,
+                    departure_buttons(services(context), leaving.successors, DELETE_NO))
+
+
 @per_user
 async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Ask whether to erase everything about the user."""
-    buttons = [[Choice(text("telegram.delete.yes"), DELETE_YES),
-                Choice(text("telegram.delete.no"), DELETE_NO)]]
-    await send_text(context.bot, chat_id_of(update), text("telegram.delete.confirm"), buttons)
+    """Ask whether to erase everything about the user (a coordinator: and his applicants' fate)."""
+    await _ask_delete(update, context)
 
 
 async def on_account_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
     """Act on a /delete confirmation button; anything else is stale."""
+    from bot.core.errors import InputError
+    from bot.staff.departure import KEEP as KEEP_CHOICE
+
+    if data == DELETE_YES and departure(context, user_id_of(update)) is not None:
+        await _ask_delete(update, context)  # never orphan a coordinator's applicants silently
+        return
     if data == DELETE_YES:
         services(context).forget(user_id_of(update))
-        key = "telegram.delete.done"
+        message = text("telegram.delete.done")
     elif data == DELETE_NO:
-        key = "telegram.delete.kept"
+        message = text("telegram.delete.kept")
+    elif data == KEEP or (data.startswith(HAND_OVER) and data.removeprefix(HAND_OVER).isdigit()):
+        try:
+            message = await settle_and_forget(
+                update, context, KEEP_CHOICE if data == KEEP else data.removeprefix(HAND_OVER))
+        except InputError as refused:  # the successor lost the role meanwhile: nothing erased
+            message = refused.zh
     else:
-        key = "telegram.stale_button"
-    await send_text(context.bot, chat_id_of(update), text(key))
+        message = text("telegram.stale_button")
+    await send_text(context.bot, chat_id_of(update), message)
