@@ -37,6 +37,7 @@ from bot.staff import (
     save_interview,
     update_contact,
 )
+from bot.staff.applicants import typed_name, typed_phone
 from bot.staff.services131 import citations, progress, required
 
 AS_OF = date(2026, 11, 22)
@@ -125,6 +126,15 @@ def test_service_recorded_by_mistake_can_be_removed(ctx, world):
         delete_service(ctx, coordinator, world.applicants["li"], world.services["wang_guidance"])
 
 
+def test_one_button_token_records_one_service(ctx, world):
+    coordinator, li = world.ids["coordinator"], world.applicants["li"]
+    first = record_service(ctx, coordinator, li, "job_offer", AS_OF, token="tok1")
+    again = record_service(ctx, coordinator, li, "job_offer", AS_OF, token="tok1")
+    assert (again.id, again.repeated, first.repeated) == (first.id, True, False)
+    other = record_service(ctx, coordinator, li, "job_offer", AS_OF, token="tok2")
+    assert [s.id for s in list_services(ctx, coordinator, li)] == [first.id, other.id]
+
+
 def test_deleting_an_applicant_removes_their_services_and_names(ctx, world):
     coordinator, wang = world.ids["coordinator"], world.applicants["wang"]
     delete_applicant(ctx, coordinator, wang)
@@ -182,3 +192,30 @@ def test_a_service_today_in_china_is_not_in_the_future(ctx, world, clock):
     service = record_service(ctx, world.ids["coordinator"], world.applicants["wang"], "training",
                              date(2026, 11, 22), "")
     assert service.delivered_on == date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("answer", ["阿木", "孙 六", "阿依古丽·买买提", "Ali Musa", "何丽"])
+def test_typed_names_are_taken(answer):
+    assert typed_name(f" {answer} ") == answer
+
+
+@pytest.mark.parametrize("answer", ["补贴怎么领", "能领多少钱？", "他是脱贫户吗", "请问", "阿", "名" * 21,
+                                    "13812345678", "王五2", "/applicants"])
+def test_questions_and_non_names_are_refused_as_names(answer):
+    with pytest.raises(InputError) as refused:
+        typed_name(answer)
+    assert refused.value.zh == text("staff.applicant.not_a_name")
+
+
+@pytest.mark.parametrize(("answer", "stored"), [
+    ("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"),
+    ("0833-4512345", "0833-4512345"), ("08334512345", "08334512345"), ("不填", None)])
+def test_typed_phones_are_mobiles_landlines_or_none(answer, stored):
+    assert typed_phone(answer) == stored
+
+
+@pytest.mark.parametrize("answer", ["123", "12345678901", "能不能以后再填", "阿木", "1381234567x"])
+def test_other_phone_answers_are_refused(answer):
+    with pytest.raises(InputError) as refused:
+        typed_phone(answer)
+    assert refused.value.zh == text("staff.applicant.not_a_phone")

@@ -132,3 +132,15 @@ def test_deleting_the_applicant_removes_its_links(ctx, world):
     delete_applicant(ctx, coordinator, wang)
     assert snapshot(ctx)["staff_applicant_links"] == []
     assert refusal(lambda: redeem_link(ctx, WORKER_ACCOUNT, token)) == text("staff.link.unknown")
+
+
+@pytest.mark.parametrize("who", ["coordinator", "other_coordinator", "staff", "admin"])
+def test_an_account_with_a_role_cannot_bind_the_link(ctx, world, who):
+    link = create_link(ctx, world.ids["coordinator"], world.applicants["wang"])
+    before = snapshot(ctx)
+    account = ADMIN_ID if who == "admin" else world.ids[who]
+    role = "coordinator" if who.endswith("coordinator") else who
+    assert refusal(lambda: redeem_link(ctx, account, link.token)) == text(
+        "staff.link.not_for_staff", role=text(f"staff.role.{role}"))
+    assert snapshot(ctx) == before
+    assert redeem_link(ctx, WORKER_ACCOUNT, link.token).telegram_id == WORKER_ACCOUNT  # still usable

@@ -70,7 +70,9 @@ async def test_coordinator_flow_end_to_end(bot):
     applicant_id = re.match(r"(\d+)\. 阿木", listing)[1]
     assert f"stf:open:{applicant_id}" in [b["callback_data"] for b in bot.last_buttons(COORDINATOR)]
     await bot.send(COORDINATOR, f"/service {applicant_id}")
-    assert await bot.tap(COORDINATOR, f"stf:svk:{applicant_id}:guidance") == [
+    [guidance] = [b["callback_data"] for b in bot.last_buttons(COORDINATOR)
+                  if b["callback_data"].startswith(f"stf:svk:{applicant_id}:guidance:")]
+    assert await bot.tap(COORDINATOR, guidance) == [
         text("tgstaff.service.done", kind=text("staff.service.guidance"))]
 
     await bot.send(COORDINATOR, "/ledger")
@@ -81,8 +83,8 @@ async def test_coordinator_flow_end_to_end(bot):
 
     await bot.tap(COORDINATOR, f"stf:del:{applicant_id}")
     assert await bot.tap(COORDINATOR, f"stf:dely:{applicant_id}") == [text("tgstaff.delete.done")]
-    await bot.send(COORDINATOR, "/ledger")
-    assert ledger_rows(bot, COORDINATOR) == []
+    assert await bot.send(COORDINATOR, "/ledger") == [text("staff.list.empty")]
+    assert len(bot.api.documents(COORDINATOR)) == 1  # no second, empty file
 
 
 async def test_reopening_an_applicant_resumes_their_interview(bot):
@@ -103,9 +105,9 @@ async def test_reopening_an_applicant_resumes_their_interview(bot):
 async def test_bad_name_or_phone_keeps_the_registration_open(bot):
     await make_coordinator(bot)
     await bot.send(COORDINATOR, "/apply")
-    assert await bot.send(COORDINATOR, "名" * 51) == [text("staff.applicant.bad_name")]
+    assert await bot.send(COORDINATOR, "名" * 51) == [text("staff.applicant.not_a_name")]
     assert await bot.send(COORDINATOR, "阿木") == [text("tgstaff.apply.ask_phone")]
-    assert await bot.send(COORDINATOR, "123") == [text("staff.applicant.bad_phone")]
+    assert await bot.send(COORDINATOR, "123") == [text("staff.applicant.not_a_phone")]
     assert (await bot.send(COORDINATOR, "13812345678"))[0].startswith("登记好了")
 
 
@@ -167,3 +169,30 @@ async def test_an_applicant_deleted_meanwhile_ends_the_on_behalf_mode(bot):
     delete_applicant(ctx, COORDINATOR, summary.applicant.id)
     assert await bot.send(COORDINATOR, "马边") == [text("staff.applicant.unknown")]
     assert text("staff.applicant.unknown") not in await bot.send(COORDINATOR, "马边")
+
+
+async def test_remind_me_on_behalf_stores_reminders_for_the_coordinator_naming_the_applicant(bot, storage):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")
+    for action, value in INTERVIEW:
+        await getattr(bot, action)(COORDINATOR, value)
+    [remind] = [b["callback_data"] for b in bot.last_buttons(COORDINATOR)
+                if b["text"] == text("interview.remind_button")]
+    [saved] = await bot.tap(COORDINATOR, remind)
+    stored = [r for r in storage.reminders(COORDINATOR) if r.sent_at is None]
+    assert stored and all(r.text.startswith("阿木的补贴：") and r.chat_id == COORDINATOR for r in stored)
+    assert "阿木" in saved and all(f"{r.due.month}月{r.due.day}日" in saved for r in stored)
+    assert storage.reminders(WORKER) == []
+
+
+async def test_a_home_county_corrected_in_the_interview_is_the_ledgers_county(bot):
+    await make_coordinator(bot)
+    await bot.send(COORDINATOR, "/apply 阿木")
+    await bot.tap(COORDINATOR, "go")
+    await bot.send(COORDINATOR, "/back")  # back to the home county the registration filled in
+    assert "峨边彝族自治县" in (await bot.send(COORDINATOR, "峨边"))[0]
+    await bot.tap(COORDINATOR, "a:person_category:poverty_alleviated")
+    await bot.send(COORDINATOR, "/done")
+    await bot.send(COORDINATOR, "/ledger")
+    [row] = ledger_rows(bot, COORDINATOR)
+    assert row[text("staff.ledger.col.county")] == "峨边彝族自治县"

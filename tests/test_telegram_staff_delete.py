@@ -10,7 +10,7 @@ from sqlalchemy import Engine, MetaData
 
 from bot.broadcast import open_outbox
 from bot.core.render import text
-from bot.staff import StaffContext, create_invite, redeem_invite
+from bot.staff import StaffContext, audit_log, create_invite, redeem_invite
 
 ADMIN = 7001
 WORKER, COORDINATOR = 987_654_321, 987_654_322  # distinctive: found in any column or key
@@ -76,7 +76,14 @@ async def test_coordinator_delete_erases_role_audit_and_chat_mode(bot, storage):
     await bot.send(COORDINATOR, "/apply 阿木")  # leaves the chat in "on behalf" mode
     assert {name for name, _ in rows_naming(storage.engine, COORDINATOR)} >= {
         "staff_roles", "staff_invites", "staff_audit", "staff_applicants", "conversations"}
-    await delete_me(bot, COORDINATOR)
+    await bot.send(COORDINATOR, "/delete")
+    # a coordinator with applicants must choose first: the plain "yes" only asks again
+    assert await bot.tap(COORDINATOR, "acct:delete:yes") == [
+        text("tgstaff.depart.ask", count=1, others=False)]
+    assert await bot.tap(COORDINATOR, "acct:delete:keep") == [
+        text("tgstaff.depart.done", count=1, kept=True)]
     assert rows_naming(storage.engine, COORDINATOR) == []
     [listing] = await bot.send(ADMIN, "/applicants")  # the applicant stays for the county's staff
-    assert re.match(r"\d+\. 阿木", listing)
+    applicant_id = int(re.match(r"(\d+)\. 阿木", listing)[1])
+    [choice] = [e for e in audit_log(ctx, ADMIN) if e.action == "applicant.keep_for_staff"]
+    assert (choice.actor, choice.detail["applicants"]) == (0, [applicant_id])

@@ -4,6 +4,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.adapters.telegram_departure import (
+    HAND_OVER,
+    KEEP,
+    departure,
+    departure_buttons,
+    settle_and_forget,
+)
 from bot.adapters.telegram_send import Choice, send_text
 from bot.adapters.telegram_services import (
     Services,
@@ -15,6 +22,15 @@ from bot.adapters.telegram_services import (
     user_of,
 )
 from bot.core.render import render, text
+
+
+def _fairs_opt_out(context: ContextTypes.DEFAULT_TYPE, user_id: int, opt_out: bool) -> bool:
+    """Record a linked applicant's choice about job fairs; False when the user is not one."""
+    from bot.adapters.telegram_staff import staff_ctx
+    from bot.staff.links import set_fairs_opt_out
+
+    ctx = staff_ctx(context)
+    return ctx is not None and set_fairs_opt_out(ctx, user_id, opt_out)
 
 PREFIX = "acct:"
 DELETE_YES, DELETE_NO = f"{PREFIX}delete:yes", f"{PREFIX}delete:no"
@@ -92,15 +108,20 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Subscribe to job-fair news for the home county and work city."""
     storage, user = services(context).storage, user_of(update)
     storage.upsert_user(user.id, chat_id_of(update), user.full_name)
+    if _fairs_opt_out(context, user.id, False):  # a linked applicant who had unsubscribed
+        await send_text(context.bot, chat_id_of(update), text("tgstaff.link.fairs_on"))
+        return
     await subscribe_from_answers(update, context, services(context).load_state(user.id))
 
 
 @per_user
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop all job-fair news for the user."""
+    """Stop all job-fair news for the user (subscriptions, and as a linked applicant)."""
     svc, user_id = services(context), user_id_of(update)
     clear_pending(svc, user_id)
-    key = "telegram.unsubscribe.done" if svc.storage.unsubscribe(user_id) else "telegram.unsubscribe.none"
+    removed = svc.storage.unsubscribe(user_id)
+    linked = _fairs_opt_out(context, user_id, True)  # fairs reach linked applicants too
+    key = "telegram.unsubscribe.done" if removed or linked else "telegram.unsubscribe.none"
     await send_text(context.bot, chat_id_of(update), text(key))
 
 
@@ -129,21 +150,44 @@ async def on_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_text(context.bot, chat_id_of(update), body)
 
 
+async def _ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask to confirm; a coordinator with applicants chooses what happens to them first."""
+    leaving = departure(context, user_id_of(update))
+    if leaving is None:
+        buttons = [[Choice(text("telegram.delete.yes"), DELETE_YES),
+                    Choice(text("telegram.delete.no"), DELETE_NO)]]
+        await send_text(context.bot, chat_id_of(update), text("telegram.delete.confirm"), buttons)
+        return
+    words = text("tgstaff.depart.ask", count=leaving.applicants, others=bool(leaving.successors))
+    await send_text(context.bot, chat_id_of(update), words,
+                    departure_buttons(services(context), leaving.successors, DELETE_NO))
+
+
 @per_user
 async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Ask whether to erase everything about the user."""
-    buttons = [[Choice(text("telegram.delete.yes"), DELETE_YES),
-                Choice(text("telegram.delete.no"), DELETE_NO)]]
-    await send_text(context.bot, chat_id_of(update), text("telegram.delete.confirm"), buttons)
+    """Ask whether to erase everything about the user (a coordinator: and his applicants' fate)."""
+    await _ask_delete(update, context)
 
 
 async def on_account_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
     """Act on a /delete confirmation button; anything else is stale."""
+    from bot.core.errors import InputError
+    from bot.staff.departure import KEEP as KEEP_CHOICE
+
+    if data == DELETE_YES and departure(context, user_id_of(update)) is not None:
+        await _ask_delete(update, context)  # never orphan a coordinator's applicants silently
+        return
     if data == DELETE_YES:
         services(context).forget(user_id_of(update))
-        key = "telegram.delete.done"
+        message = text("telegram.delete.done")
     elif data == DELETE_NO:
-        key = "telegram.delete.kept"
+        message = text("telegram.delete.kept")
+    elif data == KEEP or (data.startswith(HAND_OVER) and data.removeprefix(HAND_OVER).isdigit()):
+        try:
+            message = await settle_and_forget(
+                update, context, KEEP_CHOICE if data == KEEP else data.removeprefix(HAND_OVER))
+        except InputError as refused:  # the successor lost the role meanwhile: nothing erased
+            message = refused.zh
     else:
-        key = "telegram.stale_button"
-    await send_text(context.bot, chat_id_of(update), text(key))
+        message = text("telegram.stale_button")
+    await send_text(context.bot, chat_id_of(update), message)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.adapters.telegram_applicants import link_button
+from bot.adapters.telegram_applicants import link_button, show_page
+from bot.adapters.telegram_reminders import store_reminders
 from bot.adapters.telegram_send import Choice
-from bot.adapters.telegram_services import user_id_of
+from bot.adapters.telegram_services import chat_id_of, user_id_of
 from bot.adapters.telegram_staff import (
     PREFIX,
     args_of,
@@ -23,7 +24,7 @@ from bot.adapters.telegram_staff import (
 from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff import COORDINATOR, interview_step, register_applicant
-from bot.staff.applicants import clean_name
+from bot.staff.applicants import typed_name, typed_phone
 
 LEAVE, SKIP_PHONE = f"{PREFIX}leave", f"{PREFIX}skip"
 
@@ -44,7 +45,8 @@ async def on_apply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args, svc = args_of(context), services_of(context)
     if args:
         set_mode(svc, user_id_of(update), {})
-        await _register(update, context, args[0], " ".join(args[1:]) or None)
+        phone = typed_phone(" ".join(args[1:])) if args[1:] else None
+        await _register(update, context, typed_name(args[0]), phone)
         return
     set_mode(svc, user_id_of(update), {"mode": "register", "step": "name"})
     await say(update, context, text("tgstaff.apply.ask_name"))
@@ -55,12 +57,19 @@ async def _registration_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
     """The next answer of the /apply flow: the name, then the phone."""
     svc, user_id = services_of(context), user_id_of(update)
     if state.get("step") == "name":
-        set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": clean_name(answer)})
+        set_mode(svc, user_id, {"mode": "register", "step": "phone", "name": typed_name(answer)})
         await say(update, context, text("tgstaff.apply.ask_phone"),
                   [[Choice(text("tgstaff.apply.skip_phone"), SKIP_PHONE)]])
         return
-    await _register(update, context, state.get("name", ""), answer)
+    await _register(update, context, state.get("name", ""), typed_phone(answer))
     # a refused phone raises before this line: the flow stays open for another try
+
+
+def end_registration(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+    """A command was sent while /apply (or 🔍) waited for text: that flow is dropped."""
+    svc = services_of(context)
+    if mode(svc, user_id).get("mode") in ("register", "search"):
+        set_mode(svc, user_id, {})
 
 
 async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,6 +108,9 @@ async def _behalf_input(update: Update, context: ContextTypes.DEFAULT_TYPE, appl
     except InputError:  # deleted or handed to another coordinator meanwhile: leave the mode
         set_mode(services_of(context), user_id_of(update), {})
         raise
+    for event in turn.events:  # reminders about the applicant, for the coordinator: stored first
+        if event.get("type") == "reminders_accepted":
+            store_reminders(services_of(context).storage, user_id_of(update), chat_id_of(update), event)
     await _show(update, context, turn.replies)
 
 
@@ -107,6 +119,12 @@ async def on_mode_text(update: Update, context: ContextTypes.DEFAULT_TYPE, typed
     """Typed input while registering or acting on behalf; False when no such mode is open."""
     svc, user_id = services_of(context), user_id_of(update)
     state = mode(svc, user_id)
+    if state.get("mode") == "search":  # after 🔍 (any staff role; the list checks it)
+        set_mode(svc, user_id, {})
+        if typed.startswith("/"):
+            return False
+        await show_page(update, context, 0, typed)
+        return True
     if state and role(context, user_id) != COORDINATOR:
         set_mode(svc, user_id, {})  # the role was taken away meanwhile: back to the worker flow
         return False

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.adapters import telegram_admin as admin
 from bot.adapters import telegram_applicants as applicants
 from bot.adapters import telegram_coordinator as coordinator
-from bot.adapters.telegram_services import services, user_id_of
+from bot.adapters.telegram_services import per_user, services, user_id_of
 from bot.adapters.telegram_staff import PREFIX, answer_errors, help_text, role, say, set_mode
 from bot.core.render import text
 from bot.staff import WORKER
@@ -19,10 +19,23 @@ STAFF_COMMANDS = {
 }
 
 
+AFTER_COMMANDS = 1  # handler group run after every command's own handler (group 0)
+
+
 def add_staff_handlers(application: Application) -> None:
-    """Register the staff commands (before the worker's text handler)."""
+    """Register the staff commands (before the worker's text handler); any other command ends /apply."""
     for name, handler in STAFF_COMMANDS.items():
         application.add_handler(CommandHandler(name, handler))
+    application.add_handler(MessageHandler(filters.COMMAND, _command_ends_registration),
+                            group=AFTER_COMMANDS)
+
+
+@per_user
+async def _command_ends_registration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command other than /apply leaves an open registration: its next text is no name."""
+    command = (update.message.text if update.message and update.message.text else "").split()[0]
+    if command.split("@")[0] != "/apply":
+        coordinator.end_registration(context, user_id_of(update))
 
 
 async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
@@ -39,8 +52,14 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
                 "del": applicants.ask_delete, "dely": applicants.confirm_delete,
                 "lnk": applicants.give_link}[action]
         await step(update, context, int(rest))
+    elif action == "find":
+        await applicants.ask_name(update, context)
+    elif action == "pg":
+        await applicants.turn_page(update, context, rest)
     elif action == "svk":
         await applicants.record_kind(update, context, rest)
+    elif action == "svu":
+        await applicants.undo_service(update, context, rest)
     elif action == "inv":
         await admin.on_cancel_button(update, context, rest)
     else:

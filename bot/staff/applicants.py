@@ -18,6 +18,13 @@ from bot.staff.roles import COORDINATOR, Grant, PermissionDenied, grant_of, requ
 
 PHONE = re.compile(r"^1\d{10}$")
 MAX_NAME = 50
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+NAME_MARKS = "·・• "  # minority names (阿依古丽·买买提) and Latin names keep these between letters
+# A name never asks anything: these words and marks show a question typed where a name was asked.
+QUESTION_CUES = ("?", "？", "吗", "呢", "什么", "怎么", "怎样", "多少", "为什么", "如何", "哪",
+                 "能不能", "可不可以", "是不是", "有没有", "请问", "补贴")
+NO_PHONE = ("不填", "没有", "无", "不知道", "跳过")
 
 
 @dataclass(frozen=True)
@@ -61,13 +68,36 @@ def clean_name(name: str) -> str:
 
 
 def clean_phone(phone: str | None) -> str | None:
-    """An 11-digit mainland mobile number, or None; other input is refused."""
+    """An 11-digit mainland mobile number, a landline (0833-4512345), or None; else refused."""
     if phone is None or not phone.strip():
         return None
     digits = re.sub(r"[\s\-]", "", phone.strip()).removeprefix("+86")
+    if LANDLINE.match(re.sub(r"\s", "", phone)):
+        return re.sub(r"\s", "", phone)
     if not PHONE.match(digits):
         raise InputError(text("staff.applicant.bad_phone"), f"bad phone number {phone!r}")
     return digits
+
+
+def typed_name(answer: str) -> str:
+    """A name typed in the chat: 2-20 letters (CJK or Latin), no question; else refused."""
+    name = plain(answer)
+    letters_only = all(ch.isalpha() or ch in NAME_MARKS for ch in name)
+    if not (2 <= len(name) <= 20 and letters_only) or any(cue in name for cue in QUESTION_CUES):
+        raise InputError(text("staff.applicant.not_a_name"), f"not a name: {answer!r}")
+    return name
+
+
+def typed_phone(answer: str) -> str | None:
+    """A phone typed in the chat: an 11-digit mobile, a landline (0833-4512345) or "不填" (None)."""
+    raw = re.sub(r"\s", "", plain(answer)).removeprefix("+86")
+    if raw in NO_PHONE:
+        return None
+    if MOBILE.match(raw.replace("-", "")):
+        return raw.replace("-", "")
+    if LANDLINE.match(raw):
+        return raw
+    raise InputError(text("staff.applicant.not_a_phone"), f"not a phone number: {answer!r}")
 
 
 def _coordinator_place(ctx: StaffContext, grant: Grant, village: str | None,

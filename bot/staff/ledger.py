@@ -33,6 +33,7 @@ class LedgerFile:
 
     filename: str
     content: bytes
+    rows: int = 0  # how many applicants it lists (none: the adapter says so instead of sending it)
 
 
 def headers() -> list[str]:
@@ -72,7 +73,8 @@ def ledger_row(summary: ApplicantSummary) -> list[Any]:
     person, found = summary.applicant, summary.assessment
     facts = facts_of(person.state, person.county)
     separator = "\n"
-    return [person.id, person.name, person.phone or "", person.village, person.county,
+    return [person.id, person.name, person.phone or "", person.village,
+            summary.home_county or person.county,
             _work_place(facts), _date(facts.get("employment_start")),
             facts.get("social_insurance_months"),
             separator.join(c.title for c in found.claims),
@@ -133,4 +135,5 @@ def export_ledger(ctx: StaffContext, actor_id: int, as_of: date) -> LedgerFile:
         grant = require(session, ctx, actor_id, COORDINATOR, STAFF, ADMIN, action="ledger.export")
         summaries = summarise(ctx, session, visible_rows(session, grant), as_of)
         log_export(session, ctx, actor_id, len(summaries))
-    return LedgerFile(text("staff.ledger.filename", date=as_of), workbook_bytes(summaries))
+    return LedgerFile(text("staff.ledger.filename", date=as_of), workbook_bytes(summaries),
+                      len(summaries))

@@ -17,6 +17,7 @@ from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
 from bot.staff.invites import token_hash
 from bot.staff.models import ApplicantRow, LinkRow, stored_id
+from bot.staff.roles import WORKER, grant_of
 
 LINK_PREFIX = "lnk_"
 LINK_PATTERN = re.compile(r"^lnk_[A-Za-z0-9_-]{32}$")
@@ -73,10 +74,15 @@ def _usable(session: Session, ctx: StaffContext, token: str) -> LinkRow:
 def redeem_link(ctx: StaffContext, user_id: int, token: str) -> Applicant:
     """Bind ``user_id`` to the link's applicant; a used, expired or unknown link is refused.
 
-    A Telegram account is bound to at most one applicant: another binding is refused too.
+    A Telegram account is bound to at most one applicant: another binding is refused too, and so
+    is any account with a role (coordinator, staff, admin): the link is for the worker.
     """
     with ctx.transaction() as session:
         link = _usable(session, ctx, token.strip())
+        grant = grant_of(session, ctx, user_id)
+        if grant.role != WORKER:  # e.g. the coordinator tapping the link he was to forward
+            raise InputError(text("staff.link.not_for_staff", role=text(f"staff.role.{grant.role}")),
+                             f"a {grant.role} may not bind an applicant link")
         bound = session.exec(select(ApplicantRow).where(ApplicantRow.telegram_id == user_id)).first()
         if bound is not None and bound.id != link.applicant_id:
             raise _refuse("staff.link.other", "account already bound to another applicant")
@@ -94,3 +100,20 @@ def redeem_link(ctx: StaffContext, user_id: int, token: str) -> Applicant:
         record(session, ctx, user_id, "applicant.bind", f"applicant:{row.id}",
                {"link": link.token_hash[:12]})
         return to_applicant(row)
+
+
+def set_fairs_opt_out(ctx: StaffContext, user_id: int, opt_out: bool) -> bool:
+    """The linked worker's own /unsubscribe (True) or /subscribe (False) for job-fair messages.
+
+    Returns whether ``user_id`` is a linked applicant whose choice changed. Fair recipients are
+    linked applicants with ``fairs_opt_out`` false (the broadcast side filters on it).
+    """
+    with ctx.transaction() as session:
+        row = session.exec(select(ApplicantRow).where(ApplicantRow.telegram_id == user_id)).first()
+        if row is None or row.fairs_opt_out == opt_out:
+            return False
+        row.fairs_opt_out = opt_out
+        session.add(row)
+        record(session, ctx, user_id, "applicant.fairs_off" if opt_out else "applicant.fairs_on",
+               f"applicant:{row.id}")
+        return True

@@ -6,12 +6,15 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Engine,
     ForeignKey,
     Integer,
+    String,
     Table,
+    false,
     inspect,
 )
 from sqlmodel import Field, SQLModel
@@ -83,6 +86,8 @@ class ApplicantRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc_column())
     telegram_id: int | None = Field(  # the worker's own account, bound through a one-time link
         default=None, sa_column=Column(BigInteger, nullable=True, unique=True, index=True))
+    fairs_opt_out: bool = Field(  # the linked worker sent /unsubscribe: no job-fair messages
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class LinkRow(SQLModel, table=True):
@@ -111,6 +116,9 @@ class ServiceRow(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     recorded_at: datetime = Field(sa_column=_utc_column())
+    # the token of the button that recorded it: a second tap of that button records nothing
+    button_token: str | None = Field(default=None, sa_column=Column(
+        String(16), nullable=True, unique=True, index=True))
 
 
 STAFF_TABLES: list[type[SQLModel]] = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow,

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff.access import readable, visible_rows
 from bot.staff.applicants import Applicant, to_applicant
@@ -25,6 +26,7 @@ class ApplicantSummary:
     assessment: Assessment
     services: tuple[Progress, ...]
     delivered: tuple[Service, ...] = ()
+    home_county: str = ""  # from the interview's answer when it has one, else the record's county
 
 
 def summarise(ctx: StaffContext, session: Session, rows: list[ApplicantRow],
@@ -33,7 +35,23 @@ def summarise(ctx: StaffContext, session: Session, rows: list[ApplicantRow],
     delivered = services_for(session, [stored_id(row.id) for row in rows])
     return [ApplicantSummary(to_applicant(row), assess(ctx, row, as_of),
                              tuple(progress([s.kind for s in delivered[stored_id(row.id)]])),
-                             tuple(delivered[stored_id(row.id)])) for row in rows]
+                             tuple(delivered[stored_id(row.id)]), home_county(ctx, row))
+            for row in rows]
+
+
+def home_county(ctx: StaffContext, row: ApplicantRow) -> str:
+    """The home county the interview last recorded (a coordinator may correct it there).
+
+    The record's own county is where the coordinator registered the person (it decides who may
+    see the record) and stands until the interview answers something else.
+    """
+    answer = ((row.state or {}).get("facts") or {}).get("origin_county")
+    if not answer or str(answer).split()[-1] == row.county:
+        return row.county
+    try:
+        return ctx.resolve_county(str(answer)).name
+    except InputError:
+        return str(answer)
 
 
 def list_applicants(ctx: StaffContext, actor_id: int, as_of: date) -> list[ApplicantSummary]:

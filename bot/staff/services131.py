@@ -1,6 +1,7 @@
 """The "131" services (1 career guidance, 3 job offers, 1 training) delivered per applicant."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -29,6 +30,7 @@ class Service:
     kind: str
     delivered_on: date
     note: str
+    repeated: bool = False  # the same button was tapped before: nothing new was recorded
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,30 @@ def _check(kind: str, delivered_on: date, note: str, today: date) -> None:
         raise InputError(text("staff.service.long_note"), "note longer than 500 characters")
 
 
+def new_button_token() -> str:
+    """A token for one set of service buttons: each records at most one service."""
+    return secrets.token_urlsafe(9)
+
+
 def record_service(ctx: StaffContext, coordinator_id: int, applicant_id: int, kind: str,
-                   delivered_on: date, note: str = "") -> Service:
-    """Coordinator only: record one service delivered to their applicant."""
+                   delivered_on: date, note: str = "", token: str | None = None) -> Service:
+    """Coordinator only: record one service delivered to their applicant.
+
+    With the ``token`` of the buttons it came from, a second call with the same token records
+    nothing and returns the first service (``repeated``): a re-tapped button counts once.
+    """
     with ctx.transaction() as session:
         row = owned(session, ctx, coordinator_id, applicant_id, "service.record")
+        earlier = session.exec(select(ServiceRow).where(ServiceRow.button_token == token)).first() \
+            if token else None
+        if earlier is not None and earlier.applicant_id == row.id:
+            return Service(stored_id(earlier.id), earlier.kind, earlier.delivered_on, earlier.note,
+                           repeated=True)
         note = plain(note)
         _check(kind, delivered_on, note, ctx.today())
         service = ServiceRow(applicant_id=stored_id(row.id), kind=kind, delivered_on=delivered_on,
-                             note=note, recorded_by=coordinator_id, recorded_at=ctx.now())
+                             note=note, recorded_by=coordinator_id, recorded_at=ctx.now(),
+                             button_token=token if earlier is None else None)
         session.add(service)
         session.flush()
         record(session, ctx, coordinator_id, "service.record", f"applicant:{row.id}",

@@ -13,6 +13,7 @@ from typing import Any
 
 API_JSON = Path(__file__).resolve().parents[2] / ".." / "shared" / "telegram-bot-api" / "api.json"
 PRIMITIVES = {"Integer", "Float", "String", "Boolean", "True", "InputFile"}
+MAX_BUTTONS = 100  # a reply markup with more inline buttons is refused by the real server
 BUTTON_LOOKS = {"text", "icon_custom_emoji_id", "style"}  # not the button's action
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 TEXT_LIMITS = {"sendMessage": ("text", 4096), "editMessageText": ("text", 4096)}
@@ -112,6 +113,9 @@ def _check_semantics(kind: str, value: dict, where: str) -> None:
         data = value.get("callback_data")
         if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
             raise Rejected("BUTTON_DATA_INVALID")
+    buttons = sum(len(row) for row in value.get("inline_keyboard", []))
+    if kind == "InlineKeyboardMarkup" and buttons > MAX_BUTTONS:  # the server's, not in the words
+        raise Rejected("REPLY_MARKUP_TOO_LONG")
     if kind == "BotCommand":
         if not COMMAND_NAME.match(value["command"]):
             raise Rejected("BOT_COMMAND_INVALID")

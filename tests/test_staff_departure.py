@@ -1,0 +1,55 @@
+"""A leaving coordinator's applicants: handed to the same village's coordinator only, or kept."""
+# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
+from __future__ import annotations
+
+import pytest
+from test_staff_support import (  # noqa: F401
+    ADMIN_ID,
+    clock,
+    ctx,
+    engine,
+    evaluator,
+    postgres_engine,
+    snapshot,
+    world,
+)
+
+from bot.core.errors import InputError
+from bot.staff import audit_log, create_invite, get_applicant, redeem_invite
+from bot.staff.departure import DEPARTED, KEEP, departure_of, settle_applicants
+
+NEIGHBOUR = 8_100_000_001  # a second coordinator of 甲村
+
+
+def test_only_coordinators_with_applicants_have_something_to_decide(ctx, world):
+    assert departure_of(ctx, world.ids["coordinator"]).applicants == 2
+    assert departure_of(ctx, world.ids["staff"]).applicants == 0
+    assert departure_of(ctx, world.ids["coordinator"]).successors == ()
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "far_coordinator", "staff", "coordinator"])
+def test_a_successor_outside_the_village_is_refused_and_nothing_moves(ctx, world, who):
+    before = snapshot(ctx)
+    with pytest.raises(InputError):
+        settle_applicants(ctx, world.ids["coordinator"], world.ids[who])
+    assert snapshot(ctx) == before
+
+
+def test_hand_over_to_the_villages_other_coordinator_is_audited(ctx, world):
+    redeem_invite(ctx, NEIGHBOUR, create_invite(ctx, ADMIN_ID, "coordinator", county="科左后旗",
+                                                village="甲村").token)
+    leaving = world.ids["coordinator"]
+    assert departure_of(ctx, leaving).successors == (NEIGHBOUR,)
+    assert settle_applicants(ctx, leaving, NEIGHBOUR) == 2
+    assert get_applicant(ctx, NEIGHBOUR, world.applicants["wang"]).coordinator_id == NEIGHBOUR
+    [line] = [e for e in audit_log(ctx, ADMIN_ID) if e.action == "applicant.hand_over"]
+    assert (line.actor, line.target) == (DEPARTED, f"user:{NEIGHBOUR}")
+    assert sorted(line.detail["applicants"]) == sorted([world.applicants["wang"], world.applicants["li"]])
+
+
+def test_kept_applicants_have_no_coordinator_and_staff_still_read_them(ctx, world):
+    assert settle_applicants(ctx, world.ids["coordinator"], KEEP) == 2
+    person = get_applicant(ctx, world.ids["staff"], world.applicants["wang"])
+    assert person.coordinator_id is None
+    [line] = [e for e in audit_log(ctx, ADMIN_ID) if e.action == "applicant.keep_for_staff"]
+    assert (line.actor, len(line.detail["applicants"])) == (DEPARTED, 2)
