@@ -49,8 +49,6 @@ async def test_unsubscribe_and_subscribe_set_the_linked_applicants_choice(linked
     assert not opted_out(staff, applicant_id)
 
 
-@pytest.mark.xfail(strict=True, reason="the recipient query in bot/adapters/telegram_broadcast.py "
-                   "(another branch's file) must add: people.c.fairs_opt_out.is_(False)")
 async def test_fairs_leave_out_a_linked_applicant_who_unsubscribed(linked, storage):
     from bot.adapters.telegram_broadcast import recipients
 

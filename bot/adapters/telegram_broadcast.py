@@ -68,7 +68,8 @@ def _sql_recipients(engine: Engine, counties: list[str]) -> list[tuple[int, int]
         select(subs.c.user_id.label("user_id"))
         .where(subs.c.kind == "county", subs.c.key.in_(counties)),
         select(people.c.telegram_id.label("user_id"))
-        .where(people.c.telegram_id.is_not(None), people.c.county.in_(counties))).subquery()
+        .where(people.c.telegram_id.is_not(None), people.c.county.in_(counties),
+               people.c.fairs_opt_out.is_(False))).subquery()
     query = (select(wanted.c.user_id, users.c.chat_id)
              .join(users, users.c.user_id == wanted.c.user_id, isouter=True))
     with engine.connect() as db:
