@@ -164,7 +164,7 @@ def test_each_update_once_and_in_order_across_two_processes(bots, fake_server, d
         assert final["pending"] == "work_place"
         assert all(storage.load_conversation(f"tg:{user}") == final for user in USERS)
         handled = reference_ids + [i for ids in update_ids.values() for i in ids]
-        assert not any(storage.mark_update_processed(i) for i in handled)  # all recorded already
+        assert {storage.inbox.state(i) for i in handled} == {"done"}  # recorded, handled, done
     finally:
         storage.close()
     assert all(bot.process.poll() is None for bot in bots), [bot.log() for bot in bots]

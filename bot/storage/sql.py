@@ -4,14 +4,17 @@ from __future__ import annotations
 import json
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime
-from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, select
 
 from bot.storage.base import Reminder, Subscription, UserRecord
-from bot.storage.locks import user_lease
+from bot.storage.engine import make_engine
+from bot.storage.erase import erase_user
+from bot.storage.inbox import Inbox
+from bot.storage import locks
 from bot.storage.migrate import upgrade
 from bot.storage.tables import (
     ConversationRow,
@@ -50,26 +53,6 @@ def _reminder(row: ReminderRow) -> Reminder:
                     id=row.id, sent_at=row.sent_at, extra=dict(row.extra or {}))
 
 
-def make_engine(database_url: str):
-    """An engine for the URL; SQLite gets its directory created, WAL and a busy timeout."""
-    if not database_url.startswith("sqlite"):
-        return create_engine(database_url, pool_pre_ping=True)
-    path = database_url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection, _record) -> None:
-        """WAL: readers never wait for the writer; NORMAL sync is safe with WAL."""
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return engine
-
-
 class SqlStorage:
     """Storage over one SQLAlchemy engine; the schema is migrated to head on start."""
 
@@ -77,6 +60,7 @@ class SqlStorage:
         """Connect and apply the migrations the database lacks (a no-op when at head)."""
         self.engine = make_engine(database_url)
         upgrade(self.engine)
+        self.inbox = Inbox(self._raw, self._batch)
 
     def _session(self) -> Session:
         """An ORM session whose objects stay readable after commit."""
@@ -204,35 +188,74 @@ class SqlStorage:
             return int(count or 0)
 
     def delete_user(self, user_id: int) -> None:
-        """Erase every row about the user (profile, state, subscriptions, reminders)."""
+        """Erase every row about the user (profile, state, subscriptions, reminders, inbox).
+
+        The row data is overwritten before the rows are deleted; see ``bot.storage.erase``.
+        """
         keys = [f"{prefix}{user_id}" for prefix in CONVERSATION_PREFIXES]
         with self._session() as session:
-            session.exec(delete(ReminderRow).where(ReminderRow.user_id == user_id))  # type: ignore[call-overload]
-            session.exec(delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id))  # type: ignore[call-overload]
-            session.exec(delete(ConversationRow).where(ConversationRow.key.in_(keys)))  # type: ignore[call-overload,attr-defined]
-            session.exec(delete(UserRow).where(UserRow.user_id == user_id))  # type: ignore[call-overload]
+            erase_user(session, user_id, keys)
             session.commit()
+        self.inbox.forget(user_id)
+
+    def scrub(self) -> None:
+        """Make deleted rows unreadable on disk: on SQLite, checkpoint the WAL into the zeroed pages."""
+        if self.engine.dialect.name == "sqlite":
+            self._raw("PRAGMA wal_checkpoint(TRUNCATE)", (), fetch=True)
+
+    def acquire_user(self, user_id: int, holder: str) -> bool:
+        """Take the user's short lease for ``holder`` if it is free or expired."""
+        return locks.try_acquire(self._raw, user_id, holder)
+
+    def renew_user(self, user_id: int, holder: str) -> bool:
+        """Extend ``holder``'s lease; False when it was lost."""
+        return locks.renew(self._raw, user_id, holder)
+
+    def release_user(self, user_id: int, holder: str) -> None:
+        """Give the lease back."""
+        locks.release(self._raw, user_id, holder)
 
     def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         """Hold the user across every process on this database (``async with``): one update at a time."""
-        return user_lease(self._raw, user_id)
+        return locks.user_lease(self._raw, user_id)
 
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
 
-    def _raw(self, sql: str, params: tuple, fetch: bool = False) -> list | None:
-        """Run one statement on a pooled DBAPI connection: the per-update hot paths skip the ORM."""
-        if self.engine.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
+    def _raw(self, sql: str, params: tuple, fetch: bool = False) -> Any:
+        """Run one statement on a pooled DBAPI connection: the per-update hot paths skip the ORM.
+
+        Returns the rows with ``fetch``, else the number of rows changed.
+        """
+        if fetch:
+            return self._run([(sql, params)], fetch=True)
+        return self._run([(sql, params)])[0]
+
+    def _batch(self, statements: list[tuple[str, tuple]], fenced: bool = False) -> list[int]:
+        """Run statements in one transaction; the rows each changed. ``fenced``: when the first
+        changes no row, roll everything back (the caller no longer holds what it changes)."""
+        return self._run(statements, fenced=fenced)
+
+    def _run(self, statements: list[tuple[str, tuple]], fetch: bool = False,
+             fenced: bool = False) -> Any:
+        """Execute ``statements`` in one transaction on a pooled DBAPI connection."""
+        qmark = self.engine.dialect.paramstyle == "qmark"
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall() if fetch else None
+            counts: list[int] = []
+            rows = None
+            for sql, params in statements:
+                cursor.execute(sql if qmark else sql.replace("?", "%s"), params)
+                rows = cursor.fetchall() if fetch else None
+                counts.append(cursor.rowcount)
+                if fenced and counts[0] != 1:
+                    connection.rollback()
+                    return counts
             cursor.close()
             connection.commit()
-            return rows
+            return rows if fetch else counts
         except BaseException:
             connection.rollback()
             raise
