@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 15:10:00
 
-Times are naive UTC (written by raw SQL on the hot path, like ``user_locks``).
+Times are written as naive UTC by raw SQL on the hot path, like ``user_locks``.
 """
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def upgrade() -> None:
     sa.Column('replies', sa.Text(), nullable=True),
     sa.Column('sent', sa.Integer(), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
-    sa.Column('claimed_until', sa.DateTime(), nullable=True),
-    sa.Column('received_at', sa.DateTime(), nullable=False),
-    sa.Column('done_at', sa.DateTime(), nullable=True),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('update_id')
     )
     with op.batch_alter_table(INBOX, schema=None) as batch_op:
