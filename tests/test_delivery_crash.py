@@ -1,0 +1,112 @@
+"""Crash test: the bot (a real `python -m bot run`, polling the fake Bot API) is killed with
+SIGKILL at random moments, ten times, while ten workers go through the interview.
+
+Every input must be answered, in order: each worker ends with exactly the messages the same
+inputs get from a bot that is never killed (the reference, in-process). No message twice, with
+the one exception no bot can avoid (ARCHITECTURE.md, "Delivery"): a message Telegram accepted
+in the last moment before the SIGKILL, before the bot could record that it went out, is sent
+again after the restart. Such a repeat must follow its original directly, and the original
+must have been accepted less than ``IN_FLIGHT`` seconds before a kill.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from botprocess import BotProcess
+from fakebotapi.harness import OfflineBot
+
+from bot.core.clock import today
+from bot.storage import open_storage
+
+STEPS = [("send", "/start"), ("tap", "开始"), ("send", "马边"), ("tap", "脱贫户"),
+         ("send", "浙江绍兴柯桥"), ("send", "2024年2月"), ("tap", "是，第一次来"),
+         ("send", "30个月"), ("tap", "是"), ("tap", "没有证")]
+WORKERS = range(9001, 9011)
+KILLS = 10
+REPLY_WAIT = 40.0  # one input's answer, across a restart on a loaded machine
+IN_FLIGHT = 0.5  # seconds from "Telegram accepted it" to "recorded as sent", on a loaded machine
+
+
+async def reference(tmp_path) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """The inputs as (kind, text or callback data) and each input's replies, never killed."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'reference.sqlite3'}")
+    inputs, replies = [], []
+    async with OfflineBot(storage, as_of=today()) as bot:
+        for kind, value in STEPS:
+            if kind == "tap":
+                value = next(b["callback_data"] for b in bot.last_buttons(1) if value in b["text"])
+            inputs.append((kind, value))
+            replies.append(await (bot.send(1, value) if kind == "send" else bot.tap(1, value)))
+    storage.close()
+    assert all(replies), replies  # every input of the script gets an answer
+    return inputs, replies
+
+
+def converse(api, user: int, inputs, replies, failures: list) -> None:
+    """One worker: each input after the previous one was fully answered."""
+    expected = 0
+    for (kind, value), answer in zip(inputs, replies, strict=True):
+        expected += len(answer)
+        if kind == "send":
+            api.push_text(user, value)
+        else:
+            api.push_callback(user, value)
+        if not api.wait_for_calls(lambda: len(api.sent(user)) >= expected, REPLY_WAIT):
+            failures.append(f"user {user}: no answer to {value!r}")
+            return
+
+
+async def test_kill_9_at_random_points_every_input_answered_once(fake_server, tmp_path):
+    inputs, replies = await reference(tmp_path)
+    api, bot = fake_server.api, BotProcess(fake_server, tmp_path)
+    chance = random.Random()
+    seed = chance.randrange(1_000_000)
+    chance.seed(seed)
+    started, kills = time.monotonic(), []
+    bot.start()
+    failures: list[str] = []
+    workers = [threading.Thread(target=converse, args=(api, user, inputs, replies, failures))
+               for user in WORKERS]
+    try:
+        for worker in workers:
+            worker.start()
+        for _ in range(KILLS):
+            time.sleep(chance.uniform(0.05, 1.0))
+            bot.kill()
+            kills.append(time.monotonic())
+            bot.start()
+        for worker in workers:
+            worker.join(REPLY_WAIT * 2)
+    finally:
+        bot.stop()
+    elapsed = time.monotonic() - started
+    assert not failures, (seed, failures, bot.log())
+    expected = [text for answer in replies for text in answer]
+    assert all(a != b for a, b in zip(expected, expected[1:]))  # so a repeat is recognisable
+    repeats = 0
+    for user in WORKERS:
+        seen, repeated = without_in_flight_repeats(api, user, kills)
+        assert seen == expected, (seed, user, bot.log())
+        repeats += repeated
+    print(f"\n{KILLS} kills, {len(WORKERS)} interviews, {len(WORKERS) * len(STEPS)} inputs: "
+          f"all answered in order; {repeats} message(s) in flight at a kill sent again; "
+          f"{elapsed:.1f} s")
+    assert repeats <= KILLS
+    assert elapsed < 60, f"took {elapsed:.0f} s"
+
+
+def without_in_flight_repeats(api, user: int, kills: list[float]) -> tuple[list[str], int]:
+    """The user's messages with each allowed repeat removed, and how many were removed."""
+    calls = [c for c in api.calls if c.method == "sendMessage" and c.status == 200
+             and c.params["chat_id"] == user]
+    kept, repeats = [], 0
+    for previous, call in zip([None, *calls], calls):
+        in_flight = previous is not None and previous.params["text"] == call.params["text"] and any(
+            0 <= kill - previous.at < IN_FLIGHT and previous.at < kill < call.at for kill in kills)
+        if in_flight:
+            repeats += 1
+        else:
+            kept.append(call.params["text"])
+    return kept, repeats
