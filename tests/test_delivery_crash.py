@@ -15,33 +15,12 @@ import threading
 import time
 
 from botprocess import BotProcess
-from fakebotapi.harness import OfflineBot
+from interview_script import STEPS, push, reference
 
-from bot.core.clock import today
-from bot.storage import open_storage
-
-STEPS = [("send", "/start"), ("tap", "开始"), ("send", "马边"), ("tap", "脱贫户"),
-         ("send", "浙江绍兴柯桥"), ("send", "2024年2月"), ("tap", "是，第一次来"),
-         ("send", "30个月"), ("tap", "是"), ("tap", "没有证")]
 WORKERS = range(9001, 9011)
 KILLS = 10
 REPLY_WAIT = 40.0  # one input's answer, across a restart on a loaded machine
 IN_FLIGHT = 0.5  # seconds from "Telegram accepted it" to "recorded as sent", on a loaded machine
-
-
-async def reference(tmp_path) -> tuple[list[tuple[str, str]], list[list[str]]]:
-    """The inputs as (kind, text or callback data) and each input's replies, never killed."""
-    storage = open_storage(f"sqlite:///{tmp_path / 'reference.sqlite3'}")
-    inputs, replies = [], []
-    async with OfflineBot(storage, as_of=today()) as bot:
-        for kind, value in STEPS:
-            if kind == "tap":
-                value = next(b["callback_data"] for b in bot.last_buttons(1) if value in b["text"])
-            inputs.append((kind, value))
-            replies.append(await (bot.send(1, value) if kind == "send" else bot.tap(1, value)))
-    storage.close()
-    assert all(replies), replies  # every input of the script gets an answer
-    return inputs, replies
 
 
 def converse(api, user: int, inputs, replies, failures: list) -> None:
@@ -49,10 +28,7 @@ def converse(api, user: int, inputs, replies, failures: list) -> None:
     expected = 0
     for (kind, value), answer in zip(inputs, replies, strict=True):
         expected += len(answer)
-        if kind == "send":
-            api.push_text(user, value)
-        else:
-            api.push_callback(user, value)
+        push(api, user, kind, value)
         if not api.wait_for_calls(lambda: len(api.sent(user)) >= expected, REPLY_WAIT):
             failures.append(f"user {user}: no answer to {value!r}")
             return
