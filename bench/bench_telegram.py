@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer  # noqa: E402
+from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer
 
 ROUND = ["/restart", "马边", "脱贫户", "浙江绍兴柯桥", "2024年2月 第一次来", "30个月", "是", "没有"]
 AS_OF = date(2026, 11, 22)
@@ -88,7 +88,7 @@ def user_loop(api: FakeBotApi, user: int, script: list[str], counts: list[int],
         expected += count
         pushed = time.monotonic()
         api.push_text(user, message)
-        if not api.wait_for_calls(lambda: len(api.sent(user)) >= expected, 60):
+        if not api.wait_for_calls(lambda want=expected: len(api.sent(user)) >= want, 60):
             raise RuntimeError(f"user {user}: no answer to {message!r}")
         with api._cond:
             last = [c.at for c in api.calls if c.method == "sendMessage"

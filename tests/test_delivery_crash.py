@@ -10,6 +10,8 @@ must have been accepted less than ``IN_FLIGHT`` seconds before a kill.
 """
 from __future__ import annotations
 
+import asyncio
+import itertools
 import random
 import threading
 import time
@@ -29,13 +31,13 @@ def converse(api, user: int, inputs, replies, failures: list) -> None:
     for (kind, value), answer in zip(inputs, replies, strict=True):
         expected += len(answer)
         push(api, user, kind, value)
-        if not api.wait_for_calls(lambda: len(api.sent(user)) >= expected, REPLY_WAIT):
+        if not api.wait_for_calls(lambda count=expected: len(api.sent(user)) >= count, REPLY_WAIT):
             failures.append(f"user {user}: no answer to {value!r}")
             return
 
 
-async def test_kill_9_at_random_points_every_input_answered_once(fake_server, tmp_path):
-    inputs, replies = await reference(tmp_path)
+def test_kill_9_at_random_points_every_input_answered_once(fake_server, tmp_path):
+    inputs, replies = asyncio.run(reference(tmp_path))
     api, bot = fake_server.api, BotProcess(fake_server, tmp_path)
     chance = random.Random()
     seed = chance.randrange(1_000_000)
@@ -60,7 +62,7 @@ async def test_kill_9_at_random_points_every_input_answered_once(fake_server, tm
     elapsed = time.monotonic() - started
     assert not failures, (seed, failures, bot.log())
     expected = [text for answer in replies for text in answer]
-    assert all(a != b for a, b in zip(expected, expected[1:]))  # so a repeat is recognisable
+    assert all(a != b for a, b in itertools.pairwise(expected))  # so a repeat is recognisable
     repeats = 0
     for user in WORKERS:
         seen, repeated = without_in_flight_repeats(api, user, kills)

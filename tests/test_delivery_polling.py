@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from typing import ClassVar
 
 from botprocess import BotProcess
 from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer
@@ -26,7 +27,7 @@ def _free_port() -> int:
 class FailingPolls:
     """Fault hook: the next getUpdates calls answer these statuses, one each."""
 
-    BODIES = {401: "Unauthorized", 409: "Conflict: terminated by other getUpdates request",
+    BODIES: ClassVar[dict[int, str]] = {401: "Unauthorized", 409: "Conflict: terminated by other getUpdates request",
               502: "Bad Gateway"}
 
     def __init__(self) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-import urllib.error
 
 import pytest
 from botprocess import BotProcess
@@ -29,7 +28,7 @@ def say(api, action, *args) -> list[str]:
     count = 0
     while count != len(api.sent(USER)):  # until the bot has said everything it will say
         count = len(api.sent(USER))
-        api.wait_for_calls(lambda: len(api.sent(USER)) > count, 0.3)
+        api.wait_for_calls(lambda seen=count: len(api.sent(USER)) > seen, 0.3)
     return api.replies_to(USER)[before:]
 
 
@@ -73,6 +72,7 @@ def _free_port() -> int:
 
 def test_webhook_mode_when_webhook_url_is_set(bot_process, fake_server):
     import json
+    import urllib.error
     import urllib.request
 
     api, port = fake_server.api, _free_port()

@@ -6,6 +6,7 @@ conversation must end exactly where the same inputs sent once to one process lea
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import pytest
 from fakebotapi import TOKEN
-from interview_script import push, reference
+from interview_script import push as push_input
+from interview_script import reference
 from pgschema import postgres_schema_url
 
 from bot.core.render import text
@@ -178,14 +180,14 @@ TYPING_GAP = 0.010  # seconds between one user's inputs
 def _type_fast(bots, api, user: int, inputs) -> None:
     """Send every input without waiting for answers, alternating processes, 10 ms apart."""
     for step, (kind, value) in enumerate(inputs):
-        update = push(api, user, kind, value)
+        update = push_input(api, user, kind, value)
         assert bots[(user + step) % 2].post(update) == 200
         time.sleep(TYPING_GAP)
 
 
-async def test_quick_inputs_alternating_between_processes_are_applied_in_order(
+def test_quick_inputs_alternating_between_processes_are_applied_in_order(
         bots, fake_server, database_url, tmp_path):
-    inputs, replies = await reference(tmp_path)
+    inputs, replies = asyncio.run(reference(tmp_path))
     expected = [text for answer in replies for text in answer]
     api = fake_server.api
     with ThreadPoolExecutor(len(TYPISTS)) as pool:

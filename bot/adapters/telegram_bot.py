@@ -142,7 +142,7 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     defaults to a StaffContext on the storage's engine with ``settings.admin_ids``.
     """
     queue = InboxQueue()
-    builder = (ApplicationBuilder().token(settings.bot_token or "").update_queue(queue)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (ApplicationBuilder().token(settings.bot_token or "").update_queue(queue)
                .concurrent_updates(256).post_init(_post_init).post_shutdown(_post_shutdown))
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")

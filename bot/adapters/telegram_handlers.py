@@ -5,7 +5,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Update, User
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -30,7 +30,7 @@ async def apply_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: A
     already sent are skipped (see ``telegram_delivery``). Outside it the state is saved first.
     """
     svc, running = services(context), delivery.current()
-    user_id, chat_id = update.effective_user.id, chat_id_of(update)  # type: ignore[union-attr]
+    user_id, chat_id = _user(update).id, chat_id_of(update)
     if running is None:
         svc.save_state(user_id, turn.state)
     for event in turn.events:
@@ -50,15 +50,27 @@ async def apply_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: A
         running.finish({conversation_key(user_id): turn.state})
 
 
+def _user(update: Update) -> User:
+    """The update's user (``per_user`` handlers only run for updates that have one)."""
+    assert update.effective_user is not None
+    return update.effective_user
+
+
+def _typed(update: Update) -> str:
+    """The text of the update's message (the text handlers only see messages with text)."""
+    assert update.message is not None
+    return update.message.text or ""
+
+
 def _state(context: ContextTypes.DEFAULT_TYPE, update: Update) -> dict | None:
     """The stored interview state of the update's user."""
-    return services(context).load_state(update.effective_user.id)
+    return services(context).load_state(_user(update).id)
 
 
 @per_user
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the user and start (or resume) the interview; keep the deep-link payload."""
-    svc, user = services(context), update.effective_user
+    svc, user = services(context), _user(update)
     payload = context.args[0][:64] if context.args else None
     if await staff_routes.redeem_if_invite(update, context, payload):
         return
@@ -72,8 +84,8 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @per_user
 async def on_core_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Pass /back, /restart, /review and /help to the conversation core (or the applicant's)."""
-    svc, user_id = services(context), update.effective_user.id
-    command = update.message.text.split()[0].split("@")[0]
+    svc, user_id = services(context), _user(update).id
+    command = _typed(update).split()[0].split("@")[0]
     role_help = staff_routes.staff_help(context, user_id) if command == "/help" else None
     if role_help:
         await send_text(context.bot, chat_id_of(update), role_help)
@@ -88,11 +100,11 @@ async def on_core_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 @per_user
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a typed message: a coordinator's open flow, a pending question, else the interview."""
-    if await staff_routes.mode_text(update, context, update.message.text):
+    if await staff_routes.mode_text(update, context, _typed(update)):
         return
     if await account.answer_pending(update, context):
         return
-    svc, message = services(context), update.message.text
+    svc, message = services(context), _typed(update)
     turn = svc.conversation.handle_text(_state(context, update), message, as_of=svc.today())
     await apply_turn(update, context, turn)
 
@@ -101,6 +113,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a tapped button: adapter buttons here, the rest through the core."""
     query, svc = update.callback_query, services(context)
+    assert query is not None  # CallbackQueryHandler
     with contextlib.suppress(BadRequest):  # replayed after a restart: the query is too old
         await query.answer()
     data = query.data or ""
@@ -110,7 +123,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data and not data.startswith(account.PREFIX) and await staff_routes.mode_button(
             update, context, data):
         return
-    account.clear_pending(svc, update.effective_user.id)  # a tap means they moved on
+    account.clear_pending(svc, _user(update).id)  # a tap means they moved on
     if data.startswith(account.PREFIX):
         await account.on_account_button(update, context, data)
         return

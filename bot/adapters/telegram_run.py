@@ -69,7 +69,7 @@ async def start_up(application: Application, stop: asyncio.Event) -> bool:
     backoff = Backoff()
     while not stop.is_set():
         try:
-            if not application._initialized:  # noqa: SLF001 - PTB has no public flag
+            if not application._initialized:  # PTB has no public flag
                 await application.initialize()
             if application.post_init:
                 await application.post_init(application)
@@ -171,7 +171,7 @@ async def _stop(application: Application, poller: asyncio.Task | None) -> None:
         if application.post_shutdown:
             await asyncio.wait_for(application.post_shutdown(application), 1.0)
         await asyncio.wait_for(application.shutdown(), 1.0)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         log.warning("handlers still running after %.0f s: exiting; the inbox keeps their updates",
                     STOP_WITHIN)
 

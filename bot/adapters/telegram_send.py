@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple, TypeVar
@@ -82,8 +83,8 @@ async def send_text(bot: Bot, chat_id: int, text: str, buttons: Sequence[Sequenc
         if running is not None and not running.should_send():
             continue  # a replay after a crash: the user has this message already
         last = index == len(pieces) - 1
-        await with_retry(lambda piece=piece, last=last: bot.send_message(
-            chat_id, piece, reply_markup=markup if last else None))
+        await with_retry(functools.partial(bot.send_message, chat_id, piece,
+                                           reply_markup=markup if last else None))
         if running is not None:
             running.sent()
 

@@ -78,7 +78,7 @@ class Inbox:
     def finish(self, update_id: int, holder: str, states: dict[str, str] | None = None) -> bool:
         """Mark the update done and store the conversation states, in one transaction (fenced)."""
         now = stored_now()
-        statements = [(FINISH, (now, update_id, holder))]
+        statements: list[tuple[str, tuple]] = [(FINISH, (now, update_id, holder))]
         statements += [(SAVE_STATE, (key, state, now)) for key, state in (states or {}).items()]
         return self.batch(statements, fenced=True)[0] == 1
 

@@ -8,16 +8,15 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from bot.storage import locks
 from bot.storage.base import Reminder, Subscription, UserRecord
 from bot.storage.engine import make_engine
 from bot.storage.erase import erase_user
 from bot.storage.inbox import Inbox
-from bot.storage import locks
 from bot.storage.migrate import upgrade
 from bot.storage.tables import (
-    ConversationRow,
     ProcessedUpdateRow,
     ReminderRow,
     SubscriptionRow,
@@ -112,11 +111,11 @@ class SqlStorage:
     def unsubscribe(self, user_id: int, kind: str | None = None,
                     key: str | None = None) -> int:
         """Remove matching subscriptions of the user; return how many."""
-        query = delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id)
+        query = delete(SubscriptionRow).where(col(SubscriptionRow.user_id) == user_id)
         if kind is not None:
-            query = query.where(SubscriptionRow.kind == kind)
+            query = query.where(col(SubscriptionRow.kind) == kind)
         if key is not None:
-            query = query.where(SubscriptionRow.key == key)
+            query = query.where(col(SubscriptionRow.key) == key)
         with self._session() as session:
             count = session.exec(query).rowcount  # type: ignore[call-overload]
             session.commit()
@@ -126,11 +125,13 @@ class SqlStorage:
                       key: str | None = None) -> list[Subscription]:
         """Subscriptions filtered by user, kind and key."""
         query = select(SubscriptionRow)
-        for column, value in ((SubscriptionRow.user_id, user_id), (SubscriptionRow.kind, kind),
-                              (SubscriptionRow.key, key)):
+        filters: tuple[tuple[Any, Any], ...] = (
+            (SubscriptionRow.user_id, user_id), (SubscriptionRow.kind, kind), (SubscriptionRow.key, key))
+        for column, value in filters:
             if value is not None:
-                query = query.where(column == value)
-        query = query.order_by(SubscriptionRow.user_id, SubscriptionRow.kind, SubscriptionRow.key)
+                query = query.where(col(column) == value)
+        query = query.order_by(col(SubscriptionRow.user_id), col(SubscriptionRow.kind),
+                               col(SubscriptionRow.key))
         with self._session() as session:
             return [Subscription(r.user_id, r.kind, r.key) for r in session.exec(query)]
 
@@ -149,15 +150,16 @@ class SqlStorage:
 
     def due_reminders(self, today: date) -> list[Reminder]:
         """Unsent reminders due on or before ``today``, oldest first."""
-        query = (select(ReminderRow).where(ReminderRow.due <= today, ReminderRow.sent_at == None)
-                 .order_by(ReminderRow.due, ReminderRow.id))
+        query = (select(ReminderRow).where(col(ReminderRow.due) <= today,
+                                           col(ReminderRow.sent_at).is_(None))
+                 .order_by(col(ReminderRow.due), col(ReminderRow.id)))
         with self._session() as session:
             return [_reminder(row) for row in session.exec(query)]
 
     def reminders(self, user_id: int) -> list[Reminder]:
         """All reminders of a user, sent or not, by due date."""
-        query = (select(ReminderRow).where(ReminderRow.user_id == user_id)
-                 .order_by(ReminderRow.due, ReminderRow.id))
+        query = (select(ReminderRow).where(col(ReminderRow.user_id) == user_id)
+                 .order_by(col(ReminderRow.due), col(ReminderRow.id)))
         with self._session() as session:
             return [_reminder(row) for row in session.exec(query)]
 
@@ -180,12 +182,12 @@ class SqlStorage:
         return True
 
     def prune_processed_updates(self, before: datetime) -> int:
-        """Forget update ids processed before ``before``; return how many."""
-        query = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < _utc(before))
+        """Forget update ids processed (and inbox updates done) before ``before``; how many."""
+        query = delete(ProcessedUpdateRow).where(col(ProcessedUpdateRow.processed_at) < _utc(before))
         with self._session() as session:
             count = session.exec(query).rowcount  # type: ignore[call-overload]
             session.commit()
-            return int(count or 0)
+        return int(count or 0) + self.inbox.prune(before)
 
     def delete_user(self, user_id: int) -> None:
         """Erase every row about the user (profile, state, subscriptions, reminders, inbox).
