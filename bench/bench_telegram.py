@@ -100,8 +100,9 @@ def run(kind: str, users: int, rounds: int, counts: list[int], workdir: Path) ->
     """Start one bot process, drive it with ``users`` concurrent users, return the figures."""
     server = FakeBotApiServer().start()
     api = server.api
+    database = Path(tempfile.mkdtemp(dir=workdir)) / "bot.sqlite3"  # a new fake API restarts update ids
     env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-           "DATABASE_URL": f"sqlite:///{workdir / f'{kind}-{users}.sqlite3'}", "DATA_DIR": str(workdir)}
+           "DATABASE_URL": f"sqlite:///{database}", "DATA_DIR": str(database.parent)}
     command = ([sys.executable, "-m", "bot", "run"] if kind == "bot" else
                [sys.executable, __file__, "--serve", "echo" if kind == "echo" else "bot"])
     log = open(workdir / f"{kind}.log", "wb")  # noqa: SIM115

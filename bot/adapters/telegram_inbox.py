@@ -42,6 +42,7 @@ class Inbox:
         self.application, self.storage = application, storage
         self.locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.stopping = asyncio.Event()
+        self.recorded: set[int] = set()  # recorded by InboxQueue, not yet seen by the gate
         self._sweeper: asyncio.Task | None = None
 
     def record(self, update: Update) -> None:
@@ -50,6 +51,11 @@ class Inbox:
         if not self.storage.inbox.record(update.update_id, user_key(update), payload):
             log.info("update %s received again (already recorded)", update.update_id)
 
+    def queued(self, update: Update) -> None:
+        """``InboxQueue.put``: record the update; the gate then knows it need not record it."""
+        self.record(update)
+        self.recorded.add(update.update_id)
+
     async def gate(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Group -2: pass the update the drain is handling; record and drain any other, then stop it."""
         if not isinstance(update, Update):
@@ -57,7 +63,9 @@ class Inbox:
         running = delivery.current()
         if running is not None and running.update_id == update.update_id:
             return
-        if self.storage.inbox.state(update.update_id) is None:
+        if update.update_id in self.recorded:
+            self.recorded.discard(update.update_id)
+        else:
             self.record(update)  # not through InboxQueue (tests calling process_update)
         await self.drain_until(user_key(update), update.update_id)
         raise ApplicationHandlerStop
@@ -70,12 +78,15 @@ class Inbox:
 
     async def drain_until(self, key: int, update_id: int | None) -> None:
         """Drain the user until ``update_id`` is done (None: once, if the user is free)."""
-        async with self._lock(key):
+        lock = self._lock(key)
+        first = not lock.locked()  # an earlier drain here may have handled it meanwhile
+        async with lock:
             wait = FIRST_WAIT
             while not self.stopping.is_set():
-                if update_id is not None and self.storage.inbox.state(update_id) != "received":
+                if not first and update_id is not None and (
+                        self.storage.inbox.state(update_id) != "received"):
                     return  # done, here or by another process (or erased by /delete)
-                holder = new_holder()
+                first, holder = False, new_holder()
                 if self.storage.acquire_user(key, holder):
                     try:
                         await self._drain(key, holder)
@@ -95,8 +106,8 @@ class Inbox:
         try:
             with holding(key):
                 while not self.stopping.is_set() and not lost.is_set():
-                    item = self.storage.inbox.next(key)
-                    if item is None or not self.storage.inbox.claim(item.update_id, key, holder, LEASE):
+                    item = self.storage.inbox.claim_next(key, holder, LEASE)
+                    if item is None:
                         return
                     await self._handle(item.update_id, item.payload, item.sent, holder)
         finally:
@@ -158,5 +169,5 @@ class InboxQueue(asyncio.Queue):
     async def put(self, item: Any) -> None:
         """Record, then queue."""
         if self.inbox is not None and isinstance(item, Update):
-            self.inbox.record(item)
+            self.inbox.queued(item)
         await super().put(item)

@@ -15,10 +15,10 @@ RECEIVED, DONE = "received", "done"
 
 RECORD = ("INSERT INTO inbox (update_id, user_key, payload, state, sent, received_at) "
           "VALUES (?, ?, ?, 'received', 0, ?) ON CONFLICT (update_id) DO NOTHING")
-NEXT = ("SELECT update_id, payload, sent FROM inbox WHERE user_key = ? AND state <> 'done' "
-        "ORDER BY update_id LIMIT 1")
-CLAIM = ("UPDATE inbox SET claimed_by = ?, claimed_until = ? WHERE update_id = ? AND state <> 'done' "
-         "AND EXISTS (SELECT 1 FROM user_locks WHERE user_id = ? AND holder = ? AND expires_at > ?)")
+CLAIM_NEXT = ("UPDATE inbox SET claimed_by = ?, claimed_until = ? WHERE update_id = "
+              "(SELECT MIN(update_id) FROM inbox WHERE user_key = ? AND state <> 'done') "
+              "AND EXISTS (SELECT 1 FROM user_locks WHERE user_id = ? AND holder = ? AND expires_at > ?) "
+              "RETURNING update_id, payload, sent")
 SENT = "UPDATE inbox SET sent = ? WHERE update_id = ? AND claimed_by = ? AND state <> 'done'"
 FINISH = ("UPDATE inbox SET state = 'done', done_at = ?, claimed_until = NULL "
           "WHERE update_id = ? AND claimed_by = ? AND state <> 'done'")
@@ -60,16 +60,14 @@ class Inbox:
         counts = self.batch([(RECORD, (update_id, user_key, payload, stored_now()))])
         return counts[0] == 1
 
-    def next(self, user_key: int) -> InboxItem | None:
-        """The user's unfinished update with the lowest update_id, or None."""
-        rows = self.run(NEXT, (user_key,), fetch=True)
-        return InboxItem(int(rows[0][0]), rows[0][1], int(rows[0][2])) if rows else None
+    def claim_next(self, user_key: int, holder: str, lease: timedelta) -> InboxItem | None:
+        """Claim the user's unfinished update with the lowest update_id for ``holder``.
 
-    def claim(self, update_id: int, user_key: int, holder: str, lease: timedelta) -> bool:
-        """Mark the update as being handled by ``holder``, who must hold the user's lease."""
+        None when the user has none, or when ``holder`` no longer holds the user's lease.
+        """
         now = stored_now()
-        counts = self.batch([(CLAIM, (holder, now + lease, update_id, user_key, holder, now))])
-        return counts[0] == 1
+        rows = self.run(CLAIM_NEXT, (holder, now + lease, user_key, user_key, holder, now), fetch=True)
+        return InboxItem(int(rows[0][0]), rows[0][1], int(rows[0][2])) if rows else None
 
     def mark_sent(self, update_id: int, holder: str, sent: int) -> bool:
         """Record that ``sent`` messages of the update are out (so a replay skips them)."""
