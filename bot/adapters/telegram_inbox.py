@@ -44,6 +44,7 @@ class Inbox:
         self.stopping = asyncio.Event()
         self.recorded: set[int] = set()  # recorded by InboxQueue, not yet seen by the gate
         self._sweeper: asyncio.Task | None = None
+        self._drains: set[asyncio.Task] = set()  # drains the sweep started
 
     def record(self, update: Update) -> None:
         """Record the update as received (a redelivered one is recorded already: nothing happens)."""
@@ -137,7 +138,9 @@ class Inbox:
                 for key in self.storage.inbox.pending_users():
                     lock = self.locks.get(key)
                     if lock is None or not lock.locked():
-                        self.application.create_task(self.drain_until(key, None))
+                        task = asyncio.create_task(self.drain_until(key, None))
+                        self._drains.add(task)
+                        task.add_done_callback(self._drains.discard)
             except Exception:
                 log.exception("inbox sweep failed")
             with contextlib.suppress(asyncio.TimeoutError):
@@ -148,13 +151,16 @@ class Inbox:
         self.stopping.clear()
         self._sweeper = asyncio.create_task(self.sweep_forever())
 
-    async def stop(self) -> None:
-        """Stop draining: handlers finish the update they are on; the rest stays in the inbox."""
+    async def stop(self, timeout: float = 3.0) -> None:
+        """Stop draining: handlers finish the update they are on (``timeout`` seconds at most);
+        the rest stays in the inbox."""
         self.stopping.set()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        if self._drains:
+            await asyncio.wait(set(self._drains), timeout=timeout)
 
 
 class InboxQueue(asyncio.Queue):

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait for updates
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0  # seconds, doubled per failure in a row
-STOP_WITHIN = 4.0  # seconds the handlers get to finish the update they are on at SIGTERM
+STOP_WITHIN = 4.0  # seconds from SIGTERM to exit (handlers finish the update they are on)
 
 
 class Backoff:
@@ -101,9 +101,14 @@ async def poll(application: Application, stop: asyncio.Event) -> None:
         if backoff.failures:
             log.info("getUpdates works again after %d failures", backoff.failures)
         backoff.reset()
-        for update in updates:
-            await application.update_queue.put(update)  # recorded in the inbox here
-            offset = update.update_id + 1
+        try:
+            for update in updates:
+                await application.update_queue.put(update)  # recorded in the inbox here
+                offset = update.update_id + 1
+        except Exception:  # the database is unreachable: Telegram keeps what was not recorded
+            delay = backoff.next()
+            log.exception("could not record an update; polling again in %.0f s", delay)
+            await _pause(stop, delay)
 
 
 async def serve(application: Application, settings: Settings) -> None:
@@ -156,24 +161,29 @@ async def _drop_webhook(application: Application) -> None:
 
 
 async def _stop(application: Application, poller: asyncio.Task | None) -> None:
-    """Stop taking updates, let running handlers finish (bounded), shut down."""
-    inbox = application.bot_data.get("inbox")
-    if inbox is not None:
-        await inbox.stop()
+    """Stop taking updates, let running handlers finish, shut down: ``STOP_WITHIN`` s in all."""
+    try:
+        await asyncio.wait_for(_stop_all(application, poller), STOP_WITHIN)
+    except TimeoutError:
+        log.warning("handlers still running after %.0f s: exiting; the inbox keeps their updates",
+                    STOP_WITHIN)
+
+
+async def _stop_all(application: Application, poller: asyncio.Task | None) -> None:
+    """The stop, step by step (bounded by the caller)."""
     if poller is not None:
         poller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await poller
-    try:
-        if application.updater is not None and application.updater.running:
-            await asyncio.wait_for(application.updater.stop(), STOP_WITHIN / 2)
-        await asyncio.wait_for(application.stop(), STOP_WITHIN)
-        if application.post_shutdown:
-            await asyncio.wait_for(application.post_shutdown(application), 1.0)
-        await asyncio.wait_for(application.shutdown(), 1.0)
-    except TimeoutError:
-        log.warning("handlers still running after %.0f s: exiting; the inbox keeps their updates",
-                    STOP_WITHIN)
+    inbox = application.bot_data.get("inbox")
+    if inbox is not None:
+        await inbox.stop()
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    await application.stop()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+    await application.shutdown()
 
 
 def run(application: Application, settings: Settings) -> None:
