@@ -1,7 +1,7 @@
 """Record every update in the inbox, then handle each user's updates in update_id order, once.
 
 The order per update: ``InboxQueue.put`` records it (before getUpdates acknowledges it, before
-the webhook answers 200); the gate handler (group -2) makes sure the user is being drained and
+the webhook answers 200); the gate handler (the first group) makes sure the user is being drained and
 waits until the update is done; the drain, holding the user's short lease, takes the user's
 lowest unfinished update, runs the real handlers on it (``Delivery`` current) and marks it done.
 A sweep every ``SWEEP`` seconds drains users whose updates were left by a dead process.
@@ -58,7 +58,7 @@ class Inbox:
         self.recorded.add(update.update_id)
 
     async def gate(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Group -2: pass the update the drain is handling; record and drain any other, then stop it."""
+        """First group: pass the update the drain is handling; record and drain any other, stop it."""
         if not isinstance(update, Update):
             return
         running = delivery.current()
@@ -117,14 +117,13 @@ class Inbox:
     async def _handle(self, update_id: int, payload: str, already_sent: int, holder: str) -> None:
         """Run the handlers on one stored update, then mark it done (unless the handler did)."""
         current = delivery.Delivery(self.storage, update_id, holder, already_sent)
-        data = json.loads(payload)
+        update = Update.de_json(json.loads(payload), self.application.bot)
         if already_sent:
             log.info("update %s handled again after a restart (%d messages already sent)",
                      update_id, already_sent)
         token = delivery.set_current(current)
         try:
-            if data:  # {} when /delete erased it before it was done
-                await self.application.process_update(Update.de_json(data, self.application.bot))
+            await self.application.process_update(update)
         finally:
             delivery.reset_current(token)
         if not current.finished:
