@@ -7,9 +7,10 @@ same transaction that marks the update done (``finish``), so an input is applied
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.storage import Storage
 
@@ -28,6 +29,7 @@ class Delivery:
     already_sent: int = 0
     position: int = 0  # messages the handler has produced so far (sent or skipped)
     finished: bool = False
+    task: int = field(default_factory=lambda: id(asyncio.current_task()))  # the handling task
 
     def should_send(self) -> bool:
         """Whether the next message must go out (False: a replay, the user already has it)."""
@@ -56,8 +58,14 @@ _current: ContextVar[Delivery | None] = ContextVar("inbox_delivery", default=Non
 
 
 def current() -> Delivery | None:
-    """The inbox update the running handler works on, or None (outside the inbox)."""
-    return _current.get()
+    """The inbox update the running handler works on, or None (outside the inbox).
+
+    A task a handler starts inherits the context but not the update: it gets None.
+    """
+    running = _current.get()
+    if running is None or running.task != id(asyncio.current_task()):
+        return None
+    return running
 
 
 def set_current(delivery: Delivery | None) -> object:
