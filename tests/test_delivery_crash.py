@@ -1,5 +1,6 @@
 """Crash test: the bot (a real `python -m bot run`, polling the fake Bot API) is killed with
-SIGKILL at random moments, ten times, while ten workers go through the interview.
+SIGKILL at random moments, ten times, while ten workers go through the interview; on SQLite
+and on PostgreSQL.
 
 Every input must be answered, in order: each worker ends with exactly the messages the same
 inputs get from a bot that is never killed (the reference, in-process). No message twice, with
@@ -15,9 +16,12 @@ import itertools
 import random
 import threading
 import time
+from collections.abc import Iterator
 
+import pytest
 from botprocess import BotProcess
 from interview_script import STEPS, push, reference
+from pgschema import postgres_schema_url
 
 WORKERS = range(9001, 9011)
 KILLS = 10
@@ -36,9 +40,20 @@ def converse(api, user: int, inputs, replies, failures: list) -> None:
             return
 
 
-def test_kill_9_at_random_points_every_input_answered_once(fake_server, tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """The bot's database: a SQLite file, then a fresh PostgreSQL schema."""
+    if request.param == "postgresql":
+        with postgres_schema_url("crash") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
+def test_kill_9_at_random_points_every_input_answered_once(fake_server, tmp_path, database_url):
     inputs, replies = asyncio.run(reference(tmp_path))
     api, bot = fake_server.api, BotProcess(fake_server, tmp_path)
+    bot.env["DATABASE_URL"] = database_url
     chance = random.Random()
     seed = chance.randrange(1_000_000)
     chance.seed(seed)
