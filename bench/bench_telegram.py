@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer  # noqa: E402
+from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer  # noqa: E402  (tests/ is put on sys.path above)
 
 ROUND = ["/restart", "马边", "脱贫户", "浙江绍兴柯桥", "2024年2月 第一次来", "30个月", "是", "没有"]
 AS_OF = date(2026, 11, 22)
@@ -100,8 +100,9 @@ def run(kind: str, users: int, rounds: int, counts: list[int], workdir: Path) ->
     """Start one bot process, drive it with ``users`` concurrent users, return the figures."""
     server = FakeBotApiServer().start()
     api = server.api
+    database = Path(tempfile.mkdtemp(dir=workdir)) / "bot.sqlite3"  # a new fake API restarts update ids
     env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-           "DATABASE_URL": f"sqlite:///{workdir / f'{kind}-{users}.sqlite3'}", "DATA_DIR": str(workdir)}
+           "DATABASE_URL": f"sqlite:///{database}", "DATA_DIR": str(database.parent)}
     command = ([sys.executable, "-m", "bot", "run"] if kind == "bot" else
                [sys.executable, __file__, "--serve", "echo" if kind == "echo" else "bot"])
     log = open(workdir / f"{kind}.log", "wb")  # noqa: SIM115

@@ -31,7 +31,7 @@ CALLERS = {"worker": 8101, "other_coordinator": 8102, "other_staff": 8103, "coun
 NOON = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 FACTS = {"person_category": "poverty_alleviated", "work_province": "浙江省", "work_city": "绍兴市",
          "employment_start": "2024-03-01", "social_insurance_months": 8}
-INFRASTRUCTURE = {"processed_updates", "user_locks"}  # which updates were seen, not what they did
+INFRASTRUCTURE = {"processed_updates", "user_locks", "inbox"}  # which updates were seen, not what they did
 
 
 def expanded() -> list[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ conversation must end exactly where the same inputs sent once to one process lea
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from fakebotapi import TOKEN
+from interview_script import push as push_input
+from interview_script import reference
 from pgschema import postgres_schema_url
 
 from bot.core.render import text
@@ -165,7 +168,40 @@ def test_each_update_once_and_in_order_across_two_processes(bots, fake_server, d
         assert final["pending"] == "work_place"
         assert all(storage.load_conversation(f"tg:{user}") == final for user in USERS)
         handled = reference_ids + [i for ids in update_ids.values() for i in ids]
-        assert not any(storage.mark_update_processed(i) for i in handled)  # all recorded already
+        assert {storage.inbox.state(i) for i in handled} == {"done"}  # recorded, handled, done
     finally:
         storage.close()
     assert all(bot.process.poll() is None for bot in bots), [bot.log() for bot in bots]
+
+
+TYPISTS = range(6001, 6031)
+TYPING_GAP = 0.010  # seconds between one user's inputs
+
+
+def _type_fast(bots, api, user: int, inputs) -> None:
+    """Send every input without waiting for answers, alternating processes, 10 ms apart."""
+    for step, (kind, value) in enumerate(inputs):
+        update = push_input(api, user, kind, value)
+        assert bots[(user + step) % 2].post(update) == 200
+        time.sleep(TYPING_GAP)
+
+
+def test_quick_inputs_alternating_between_processes_are_applied_in_order(
+        bots, fake_server, database_url, tmp_path):
+    inputs, replies = asyncio.run(reference(tmp_path))
+    expected = [text for answer in replies for text in answer]
+    api = fake_server.api
+    with ThreadPoolExecutor(len(TYPISTS)) as pool:
+        list(pool.map(lambda user: _type_fast(bots, api, user, inputs), TYPISTS))
+    done = api.wait_for_calls(
+        lambda: all(len(api.sent(user)) >= len(expected) for user in TYPISTS), WAIT)
+    time.sleep(1.0)  # anything handled twice or late would show now
+    right = [user for user in TYPISTS if api.replies_to(user) == expected]
+    assert done and len(right) == len(TYPISTS), (
+        f"{len(right)} of {len(TYPISTS)} interviews right", [bot.log() for bot in bots])
+    storage = open_storage(database_url)
+    try:
+        states = [storage.load_conversation(f"tg:{user}") for user in TYPISTS]
+        assert all(state == states[0] for state in states)
+    finally:
+        storage.close()

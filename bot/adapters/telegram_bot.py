@@ -4,11 +4,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
@@ -28,7 +28,10 @@ from telegram.request import BaseRequest
 from bot.adapters import telegram_account as account
 from bot.adapters import telegram_handlers as handlers
 from bot.adapters.telegram_admin import admin_menus
+from bot.adapters.telegram_inbox import Inbox, InboxQueue
+from bot.adapters.telegram_logging import setup_logging
 from bot.adapters.telegram_reminders import reminder_loop
+from bot.adapters.telegram_run import run
 from bot.adapters.telegram_services import Services
 from bot.adapters.telegram_staff import forget_mode
 from bot.adapters.telegram_staff_routes import add_staff_handlers
@@ -36,6 +39,7 @@ from bot.config import Settings
 from bot.core.render import text
 from bot.staff import StaffContext, create_tables, forget_user
 from bot.storage import Storage, open_storage
+from bot.storage.engine import private_dir
 
 __all__ = ["COMMANDS", "build_application", "main"]
 
@@ -43,6 +47,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "back", "restart", "review", "help", "subscribe", "unsubscribe", "me", "delete")
 REMINDER_INTERVAL = 60.0
+INBOX_GROUP = -10  # first of all: every update is recorded and ordered before any handler sees it
 
 
 def _clock(settings: Settings) -> Callable[[], date]:
@@ -60,7 +65,8 @@ def _default_conversation() -> ModuleType:
 
 def _add_handlers(application: Application) -> None:
     """Wire every handler; duplicates are stopped first, errors end in an apology."""
-    application.add_handler(TypeHandler(Update, handlers.skip_duplicates), group=-1)
+    inbox: Inbox = application.bot_data["inbox"]
+    application.add_handler(TypeHandler(Update, inbox.gate), group=INBOX_GROUP)
     application.add_handler(CommandHandler("start", handlers.on_start))
     application.add_handler(CommandHandler(list(handlers.CORE_COMMANDS), handlers.on_core_command))
     application.add_handler(CommandHandler("subscribe", account.on_subscribe))
@@ -82,6 +88,10 @@ async def _post_init(application: Application) -> None:
     staff = application.bot_data.get("staff")
     if staff is not None:
         await admin_menus(application.bot, staff.admin_ids)
+    inbox: Inbox = application.bot_data["inbox"]
+    if "inbox_started" not in application.bot_data:
+        application.bot_data["inbox_started"] = True
+        inbox.start()
     svc: Services = application.bot_data["services"]
     interval = application.bot_data.get("reminder_interval", REMINDER_INTERVAL)
     if interval:
@@ -90,7 +100,10 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    """Stop the reminder task."""
+    """Stop the inbox sweep and the reminder task."""
+    inbox: Inbox = application.bot_data["inbox"]
+    await inbox.stop()
+    application.bot_data.pop("inbox_started", None)
     task = application.bot_data.pop("reminder_task", None)
     if task is not None:
         task.cancel()
@@ -128,7 +141,8 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     other parts (broadcasts) erase theirs; the staff tables are always included. ``staff``
     defaults to a StaffContext on the storage's engine with ``settings.admin_ids``.
     """
-    builder = (ApplicationBuilder().token(settings.bot_token or "")
+    queue = InboxQueue()
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (ApplicationBuilder().token(settings.bot_token or "").update_queue(queue)
                .concurrent_updates(256).post_init(_post_init).post_shutdown(_post_shutdown))
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
@@ -138,6 +152,7 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
+    queue.inbox = application.bot_data["inbox"] = Inbox(application, storage)
     staff = staff or _staff_context(settings, storage)
     application.bot_data["staff"] = staff
     hooks = (*_staff_forget(staff), *forget_hooks)
@@ -154,8 +169,9 @@ def main(settings: Settings) -> int:
     if not settings.bot_token:
         print(text("telegram.no_token"))
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_logging(settings.bot_token)
+    os.umask(0o077)  # every file the bot writes (database, ledgers) is the owner's only
+    private_dir(settings.data_dir)
     from bot.adapters.telegram_fairs import register as register_fairs
     from bot.broadcast import open_outbox
 
@@ -169,7 +185,7 @@ def main(settings: Settings) -> int:
 
     warm_up(today())
     try:
-        _run(application, settings)
+        run(application, settings)
     except InvalidToken:
         print(text("telegram.bad_token"))
         return 1
@@ -177,15 +193,3 @@ def main(settings: Settings) -> int:
         outbox.close()
         storage.close()
     return 0
-
-
-def _run(application: Application, settings: Settings) -> None:
-    """Serve updates until stopped: webhook when WEBHOOK_URL is set, else long polling."""
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)

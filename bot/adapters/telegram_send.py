@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.adapters import telegram_delivery as delivery
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +72,21 @@ async def with_retry(call: Callable[[], Awaitable[T]], attempts: int = RETRIES) 
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, buttons: Sequence[Sequence[Any]] = ()) -> None:
-    """Send ``text`` (split if long) with the buttons under the last piece."""
+    """Send ``text`` (split if long) with the buttons under the last piece.
+
+    Inside an inbox update each piece is counted: a replay skips the pieces already sent.
+    """
     pieces = split_text(text)
     markup = keyboard(buttons)
+    running = delivery.current()
     for index, piece in enumerate(pieces):
+        if running is not None and not running.should_send():
+            continue  # a replay after a crash: the user has this message already
         last = index == len(pieces) - 1
-        await with_retry(lambda piece=piece, last=last: bot.send_message(
-            chat_id, piece, reply_markup=markup if last else None))
+        await with_retry(functools.partial(bot.send_message, chat_id, piece,
+                                           reply_markup=markup if last else None))
+        if running is not None:
+            running.sent()
 
 
 async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Any]) -> None:

@@ -50,6 +50,7 @@ class Services:
         self.storage.delete_user(user_id)
         for hook in self.forget_hooks:
             hook(user_id)
+        self.storage.scrub()  # after every part erased its rows (SQLite: WAL checkpoint)
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """The lock that keeps one user's updates in order."""

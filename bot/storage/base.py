@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
+from bot.storage.inbox import Inbox
+
 
 @dataclass(frozen=True)
 class UserRecord:
@@ -88,8 +90,23 @@ class Storage(Protocol):
     def prune_processed_updates(self, before: datetime) -> int:
         """Forget update ids processed before ``before`` (Telegram redelivers for a day at most)."""
 
+    inbox: Inbox
+    """Updates recorded before they are handled (see ``bot.storage.inbox``)."""
+
     def delete_user(self, user_id: int) -> None:
-        """Erase every row about the user (profile, state, subscriptions, reminders)."""
+        """Erase every row about the user (profile, state, subscriptions, reminders, inbox)."""
+
+    def scrub(self) -> None:
+        """After deletions: make the deleted data unreadable on disk where the database allows."""
+
+    def acquire_user(self, user_id: int, holder: str) -> bool:
+        """Take the user's short lease (see ``bot.storage.locks``) for ``holder``; False if held."""
+
+    def renew_user(self, user_id: int, holder: str) -> bool:
+        """Extend ``holder``'s lease on the user; False when it was lost."""
+
+    def release_user(self, user_id: int, holder: str) -> None:
+        """Give the user's lease back."""
 
     def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         """``async with storage.user_lock(uid):`` one user's updates, one at a time, across processes."""

@@ -4,17 +4,19 @@ from __future__ import annotations
 import json
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime
-from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, col, select
 
+from bot.storage import locks
 from bot.storage.base import Reminder, Subscription, UserRecord
-from bot.storage.locks import user_lease
+from bot.storage.engine import make_engine
+from bot.storage.erase import erase_user
+from bot.storage.inbox import Inbox
 from bot.storage.migrate import upgrade
 from bot.storage.tables import (
-    ConversationRow,
     ProcessedUpdateRow,
     ReminderRow,
     SubscriptionRow,
@@ -50,26 +52,6 @@ def _reminder(row: ReminderRow) -> Reminder:
                     id=row.id, sent_at=row.sent_at, extra=dict(row.extra or {}))
 
 
-def make_engine(database_url: str):
-    """An engine for the URL; SQLite gets its directory created, WAL and a busy timeout."""
-    if not database_url.startswith("sqlite"):
-        return create_engine(database_url, pool_pre_ping=True)
-    path = database_url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection, _record) -> None:
-        """WAL: readers never wait for the writer; NORMAL sync is safe with WAL."""
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return engine
-
-
 class SqlStorage:
     """Storage over one SQLAlchemy engine; the schema is migrated to head on start."""
 
@@ -77,6 +59,7 @@ class SqlStorage:
         """Connect and apply the migrations the database lacks (a no-op when at head)."""
         self.engine = make_engine(database_url)
         upgrade(self.engine)
+        self.inbox = Inbox(self._raw, self._batch)
 
     def _session(self) -> Session:
         """An ORM session whose objects stay readable after commit."""
@@ -128,13 +111,13 @@ class SqlStorage:
     def unsubscribe(self, user_id: int, kind: str | None = None,
                     key: str | None = None) -> int:
         """Remove matching subscriptions of the user; return how many."""
-        query = delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id)
+        query = delete(SubscriptionRow).where(col(SubscriptionRow.user_id) == user_id)
         if kind is not None:
-            query = query.where(SubscriptionRow.kind == kind)
+            query = query.where(col(SubscriptionRow.kind) == kind)
         if key is not None:
-            query = query.where(SubscriptionRow.key == key)
+            query = query.where(col(SubscriptionRow.key) == key)
         with self._session() as session:
-            count = session.exec(query).rowcount  # type: ignore[call-overload]
+            count = session.exec(query).rowcount
             session.commit()
             return int(count or 0)
 
@@ -142,11 +125,13 @@ class SqlStorage:
                       key: str | None = None) -> list[Subscription]:
         """Subscriptions filtered by user, kind and key."""
         query = select(SubscriptionRow)
-        for column, value in ((SubscriptionRow.user_id, user_id), (SubscriptionRow.kind, kind),
-                              (SubscriptionRow.key, key)):
+        filters: tuple[tuple[Any, Any], ...] = (
+            (SubscriptionRow.user_id, user_id), (SubscriptionRow.kind, kind), (SubscriptionRow.key, key))
+        for column, value in filters:
             if value is not None:
-                query = query.where(column == value)
-        query = query.order_by(SubscriptionRow.user_id, SubscriptionRow.kind, SubscriptionRow.key)
+                query = query.where(col(column) == value)
+        query = query.order_by(col(SubscriptionRow.user_id), col(SubscriptionRow.kind),
+                               col(SubscriptionRow.key))
         with self._session() as session:
             return [Subscription(r.user_id, r.kind, r.key) for r in session.exec(query)]
 
@@ -165,15 +150,16 @@ class SqlStorage:
 
     def due_reminders(self, today: date) -> list[Reminder]:
         """Unsent reminders due on or before ``today``, oldest first."""
-        query = (select(ReminderRow).where(ReminderRow.due <= today, ReminderRow.sent_at == None)
-                 .order_by(ReminderRow.due, ReminderRow.id))
+        query = (select(ReminderRow).where(col(ReminderRow.due) <= today,
+                                           col(ReminderRow.sent_at).is_(None))
+                 .order_by(col(ReminderRow.due), col(ReminderRow.id)))
         with self._session() as session:
             return [_reminder(row) for row in session.exec(query)]
 
     def reminders(self, user_id: int) -> list[Reminder]:
         """All reminders of a user, sent or not, by due date."""
-        query = (select(ReminderRow).where(ReminderRow.user_id == user_id)
-                 .order_by(ReminderRow.due, ReminderRow.id))
+        query = (select(ReminderRow).where(col(ReminderRow.user_id) == user_id)
+                 .order_by(col(ReminderRow.due), col(ReminderRow.id)))
         with self._session() as session:
             return [_reminder(row) for row in session.exec(query)]
 
@@ -196,43 +182,82 @@ class SqlStorage:
         return True
 
     def prune_processed_updates(self, before: datetime) -> int:
-        """Forget update ids processed before ``before``; return how many."""
-        query = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < _utc(before))
+        """Forget update ids processed (and inbox updates done) before ``before``; how many."""
+        query = delete(ProcessedUpdateRow).where(col(ProcessedUpdateRow.processed_at) < _utc(before))
         with self._session() as session:
-            count = session.exec(query).rowcount  # type: ignore[call-overload]
+            count = session.exec(query).rowcount
             session.commit()
-            return int(count or 0)
+        return int(count or 0) + self.inbox.prune(before)
 
     def delete_user(self, user_id: int) -> None:
-        """Erase every row about the user (profile, state, subscriptions, reminders)."""
+        """Erase every row about the user (profile, state, subscriptions, reminders, inbox).
+
+        The row data is overwritten before the rows are deleted; see ``bot.storage.erase``.
+        """
         keys = [f"{prefix}{user_id}" for prefix in CONVERSATION_PREFIXES]
         with self._session() as session:
-            session.exec(delete(ReminderRow).where(ReminderRow.user_id == user_id))  # type: ignore[call-overload]
-            session.exec(delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id))  # type: ignore[call-overload]
-            session.exec(delete(ConversationRow).where(ConversationRow.key.in_(keys)))  # type: ignore[call-overload,attr-defined]
-            session.exec(delete(UserRow).where(UserRow.user_id == user_id))  # type: ignore[call-overload]
+            erase_user(session, user_id, keys)
             session.commit()
+        self.inbox.forget(user_id)
+
+    def scrub(self) -> None:
+        """Make deleted rows unreadable on disk: on SQLite, checkpoint the WAL into the zeroed pages."""
+        if self.engine.dialect.name == "sqlite":
+            self._raw("PRAGMA wal_checkpoint(TRUNCATE)", (), fetch=True)
+
+    def acquire_user(self, user_id: int, holder: str) -> bool:
+        """Take the user's short lease for ``holder`` if it is free or expired."""
+        return locks.try_acquire(self._raw, user_id, holder)
+
+    def renew_user(self, user_id: int, holder: str) -> bool:
+        """Extend ``holder``'s lease; False when it was lost."""
+        return locks.renew(self._raw, user_id, holder)
+
+    def release_user(self, user_id: int, holder: str) -> None:
+        """Give the lease back."""
+        locks.release(self._raw, user_id, holder)
 
     def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         """Hold the user across every process on this database (``async with``): one update at a time."""
-        return user_lease(self._raw, user_id)
+        return locks.user_lease(self._raw, user_id)
 
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
 
-    def _raw(self, sql: str, params: tuple, fetch: bool = False) -> list | None:
-        """Run one statement on a pooled DBAPI connection: the per-update hot paths skip the ORM."""
-        if self.engine.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
+    def _raw(self, sql: str, params: tuple, fetch: bool = False) -> Any:
+        """Run one statement on a pooled DBAPI connection: the per-update hot paths skip the ORM.
+
+        Returns the rows with ``fetch``, else the number of rows changed.
+        """
+        if fetch:
+            return self._run([(sql, params)], fetch=True)
+        return self._run([(sql, params)])[0]
+
+    def _batch(self, statements: list[tuple[str, tuple]], fenced: bool = False) -> list[int]:
+        """Run statements in one transaction; the rows each changed. ``fenced``: when the first
+        changes no row, roll everything back (the caller no longer holds what it changes)."""
+        return self._run(statements, fenced=fenced)
+
+    def _run(self, statements: list[tuple[str, tuple]], fetch: bool = False,
+             fenced: bool = False) -> Any:
+        """Execute ``statements`` in one transaction on a pooled DBAPI connection."""
+        qmark = self.engine.dialect.paramstyle == "qmark"
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall() if fetch else None
+            counts: list[int] = []
+            rows = None
+            for sql, params in statements:
+                cursor.execute(sql if qmark else sql.replace("?", "%s"), params)
+                rows = cursor.fetchall() if fetch else None
+                counts.append(cursor.rowcount)
+                if fenced and counts[0] != 1:
+                    connection.rollback()
+                    return counts
             cursor.close()
             connection.commit()
-            return rows
+            return rows if fetch else counts
         except BaseException:
             connection.rollback()
             raise

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -68,3 +68,24 @@ class UserLockRow(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     holder: str = Field(max_length=64)
     expires_at: datetime
+
+
+class InboxRow(SQLModel, table=True):
+    """One received update, kept until it is handled (see ``bot.storage.inbox``).
+
+    ``state``: ``received`` (recorded, not yet handled), ``replying`` (handled: the new state is
+    stored and ``replies`` holds the messages to send, ``sent`` of them are out), ``done``.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_user_key_update_id", "user_key", "update_id"),)
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_key: int = Field(sa_column=Column(BigInteger, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(max_length=10, index=True)
+    replies: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    received_at: datetime
+    done_at: datetime | None = None

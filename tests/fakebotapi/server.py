@@ -68,10 +68,11 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeBotApiServer:
     """Serve a FakeBotApi on a free loopback port until stopped."""
 
-    def __init__(self, api: FakeBotApi | None = None) -> None:
+    def __init__(self, api: FakeBotApi | None = None, port: int = 0) -> None:
+        """Serve ``api`` on ``port`` (0: a free one; a fixed one to come back after a stop)."""
         self.api = api or FakeBotApi()
         handler = type("Handler", (_Handler,), {"api": self.api})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
 
@@ -88,5 +89,9 @@ class FakeBotApiServer:
     def stop(self) -> None:
         """Release long polls and stop serving."""
         self.api.close()
+        self.halt()
+
+    def halt(self) -> None:
+        """Stop listening (connections are refused) but keep the api open for a new server."""
         self.httpd.shutdown()
         self.httpd.server_close()

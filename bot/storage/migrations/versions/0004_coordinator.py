@@ -2,7 +2,7 @@
 linked applicant's /unsubscribe from job fairs.
 
 Revision ID: 0004
-Revises: 0002 (the lead re-points this to 0003 when the inbox branch is merged)
+Revises: 0003
 Create Date: 2026-11-25 16:00:00
 
 Like 0002, each step runs only when what it adds is missing (a database adopted from create_all).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
