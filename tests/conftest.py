@@ -8,6 +8,9 @@ from pgschema import postgres_schema_url
 
 from bot.storage import Storage, open_storage
 
+# The staff fixtures (engine, ctx, world, …) for every test_staff_* file.
+pytest_plugins = ["test_staff_support"]
+
 STORAGE_BACKENDS = ["sqlite", "postgresql"]
 
 

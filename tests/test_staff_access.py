@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_staff_support import (  # noqa: F401
+from test_staff_support import (
     BACKENDS,
     Clock,
     FakeEvaluator,
     World,
     build_world,
     make_context,
-    postgres_engine,
     snapshot,
     staff_engine,
 )

@@ -1,21 +1,11 @@
 """Coordinators' applicants: registration, interview on their behalf, 131 services, deletion."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 import re
 from datetime import date
 
 import pytest
-from test_staff_support import (  # noqa: F401
-    ADMIN_ID,
-    clock,
-    ctx,
-    engine,
-    evaluator,
-    postgres_engine,
-    snapshot,
-    world,
-)
+from test_staff_support import ADMIN_ID, snapshot
 
 from bot.core.errors import InputError
 from bot.core.knowledge import load_knowledge

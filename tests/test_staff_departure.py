@@ -1,18 +1,8 @@
 """A leaving coordinator's applicants: handed to the same village's coordinator only, or kept."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 import pytest
-from test_staff_support import (  # noqa: F401
-    ADMIN_ID,
-    clock,
-    ctx,
-    engine,
-    evaluator,
-    postgres_engine,
-    snapshot,
-    world,
-)
+from test_staff_support import ADMIN_ID, snapshot
 
 from bot.core.errors import InputError
 from bot.staff import audit_log, create_invite, get_applicant, redeem_invite

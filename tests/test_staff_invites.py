@@ -1,5 +1,4 @@
 """Invites: one-time, expiring, unguessable; redeeming binds the role and its places."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 import re
@@ -7,19 +6,7 @@ import re
 import pytest
 import sqlalchemy
 from sqlmodel import Session, select
-from test_staff_support import (  # noqa: F401
-    ADMIN_ID,
-    BACKENDS,
-    Clock,
-    FakeEvaluator,
-    clock,
-    ctx,
-    empty_tables,
-    engine,
-    evaluator,
-    make_context,
-    postgres_engine,
-)
+from test_staff_support import ADMIN_ID, BACKENDS, Clock, FakeEvaluator, empty_tables, make_context
 
 from bot.core.errors import InputError
 from bot.core.render import text

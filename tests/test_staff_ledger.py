@@ -1,5 +1,4 @@
 """The real-name ledger: Excel content read back with openpyxl (cases/staff/ledger.yaml)."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,20 +10,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from test_staff_support import (  # noqa: F401
+from test_staff_support import (
     BACKENDS,
     Clock,
     FakeEvaluator,
     FakeResult,
     build_world,
-    clock,
-    ctx,
-    engine,
-    evaluator,
     make_context,
-    postgres_engine,
     staff_engine,
-    world,
 )
 
 from bot.core.errors import InputError

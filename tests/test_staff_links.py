@@ -1,5 +1,4 @@
 """Applicant links: a coordinator's one-time link binds the worker's own Telegram account."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 from datetime import date
@@ -8,16 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
-from test_staff_support import (  # noqa: F401
-    ADMIN_ID,
-    clock,
-    ctx,
-    engine,
-    evaluator,
-    postgres_engine,
-    snapshot,
-    world,
-)
+from test_staff_support import ADMIN_ID, snapshot
 
 from bot.core.errors import InputError
 from bot.core.render import text

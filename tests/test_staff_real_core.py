@@ -1,12 +1,11 @@
 """The staff layer over the real gazetteer and evaluator (no fakes): a 马边 worker in 绍兴."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_staff_support by name)
 from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
 
 from openpyxl import load_workbook
-from test_staff_support import ADMIN_ID, Clock, engine, postgres_engine  # noqa: F401
+from test_staff_support import ADMIN_ID, Clock
 
 from bot.core.render import text
 from bot.staff import (
