@@ -11,6 +11,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scenario_checks import check
 
 from bot.adapters import terminal
 from bot.core import conversation as conv
@@ -21,16 +22,6 @@ SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))
 
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def check(step: dict, texts: str, buttons: list[str], where: str) -> None:
-    """The step's expectations against the replies it produced."""
-    for wanted in step.get("expect", []):
-        assert wanted in texts, f"{where}: expected {wanted!r} in:\n{texts}"
-    for unwanted in step.get("expect_not", []):
-        assert unwanted not in texts, f"{where}: did not expect {unwanted!r} in:\n{texts}"
-    for label in step.get("expect_buttons", []):
-        assert any(label in b for b in buttons), f"{where}: no button {label!r} among {buttons}"
 
 
 def tap(buttons: list[conv.Button], label: str, where: str) -> str:

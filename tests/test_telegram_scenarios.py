@@ -6,25 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 from fakebotapi.harness import OfflineBot
+from scenario_checks import check, telegram_buttons
 
 SCENARIO_DIR = Path(__file__).parent / "cases" / "conversations"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))
 USER = 9001
-
-
-def _buttons(sent: list[dict]) -> list[dict]:
-    """Every button under the given sent messages."""
-    return [button for params in sent
-            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []) for button in row]
-
-
-def _check(step: dict, texts: str, labels: list[str], where: str) -> None:
-    for wanted in step.get("expect", []):
-        assert wanted in texts, f"{where}: expected {wanted!r} in:\n{texts}"
-    for unwanted in step.get("expect_not", []):
-        assert unwanted not in texts, f"{where}: did not expect {unwanted!r} in:\n{texts}"
-    for label in step.get("expect_buttons", []):
-        assert any(label in shown for shown in labels), f"{where}: no button {label!r} in {labels}"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -44,7 +30,7 @@ async def test_scenario_through_telegram(path, sqlite_storage):
             if {"send", "tap"} & set(step):
                 sent = bot.api.sent(USER)[before:]
                 assert sent, f"{where}: no reply"
-                texts, shown = "\n".join(p["text"] for p in sent), _buttons(sent)
-            _check(step, texts, [b["text"] for b in shown], where)
+                texts, shown = "\n".join(p["text"] for p in sent), telegram_buttons(sent)
+            check(step, texts, [b["text"] for b in shown], where)
         rejected = [(c.method, c.params) for c in bot.api.calls if c.status != 200]
         assert rejected == [], f"{path.name}: the Bot API would reject {rejected}"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fakebotapi.harness import OfflineBot
+from scenario_checks import check, telegram_buttons
 
 from bot.staff import StaffContext, register_applicant
 
@@ -24,25 +25,6 @@ NOON = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 LINK = re.compile(r"start=(lnk_\S+)")
 INVITE = re.compile(r"start=(inv_\S+)")
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻"
-
-
-def _buttons(sent: list[dict]) -> list[dict]:
-    """Every button under the given sent messages."""
-    return [button for params in sent
-            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []) for button in row]
-
-
-def _check(step: dict, texts: str, labels: list[str], files: int, where: str) -> None:
-    for wanted in step.get("expect", []):
-        assert wanted in texts, f"{where}: expected {wanted!r} in:\n{texts}"
-    for unwanted in step.get("expect_not", []):
-        assert unwanted not in texts, f"{where}: did not expect {unwanted!r} in:\n{texts}"
-    for label in step.get("expect_buttons", []):
-        assert any(label in shown for shown in labels), f"{where}: no button {label!r} in {labels}"
-    for label in step.get("expect_no_buttons", []):
-        assert not any(label in shown for shown in labels), f"{where}: button {label!r} in {labels}"
-    if "expect_files" in step:
-        assert files == step["expect_files"], f"{where}: {files} files sent"
 
 
 async def _setup(bot: OfflineBot, scenario: dict) -> None:
@@ -92,10 +74,10 @@ async def test_staff_scenario_through_telegram(path, storage):
                 files = len(bot.api.documents(user_id)) - before_files
                 assert sent or files, f"{where}: no reply"
                 texts = "\n".join(p["text"] for p in sent)
-                shown[user_id] = _buttons(sent) or shown.get(user_id, [])
-                labels = [b["text"] for b in _buttons(sent)]
+                shown[user_id] = telegram_buttons(sent) or shown.get(user_id, [])
+                labels = [b["text"] for b in telegram_buttons(sent)]
                 for name, pattern in (("link", LINK), ("invite", INVITE)):
                     tokens[name] = next(iter(pattern.findall(texts)), tokens[name])
-            _check(step, texts, labels, files, where)
+            check(step, texts, labels, where, files)
         rejected = [(c.method, c.params) for c in bot.api.calls if c.status != 200]
         assert rejected == [], f"{path.name}: the Bot API would reject {rejected}"
