@@ -179,6 +179,12 @@ def content_shares(index, asked: str, clause, places: list) -> tuple[float, floa
     return share[0], share[1]
 
 
+def is_vague(question: str) -> bool:
+    """Whether the question names nothing beyond asking (多少钱, 能领啥): only the asker's own
+    documents can answer it, so without knowing where they are from it is not answered."""
+    return not any(_content_mask(normalise(question)))
+
+
 def _mark(marks: list[bool], asked: str, word: str, at: int | None = None) -> None:
     for start in [at] if at is not None else _positions(asked, word):
         marks[start:start + len(word)] = [True] * len(word)

@@ -257,6 +257,10 @@ def _answer_question(state: dict, message: str, as_of: date, services: iv.Servic
 def _free_reply(state: dict, message: str, as_of: date, services: iv.Services,
                 answer=None) -> Reply:
     """A free question's reply (answer, or 'the documents do not say')."""
+    from bot.core.answering import is_vague
+
+    if is_vague(message) and not _context(state):   # 多少钱: the interview itself answers it
+        return Reply(text("interview.vague_question"), [])
     answer = answer or _answer_question(state, message, as_of, services)
     return free_answer_reply(answer, services.doc_title)
 
