@@ -93,19 +93,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise InputError("--top 必须是正整数", "--top must be a positive integer")
     as_of = _as_of(args.as_of)
     answer = compose(args.question, search(args.question, top=args.top), as_of)
+    from bot.core.render import render, text
+
     if args.json:
         _print_json({
             "question": args.question,
             "as_of": as_of.isoformat(),
             "answered": answer.answered,
-            "note": answer.note,
+            # Unanswered, the note says so and whom to ask (as the chat does).
+            "note": answer.note or (None if answer.answered else text("ask.not_covered")),
             "results": [{"doc": f.clause.doc, "clause": f.clause.id, "title": f.clause.title,
                          "text": f.clause.text, "sentence": f.sentence, "score": round(f.score, 4)}
                         for f in answer.results],
         })
     else:
-        from bot.core.render import render, text
-
         print(render("cli_ask", answer=answer, documents=load_knowledge().documents,
                      not_covered=text("ask.not_covered")))
     return 0
