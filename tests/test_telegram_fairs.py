@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from fakebotapi.harness import OfflineBot
@@ -188,6 +188,20 @@ async def test_stats_counts_interviews_and_fairs(setup) -> None:
         assert "招聘会：0场" in body
     with ctx.transaction() as session:
         assert session.scalars(select(AuditRow).where(AuditRow.action == "stats.read")).all()
+
+
+async def test_stats_never_shows_zero_yuan_for_a_subsidy_without_a_figure(setup) -> None:
+    """重庆's transport help sets no amount: /stats says so instead of adding 0元."""
+    storage, _ctx, _outbox = setup
+    storage.save_conversation("tg:1000", {"facts": {
+        "origin_county": "巫溪县", "person_category": "poverty_alleviated", "work_province": "广东"}})
+    async with _bot(setup) as bot:
+        bot.as_of = date(2025, 6, 1)
+        body = (await bot.send(ADMIN, "/stats"))[0]
+    county = next(line for line in body.splitlines() if line.startswith("巫溪县"))
+    assert "文件未定金额" in county and "元" not in county
+    policies = body.split("按补贴")[1].split("金额按文件")[0]
+    assert "文件未定金额" in policies and "0元" not in policies
 
 
 class _ProtocolOnly:
