@@ -167,3 +167,9 @@ async def test_an_applicant_deleted_meanwhile_ends_the_on_behalf_mode(bot):
     delete_applicant(ctx, COORDINATOR, summary.applicant.id)
     assert await bot.send(COORDINATOR, "马边") == [text("staff.applicant.unknown")]
     assert text("staff.applicant.unknown") not in await bot.send(COORDINATOR, "马边")
+
+
+async def test_invite_for_an_unknown_place_is_refused(bot):
+    [reply] = await bot.send(ADMIN, "/invite staff 火星市")
+    assert "没找到“火星市”" in reply and "start=" not in reply
+    assert await bot.send(ADMIN, "/invites") == [text("tgstaff.invites.none")]
