@@ -29,7 +29,6 @@ from bot.adapters import telegram_stats as stats
 from bot.adapters.telegram_broadcast import (
     chain,
     compose,
-    local_when,
     make_sender,
     recipients,
     start_delivery,
@@ -45,7 +44,9 @@ from bot.adapters.telegram_services import (
     services,
 )
 from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox
-from bot.broadcast.fair_input import parse_when, resolve_targets
+from bot.broadcast.drafts import Draft
+from bot.broadcast.fair_input import resolve_targets
+from bot.broadcast.fair_when import resolve_when, shown_when
 from bot.config import Settings
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -65,6 +66,9 @@ from bot.storage import Storage
 GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
 PREFIX = "fair:"
 STEPS = ("title", "starts_at", "place", "organiser", "targets", "details")
+TIMES = ("starts_at", "send_at")
+CONFIRM = "confirm:"   # draft step prefix: a resolved time shown back, waiting for 对 or a retype
+YES = frozenset({"对", "对的", "是", "是的", "好", "好的", "确定", "没错", "嗯"})
 LIMITS = {"title": 100, "place": 300, "organiser": 100, "details": 1000}
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -154,12 +158,10 @@ async def on_fair(update: Update, context: Context, fx: Fairs, user_id: int) -> 
 
 
 def _answer(step: str, answer: str, fx: Fairs, grant: Grant) -> str | list[str]:
-    """The stored value of one answer (InputError when it will not do)."""
+    """The stored value of one answer other than a time (InputError when it will not do)."""
     answer = answer.strip()
     if not answer:
         raise InputError(text("fairs.bad.empty"), "empty")
-    if step in ("starts_at", "send_at"):
-        return parse_when(answer, fx.outbox.clock.now()).isoformat()
     if step == "targets":
         return resolve_targets(answer, grant.counties, grant.cities, grant.role == ADMIN,
                                fx.staff.resolve_county)
@@ -168,6 +170,49 @@ def _answer(step: str, answer: str, fx: Fairs, grant: Grant) -> str | list[str]:
     if len(answer) > LIMITS[step]:
         raise InputError(text("fairs.bad.long", n=LIMITS[step]), "too long")
     return answer
+
+
+def _confirm_buttons(past: bool) -> list[list[Choice]]:
+    return [[Choice(text("fairs.button.when_past_ok" if past else "fairs.button.when_ok"),
+                    f"{PREFIX}when_ok"),
+             Choice(text("fairs.button.when_retype"), f"{PREFIX}when_retype")],
+            *_quit_button()]
+
+
+async def _show_when(update: Update, context: Context, fx: Fairs, user_id: int, draft: Draft,
+                     typed: str) -> None:
+    """Resolve a typed time and show it back (weekday included) for 对 or a retype."""
+    when = resolve_when(typed, fx.outbox.clock.now())
+    shown = shown_when(when.moment)
+    if draft.step == "send_at" and when.past:
+        raise InputError(text("fairs.bad.send_past", when=shown), f"send time past: {typed}")
+    fields = draft.fields | {"pending": when.moment.isoformat()}
+    fx.outbox.save_draft(user_id, CONFIRM + draft.step, fields, fx.outbox.clock.now())
+    key = "fairs.confirm_when_past" if when.past else "fairs.confirm_when"
+    await send_text(context.bot, chat_id_of(update), text(key, when=shown), _confirm_buttons(when.past))
+
+
+async def _advance(update: Update, context: Context, fx: Fairs, user_id: int, grant: Grant,
+                   step: str, fields: dict[str, Any]) -> None:
+    """After ``step`` was answered: the next question, the schedule, or the preview."""
+    if step == "send_at":
+        await _schedule(update, context, fx, user_id, fields)
+        return
+    following = STEPS.index(step) + 1
+    if following < len(STEPS):
+        fx.outbox.save_draft(user_id, STEPS[following], fields, fx.outbox.clock.now())
+        await _ask(update, context, STEPS[following], grant)
+        return
+    fx.outbox.drop_draft(user_id)
+    await _preview(update, context, fx, user_id, fields)
+
+
+async def _accept_when(update: Update, context: Context, fx: Fairs, user_id: int, grant: Grant,
+                       draft: Draft) -> None:
+    """对: the time shown back is taken."""
+    step = draft.step.removeprefix(CONFIRM)
+    fields = {k: v for k, v in draft.fields.items() if k != "pending"}
+    await _advance(update, context, fx, user_id, grant, step, fields | {step: draft.fields["pending"]})
 
 
 @staff_only
@@ -181,17 +226,17 @@ async def on_draft_text(update: Update, context: Context, fx: Fairs, user_id: in
     draft = fx.outbox.get_draft(user_id)
     if draft is None:
         return
-    fields = draft.fields | {draft.step: _answer(draft.step, message_text(update), fx, grant)}
-    if draft.step == "send_at":
-        await _schedule(update, context, fx, user_id, fields)
+    typed = message_text(update)
+    if draft.step.startswith(CONFIRM):
+        if typed.strip() in YES:
+            await _accept_when(update, context, fx, user_id, grant, draft)
+            return
+        draft = Draft(user_id, draft.step.removeprefix(CONFIRM), draft.fields)  # a retyped time
+    if draft.step in TIMES:
+        await _show_when(update, context, fx, user_id, draft, typed)
         return
-    following = STEPS.index(draft.step) + 1
-    if following < len(STEPS):
-        fx.outbox.save_draft(user_id, STEPS[following], fields, fx.outbox.clock.now())
-        await _ask(update, context, STEPS[following], grant)
-        return
-    fx.outbox.drop_draft(user_id)
-    await _preview(update, context, fx, user_id, fields)
+    fields = draft.fields | {draft.step: _answer(draft.step, typed, fx, grant)}
+    await _advance(update, context, fx, user_id, grant, draft.step, fields)
 
 
 async def _preview(update: Update, context: Context, fx: Fairs, user_id: int,
@@ -227,7 +272,7 @@ async def _schedule(update: Update, context: Context, fx: Fairs, user_id: int,
     when = datetime.fromisoformat(fields["send_at"])
     allowed(fx, user_id, "fair.schedule", f"fair:{fair.id}", {"send_at": fields["send_at"]})
     fx.outbox.set_fair_status(stored_id(fair.id), "scheduled", send_at=when)
-    await send_text(context.bot, chat_id_of(update), text("fairs.scheduled", when=local_when(when)))
+    await send_text(context.bot, chat_id_of(update), text("fairs.scheduled", when=shown_when(when)))
 
 
 @staff_only
@@ -239,6 +284,9 @@ async def on_fair_button(update: Update, context: Context, fx: Fairs, user_id: i
     if action == "quit":
         fx.outbox.drop_draft(user_id)
         await send_text(context.bot, chat, text("fairs.cancelled"))
+        return
+    if action in ("when_ok", "when_retype"):
+        await _when_button(update, context, fx, user_id, grant, action)
         return
     fair = fx.outbox.get_fair(int(ref)) if ref.isdigit() else None
     if fair is None or fair.status != "draft" or (
@@ -253,19 +301,24 @@ async def on_fair_button(update: Update, context: Context, fx: Fairs, user_id: i
         await send_text(context.bot, chat, text("fairs.ask.send_at"), _quit_button())
     elif action == "cancel":
         allowed(fx, user_id, "fair.cancel", f"fair:{fair.id}")
-        fx.outbox.set_fair_status(stored_id(fair.id), "cancelled")
+        fx.outbox.cancel_unsent(stored_id(fair.id))
         await send_text(context.bot, chat, text("fairs.cancelled"))
 
 
-@staff_only
-async def on_fairs(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
-    """/fairs: the latest fairs with their reach."""
-    grant = allowed(fx, user_id, "fair.list")
-    fairs = fx.outbox.fairs(None if grant.role == ADMIN else user_id)
-    lines = [text("fairs.list_item", id=f.id, title=f.title, starts_at=local_when(f.starts_at),
-                  status=text(f"fairs.status.{f.status}"), **fx.outbox.progress(stored_id(f.id)))
-             for f in fairs]
-    await send_text(context.bot, chat_id_of(update), "\n\n".join(lines) or text("fairs.list_empty"))
+async def _when_button(update: Update, context: Context, fx: Fairs, user_id: int, grant: Grant,
+                       action: str) -> None:
+    """对 / 重新输入 under a time shown back."""
+    draft = fx.outbox.get_draft(user_id)
+    if draft is None or not draft.step.startswith(CONFIRM):
+        await send_text(context.bot, chat_id_of(update), text("telegram.stale_button"))
+        return
+    if action == "when_ok":
+        await _accept_when(update, context, fx, user_id, grant, draft)
+        return
+    step = draft.step.removeprefix(CONFIRM)
+    fields = {k: v for k, v in draft.fields.items() if k != "pending"}
+    fx.outbox.save_draft(user_id, step, fields, fx.outbox.clock.now())
+    await _ask(update, context, step, grant)
 
 
 @staff_only
@@ -296,12 +349,14 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
                                      sender_config or SenderConfig(rate=rate))
     application.bot_data["fairs"] = fx
     application.add_handler(CommandHandler("fair", on_fair), group=GROUP)
-    application.add_handler(CommandHandler("fairs", on_fairs), group=GROUP)
     application.add_handler(CommandHandler("stats", on_stats), group=GROUP)
     application.add_handler(CallbackQueryHandler(on_fair_button, pattern=f"^{PREFIX}"), group=GROUP)
     application.add_handler(MessageHandler(
         filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _HasDraft(outbox),
         on_draft_text), group=GROUP)
+    from bot.adapters import telegram_fair_list  # it builds on this module's helpers
+
+    telegram_fair_list.register(application, GROUP)
 
     async def start(app: Application) -> None:
         fx.tasks = start_delivery(app.bot, sender, outbox, storage, progress_interval)
