@@ -11,6 +11,7 @@ import asyncio
 import functools
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -242,8 +243,6 @@ async def on_draft_text(update: Update, context: Context, fx: Fairs, user_id: in
 async def _preview(update: Update, context: Context, fx: Fairs, user_id: int,
                    fields: dict[str, Any]) -> None:
     """Store the fair as a draft and show it exactly as workers will see it, with the choices."""
-    from datetime import datetime
-
     fair = fx.outbox.create_fair(
         title=fields["title"], starts_at=datetime.fromisoformat(fields["starts_at"]),
         place_or_link=fields["place"], organiser=fields["organiser"],
@@ -262,8 +261,6 @@ async def _preview(update: Update, context: Context, fx: Fairs, user_id: int,
 async def _schedule(update: Update, context: Context, fx: Fairs, user_id: int,
                     fields: dict[str, Any]) -> None:
     """Schedule the fair named in the draft at the time just given."""
-    from datetime import datetime
-
     fair = fx.outbox.get_fair(int(fields["fair_id"]))
     fx.outbox.drop_draft(user_id)
     if fair is None or fair.status != "draft":
@@ -319,6 +316,27 @@ async def _when_button(update: Update, context: Context, fx: Fairs, user_id: int
     fields = {k: v for k, v in draft.fields.items() if k != "pending"}
     fx.outbox.save_draft(user_id, step, fields, fx.outbox.clock.now())
     await _ask(update, context, step, grant)
+
+
+async def repeat_question(update: Update, context: Context, user_id: int) -> bool:
+    """The open /fair question again, with its buttons (after a photo or sticker); False if none."""
+    fx: Fairs | None = context.application.bot_data.get("fairs")
+    draft = fx.outbox.get_draft(user_id) if fx else None
+    if fx is None or draft is None:
+        return False
+    try:
+        grant = allowed(fx, user_id, "fair.create")
+    except PermissionDenied:
+        return False
+    if draft.step.startswith(CONFIRM):
+        moment = datetime.fromisoformat(draft.fields["pending"])
+        past = moment < fx.outbox.clock.now()
+        key = "fairs.confirm_when_past" if past else "fairs.confirm_when"
+        await send_text(context.bot, chat_id_of(update), text(key, when=shown_when(moment)),
+                        _confirm_buttons(past))
+    else:
+        await _ask(update, context, draft.step, grant)
+    return True
 
 
 @staff_only
