@@ -8,7 +8,7 @@ import pytest
 from fakebotapi.harness import OfflineBot
 from sqlalchemy import func, select, update
 
-from bot.adapters.telegram_fairs import register
+from bot.adapters.telegram_fairs import REPLY_RESERVE, register
 from bot.broadcast import FakeClock, SenderConfig, open_outbox
 from bot.broadcast.tables import DRAFTS, FAIRS, OUTBOX
 from bot.core.render import text
@@ -390,3 +390,12 @@ def test_a_fair_cancelled_after_its_start_was_claimed_gets_no_recipients(setup) 
                                  created_by=STAFF)
     outbox.enqueue(started.id, [(1, 1)])
     assert not outbox.cancel_unsent(started.id) and outbox.get_fair(started.id).status == "sending"
+
+
+async def test_every_incoming_update_sets_budget_aside_for_its_replies(setup) -> None:
+    async with _bot(setup) as bot:
+        reserved: list[float] = []
+        bot.application.bot_data["fairs"].sender.reserve = reserved.append
+        await bot.send(WORKER, "你好")
+        await bot.tap(STAFF, "fair:quit")
+        assert reserved == [REPLY_RESERVE, REPLY_RESERVE]

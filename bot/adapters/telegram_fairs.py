@@ -23,6 +23,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -65,6 +66,8 @@ from bot.staff.models import stored_id
 from bot.storage import Storage
 
 GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
+RESERVE_GROUP = -10  # first of all: set budget aside for the replies to every incoming update
+REPLY_RESERVE = 1.5  # messages set aside per update (an answer is one message, sometimes two)
 PREFIX = "fair:"
 STEPS = ("title", "starts_at", "place", "organiser", "targets", "details")
 TIMES = ("starts_at", "send_at")
@@ -366,6 +369,13 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
     fx.sender = sender = make_sender(application.bot, outbox, storage,
                                      sender_config or SenderConfig(rate=rate))
     application.bot_data["fairs"] = fx
+
+    async def reserve_for_replies(update: Update, _context: Context) -> None:
+        """Replies to people go before the fair: the sender leaves them their share of 30/s."""
+        if update.effective_user is not None:
+            sender.reserve(REPLY_RESERVE)
+
+    application.add_handler(TypeHandler(Update, reserve_for_replies), group=RESERVE_GROUP)
     application.add_handler(CommandHandler("fair", on_fair), group=GROUP)
     application.add_handler(CommandHandler("stats", on_stats), group=GROUP)
     application.add_handler(CallbackQueryHandler(on_fair_button, pattern=f"^{PREFIX}"), group=GROUP)
