@@ -32,9 +32,9 @@ from fakebotapi.api import TOKEN, FakeBotApi  # noqa: E402
 from fakebotapi.offline import OfflineRequest  # noqa: E402
 from telegram import Update  # noqa: E402
 
+from bot.adapters import telegram_fairs  # noqa: E402
 from bot.adapters.telegram_bot import build_application  # noqa: E402
 from bot.adapters.telegram_broadcast import start_fair  # noqa: E402
-from bot.adapters.telegram_fairs import register  # noqa: E402
 from bot.broadcast import SenderConfig, open_outbox  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.storage import open_storage  # noqa: E402
@@ -105,14 +105,18 @@ async def run(args: argparse.Namespace) -> None:
     settings = Settings(bot_token=TOKEN, database_url=url, telegram_api_base_url=None)
     app = build_application(settings, storage, request=SlowRequest(api),
                             get_updates_request=SlowRequest(api), reminder_interval=0)
-    register(app, outbox=outbox, staff_ctx=app.bot_data["staff"], storage=storage,
-             sender_config=SenderConfig(rate=settings.broadcast_rate))
+    telegram_fairs.REPLY_RESERVE = args.reserve
+    telegram_fairs.register(app, outbox=outbox, staff_ctx=app.bot_data["staff"], storage=storage,
+                            sender_config=SenderConfig(rate=settings.broadcast_rate,
+                                                       max_in_flight=args.in_flight))
     subscribers = range(SUBSCRIBER_START, SUBSCRIBER_START + args.recipients)
     for uid in (*subscribers, *list(WORKER_IDS)[:args.workers], STAFF):
         api.user(uid)
     for uid in subscribers:
         storage.upsert_user(uid, uid, "老乡")
         storage.subscribe(uid, "county", COUNTY)
+    print(f"{args.workers} workers, {args.recipients} recipients, reserve {args.reserve}/update, "
+          f"{args.in_flight} in flight, latency {args.latency} s")
     await app.initialize()
     await app.post_init(app)
     try:
@@ -147,6 +151,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window while sending")
     parser.add_argument("--baseline", type=float, default=20.0, help="seconds without a fair")
     parser.add_argument("--latency", type=float, default=0.03, help="Bot API round trip, seconds")
+    parser.add_argument("--reserve", type=float, default=telegram_fairs.REPLY_RESERVE,
+                        help="messages set aside per incoming update (0: no priority)")
+    parser.add_argument("--in-flight", type=int, default=SenderConfig().max_in_flight)
     random.seed(8)
     asyncio.run(run(parser.parse_args()))
 

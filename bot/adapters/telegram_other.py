@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.adapters.telegram_fairs import repeat_question
+from bot.adapters.telegram_fair_draft import repeat_question
 from bot.adapters.telegram_send import send_replies, send_text
 from bot.adapters.telegram_services import chat_id_of, per_user, services
 from bot.core import screens
