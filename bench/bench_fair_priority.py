@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.03, help="Bot API round trip, seconds")
     parser.add_argument("--reserve", type=float, default=telegram_fairs.REPLY_RESERVE,
                         help="messages set aside per incoming update (0: no priority)")
-    parser.add_argument("--in-flight", type=int, default=SenderConfig().max_in_flight)
+    parser.add_argument("--in-flight", type=int, default=telegram_fairs.IN_FLIGHT)
     random.seed(8)
     asyncio.run(run(parser.parse_args()))
 

@@ -56,6 +56,9 @@ from bot.storage import Storage
 GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
 RESERVE_GROUP = -10  # first of all: set budget aside for the replies to every incoming update
 REPLY_RESERVE = 1.5  # messages set aside per update (an answer is one message, sometimes two)
+# Fair sends awaiting Telegram at once: enough for 30/s at a 0.25 s round trip, few enough that
+# a reply never queues behind more than this many in the bot's rate limiter (bench/README.md).
+IN_FLIGHT = 8
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -147,7 +150,7 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
     """Add /fair, /fairs, /stats and the fair buttons; run the sender with the application."""
     fx = Fairs(outbox, staff_ctx, storage, interval=progress_interval)
     fx.sender = sender = make_sender(application.bot, outbox, storage,
-                                     sender_config or SenderConfig(rate=rate))
+                                     sender_config or SenderConfig(rate=rate, max_in_flight=IN_FLIGHT))
     application.bot_data["fairs"] = fx
 
     async def reserve_for_replies(update: Update, _context: Context) -> None:
