@@ -199,3 +199,27 @@ async def test_a_failed_outcome_write_stops_the_run_and_loses_nothing(outbox, cl
     assert not set(again.delivered) & delivered_before
     assert set(again.delivered) | delivered_before == {1, 2, 3}
     assert report["progress"]["left"] == 0
+
+
+async def _first_send_after(tmp_path, name: str, reserved: float) -> tuple[float, float]:
+    """(first send, last - first) of 60 messages at 10/s after ``reserved`` messages were set aside."""
+    clock = FakeClock()
+    box = open_outbox(f"sqlite:///{tmp_path / name}", clock=clock)
+    _fill(box, 60)
+    send = ScriptedSend(clock)
+    sender = Sender(box, send, compose, config=SenderConfig(rate=10, burst=1), clock=clock)
+    sender.reserve(reserved)
+    await sender.run(until_idle=True)
+    box.close()
+    times = sorted(t for t, _ in send.calls)
+    return times[0], times[-1] - times[0]
+
+
+async def test_messages_reserved_for_replies_hold_the_fair_back_at_most_a_second(tmp_path) -> None:
+    """Replies to people share the bot's budget: the fair waits for what they set aside."""
+    first, span = await _first_send_after(tmp_path, "none.sqlite3", 0)
+    assert span == pytest.approx(5.9, rel=0.02)
+    five = await _first_send_after(tmp_path, "five.sqlite3", 5)      # 0.5 s of the budget
+    assert five[0] - first == pytest.approx(0.5, abs=0.02) and five[1] == pytest.approx(span, rel=0.02)
+    flood = await _first_send_after(tmp_path, "flood.sqlite3", 1000)  # debt capped at 1 s
+    assert flood[0] - first == pytest.approx(1.1, abs=0.02)

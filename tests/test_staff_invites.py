@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy
+import yaml
 from sqlmodel import Session, select
 from test_staff_support import ADMIN_ID, BACKENDS, Clock, FakeEvaluator, empty_tables, make_context
 
@@ -29,6 +31,7 @@ from bot.staff import (
     role_of,
     welcome_text,
 )
+from bot.staff.context import StaffContext
 from bot.staff.models import InviteRow, create_tables
 
 USER = 7_000_000_555
@@ -196,3 +199,36 @@ def test_role_labels_are_plain_words(ctx):
     assert role_label(role_of(ctx, USER)) == text("staff.role.staff")
     assert role_label(role_of(ctx, ADMIN_ID)) == text("staff.role.admin")
     assert role_label(role_of(ctx, USER + 1)) == text("staff.role.worker")
+
+
+AREA_CASES = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "staff" / "invite_areas.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", AREA_CASES, ids=lambda case: case["typed"])
+def test_staff_invite_places_resolve_through_the_gazetteer(case, engine, clock, evaluator) -> None:
+    """Real gazetteer (not the test one): known places are taken, unknown or ambiguous refused."""
+    real = StaffContext(engine=engine, admin_ids=frozenset({ADMIN_ID}), clock=clock,
+                        evaluate=evaluator)
+    if "refused" in case:
+        with pytest.raises(InputError) as refused:
+            create_invite(real, ADMIN_ID, STAFF, counties=(case["typed"],))
+        assert all(part in refused.value.zh for part in case["refused"]), refused.value.zh
+        assert pending_invites(real, ADMIN_ID) == []
+        return
+    invite = create_invite(real, ADMIN_ID, STAFF, counties=(case["typed"],))
+    assert list(invite.counties) == case.get("counties", [])
+    if "cities_include" in case:
+        assert set(case["cities_include"]) <= set(invite.cities) and not invite.counties
+    else:
+        assert list(invite.cities) == case.get("cities", [])
+
+
+def test_coordinator_invite_needs_one_exact_county(engine, clock, evaluator) -> None:
+    real = StaffContext(engine=engine, admin_ids=frozenset({ADMIN_ID}), clock=clock,
+                        evaluate=evaluator)
+    for county in ("火星市", "乐山"):
+        with pytest.raises(InputError):
+            create_invite(real, ADMIN_ID, COORDINATOR, county=county, village="民建村")
+    assert create_invite(real, ADMIN_ID, COORDINATOR, county="马边", village="民建村").county == \
+        "马边彝族自治县"

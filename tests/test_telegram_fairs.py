@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fakebotapi.harness import OfflineBot
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from bot.adapters.telegram_fairs import register
-from bot.broadcast import SenderConfig, open_outbox
+from bot.adapters.telegram_fairs import REPLY_RESERVE, register
+from bot.broadcast import FakeClock, SenderConfig, open_outbox
 from bot.broadcast.tables import DRAFTS, FAIRS, OUTBOX
 from bot.core.render import text
 from bot.staff import StaffContext, create_invite, create_tables, redeem_invite
@@ -18,8 +18,8 @@ from bot.staff.models import AuditRow
 ADMIN, STAFF, OTHER_STAFF, COORD, WORKER = 1, 10, 11, 20, 30
 MABIAN = "马边彝族自治县"
 SUBSCRIBERS = list(range(1000, 1012))
-ANSWERS = ["乐山马边专场招聘会", "12月5日 9:30", "马边县人力资源市场", "马边县人社局", "马边",
-           "岗位300个，带身份证"]
+ANSWERS = ["乐山马边专场招聘会", "12月5日 9:30", "对", "马边县人力资源市场", "马边县人社局", "马边",
+           "岗位300个，带身份证"]  # "对": the time shown back (2026年12月5日（星期六）09:30) is right
 
 
 @pytest.fixture
@@ -117,8 +117,10 @@ async def test_schedule_then_due_fair_is_sent(setup) -> None:
     async with _bot(setup) as bot:
         await _create(bot, STAFF)
         await bot.tap(STAFF, bot.last_buttons(STAFF)[1]["callback_data"])
-        assert (await bot.send(STAFF, "12月1日 8:00"))[0] == text("fairs.scheduled",
-                                                                  when="2026年12月1日 08:00")
+        assert (await bot.send(STAFF, "12月1日 8:00")) == [
+            text("fairs.confirm_when", when="2026年12月1日（星期二）08:00")]
+        assert (await bot.tap(STAFF, "fair:when_ok")) == [
+            text("fairs.scheduled", when="2026年12月1日（星期二）08:00")]
         fair = outbox.fairs()[0]
         assert fair.status == "scheduled" and _counts(outbox)[1] == 0
         outbox.set_fair_status(fair.id, "scheduled", send_at=outbox.clock.now())  # time passes
@@ -161,7 +163,7 @@ async def test_staff_cannot_target_a_county_they_do_not_serve(setup) -> None:
     _storage, _ctx, outbox = setup
     async with _bot(setup) as bot:
         await bot.send(STAFF, "/fair")
-        for answer in ANSWERS[:4]:
+        for answer in ANSWERS[:5]:
             await bot.send(STAFF, answer)
         replies = await bot.send(STAFF, "沐川")
         assert replies == [text("fairs.bad.place", name="沐川县", places=MABIAN)]
@@ -174,7 +176,9 @@ async def test_draft_survives_a_restart(setup) -> None:
         await bot.send(STAFF, "/fair")
         await bot.send(STAFF, ANSWERS[0])
     async with _bot(setup, api=bot.api) as again:  # same server: update ids go on
-        assert await again.send(STAFF, ANSWERS[1]) == [text("fairs.ask.place")]
+        assert await again.send(STAFF, ANSWERS[1]) == [
+            text("fairs.confirm_when", when="2026年12月5日（星期六）09:30")]
+        assert await again.send(STAFF, ANSWERS[2]) == [text("fairs.ask.place")]
         assert outbox.get_draft(STAFF).fields["title"] == ANSWERS[0]
 
 
@@ -188,6 +192,20 @@ async def test_stats_counts_interviews_and_fairs(setup) -> None:
         assert "招聘会：0场" in body
     with ctx.transaction() as session:
         assert session.scalars(select(AuditRow).where(AuditRow.action == "stats.read")).all()
+
+
+async def test_stats_never_shows_zero_yuan_for_a_subsidy_without_a_figure(setup) -> None:
+    """重庆's transport help sets no amount: /stats says so instead of adding 0元."""
+    storage, _ctx, _outbox = setup
+    storage.save_conversation("tg:1000", {"facts": {
+        "origin_county": "巫溪县", "person_category": "poverty_alleviated", "work_province": "广东"}})
+    async with _bot(setup) as bot:
+        bot.as_of = date(2025, 6, 1)
+        body = (await bot.send(ADMIN, "/stats"))[0]
+    county = next(line for line in body.splitlines() if line.startswith("巫溪县"))
+    assert "文件未定金额" in county and "元" not in county
+    policies = body.split("按补贴")[1].split("金额按文件")[0]
+    assert "文件未定金额" in policies and "0元" not in policies
 
 
 class _ProtocolOnly:
@@ -274,3 +292,110 @@ async def test_a_fair_reaches_linked_applicants_exactly_once(setup) -> None:
         assert bot.api.replies_to(SUBSCRIBERS[0]) == [replies[1]]
         assert _counts(outbox)[1] == len(SUBSCRIBERS) + 1
         assert f"共{len(SUBSCRIBERS) + 1}人：已发送 {len(SUBSCRIBERS) + 1}" in bot.api.replies_to(STAFF)[-1]
+
+
+@pytest.fixture
+def at_2046(setup, tmp_path):
+    """The same people, with the outbox clock at 2026-11-25 20:46 China time (12:46 UTC)."""
+    storage, ctx, _outbox = setup
+    outbox = open_outbox(f"sqlite:///{tmp_path / 'clocked.sqlite3'}",
+                         clock=FakeClock(datetime(2026, 11, 25, 12, 46, tzinfo=UTC)))
+    yield storage, ctx, outbox
+    outbox.close()
+
+
+async def test_a_time_earlier_today_is_asked_about_never_moved_to_next_year(at_2046) -> None:
+    _storage, _ctx, outbox = at_2046
+    async with _bot(at_2046) as bot:
+        await bot.send(STAFF, "/fair")
+        await bot.send(STAFF, ANSWERS[0])
+        assert await bot.send(STAFF, "11月25日 20:00") == [
+            text("fairs.confirm_when_past", when="2026年11月25日（星期三）20:00")]
+        labels = [b["text"] for b in bot.last_buttons(STAFF)]
+        assert labels == ["对，就是这个时间", "重新输入", "取消"]
+        assert await bot.tap(STAFF, "fair:when_retype") == [text("fairs.ask.starts_at")]
+        assert await bot.send(STAFF, "11月25日 21:00") == [
+            text("fairs.confirm_when", when="2026年11月25日（星期三）21:00")]
+        assert await bot.send(STAFF, "11月26日 9:00") == [   # a retype replaces the time shown
+            text("fairs.confirm_when", when="2026年11月26日（星期四）09:00")]
+        assert await bot.send(STAFF, "对") == [text("fairs.ask.place")]
+        assert outbox.get_draft(STAFF).fields["starts_at"] == "2026-11-26T01:00:00+00:00"
+
+
+async def test_a_send_time_already_past_is_refused(at_2046) -> None:
+    _storage, _ctx, outbox = at_2046
+    async with _bot(at_2046) as bot:
+        await _create(bot, STAFF)
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[1]["callback_data"])
+        assert await bot.send(STAFF, "11月25日 20:00") == [
+            text("fairs.bad.send_past", when="2026年11月25日（星期三）20:00")]
+        assert outbox.fairs()[0].status == "draft"
+
+
+async def _schedule_one(bot: OfflineBot, outbox) -> int:
+    await _create(bot, STAFF)
+    await bot.tap(STAFF, bot.last_buttons(STAFF)[1]["callback_data"])
+    await bot.send(STAFF, "12月1日 8:00")
+    await bot.tap(STAFF, "fair:when_ok")
+    return outbox.fairs()[0].id
+
+
+async def test_fairs_shows_the_send_time_and_a_scheduled_fair_can_be_cancelled(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        fair_id = await _schedule_one(bot, outbox)
+        [listing] = await bot.send(STAFF, "/fairs")
+        assert "开始：2026年12月5日（星期六）09:30\n  定时发送：2026年12月1日（星期二）08:00\n" in listing
+        [button] = bot.last_buttons(STAFF)
+        assert button["text"] == f"取消第{fair_id}场"
+        assert await bot.tap(STAFF, button["callback_data"]) == [text(
+            "fairs.confirm_cancel", title=ANSWERS[0], when="2026年12月1日（星期二）08:00")]
+        assert [b["text"] for b in bot.last_buttons(STAFF)] == ["确定取消", "不取消"]
+        assert await bot.tap(STAFF, f"fairl:yes:{fair_id}") == [text("fairs.cancelled")]
+        assert outbox.get_fair(fair_id).status == "cancelled"
+        with outbox.engine.begin() as db:   # its send time comes: the fair loop must skip it
+            db.execute(update(FAIRS).where(FAIRS.c.id == fair_id)
+                       .values(send_at=outbox.clock.now() - timedelta(minutes=1)))
+        await asyncio.sleep(0.5)            # ten rounds of the fair loop and the sender
+        assert _counts(outbox)[1] == 0 and all(bot.api.replies_to(u) == [] for u in SUBSCRIBERS)
+        assert await bot.tap(STAFF, f"fairl:yes:{fair_id}") == [text("fairs.too_late")]
+        [listing] = await bot.send(STAFF, "/fairs")
+        assert "已取消" in listing and "定时发送" not in listing
+        assert bot.api.sent(STAFF)[-1].get("reply_markup") is None
+
+
+async def test_keeping_a_scheduled_fair_and_others_cannot_cancel_it(setup) -> None:
+    _storage, _ctx, outbox = setup
+    async with _bot(setup) as bot:
+        fair_id = await _schedule_one(bot, outbox)
+        await bot.send(STAFF, "/fairs")
+        await bot.tap(STAFF, bot.last_buttons(STAFF)[0]["callback_data"])
+        assert await bot.tap(STAFF, f"fairl:keep:{fair_id}") == [text("fairs.kept")]
+        assert await bot.tap(OTHER_STAFF, f"fairl:yes:{fair_id}") == [text("fairs.too_late")]
+        assert await bot.tap(WORKER, f"fairl:yes:{fair_id}") == [text("staff.denied")]
+        assert outbox.get_fair(fair_id).status == "scheduled"
+
+
+def test_a_fair_cancelled_after_its_start_was_claimed_gets_no_recipients(setup) -> None:
+    _storage, _ctx, outbox = setup
+    fair = outbox.create_fair(title="t", starts_at=outbox.clock.now(), place_or_link="p",
+                              organiser="o", target_counties=[MABIAN], details="", created_by=STAFF)
+    outbox.set_fair_status(fair.id, "scheduled", send_at=outbox.clock.now())
+    assert outbox.claim_scheduled(fair.id, outbox.clock.now())
+    assert outbox.cancel_unsent(fair.id)
+    assert outbox.enqueue(fair.id, [(1, 1), (2, 2)]) == 0
+    assert outbox.get_fair(fair.id).status == "cancelled" and _counts(outbox)[1] == 0
+    started = outbox.create_fair(title="t", starts_at=outbox.clock.now(), place_or_link="p",
+                                 organiser="o", target_counties=[MABIAN], details="",
+                                 created_by=STAFF)
+    outbox.enqueue(started.id, [(1, 1)])
+    assert not outbox.cancel_unsent(started.id) and outbox.get_fair(started.id).status == "sending"
+
+
+async def test_every_incoming_update_sets_budget_aside_for_its_replies(setup) -> None:
+    async with _bot(setup) as bot:
+        reserved: list[float] = []
+        bot.application.bot_data["fairs"].sender.reserve = reserved.append
+        await bot.send(WORKER, "你好")
+        await bot.tap(STAFF, "fair:quit")
+        assert reserved == [REPLY_RESERVE, REPLY_RESERVE]

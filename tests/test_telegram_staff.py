@@ -196,3 +196,9 @@ async def test_a_home_county_corrected_in_the_interview_is_the_ledgers_county(bo
     await bot.send(COORDINATOR, "/ledger")
     [row] = ledger_rows(bot, COORDINATOR)
     assert row[text("staff.ledger.col.county")] == "峨边彝族自治县"
+
+
+async def test_invite_for_an_unknown_place_is_refused(bot):
+    [reply] = await bot.send(ADMIN, "/invite staff 火星市")
+    assert "没找到“火星市”" in reply and "start=" not in reply
+    assert await bot.send(ADMIN, "/invites") == [text("tgstaff.invites.none")]

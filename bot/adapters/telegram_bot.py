@@ -27,6 +27,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters import telegram_account as account
 from bot.adapters import telegram_handlers as handlers
+from bot.adapters import telegram_other as other
 from bot.adapters.telegram_admin import admin_menus
 from bot.adapters.telegram_inbox import Inbox, InboxQueue
 from bot.adapters.telegram_logging import setup_logging
@@ -76,7 +77,7 @@ def _add_handlers(application: Application) -> None:
     add_staff_handlers(application)
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.on_text))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT,
-                                           handlers.on_other_message))
+                                           other.on_other_message))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_error_handler(handlers.on_error)
 

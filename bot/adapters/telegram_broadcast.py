@@ -93,6 +93,9 @@ async def start_fair(bot: Bot, outbox: Outbox, storage: Storage, fair: Fair, cha
     fair_id = stored_id(fair.id)
     added = await asyncio.to_thread(outbox.enqueue, fair_id, recipients(storage, fair.target_counties))
     counts = outbox.progress(fair_id)
+    latest = outbox.get_fair(fair_id)
+    if latest is not None and latest.status == "cancelled":  # cancelled just before it started
+        return 0
     if counts["total"] == 0:
         await bot.send_message(chat_id, text("fairs.nobody"))
         return 0

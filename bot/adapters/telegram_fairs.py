@@ -1,4 +1,4 @@
-"""Staff commands /fair and /fairs: a guided fair kept in the DB, preview, send now or schedule.
+"""Staff commands /fair, /fairs and /stats: shared services, the staff check, the wiring.
 
 Wiring (composition root)::
 
@@ -22,50 +22,43 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.adapters import telegram_stats as stats
 from bot.adapters.telegram_broadcast import (
     chain,
-    compose,
-    local_when,
     make_sender,
-    recipients,
     start_delivery,
-    start_fair,
     stop_delivery,
 )
-from bot.adapters.telegram_send import Choice, send_text
+from bot.adapters.telegram_send import send_text
 from bot.adapters.telegram_services import (
     Handler,
-    button_data,
     chat_id_of,
-    message_text,
     services,
 )
 from bot.broadcast import Outbox, Sender, SenderConfig, open_outbox
-from bot.broadcast.fair_input import parse_when, resolve_targets
 from bot.config import Settings
 from bot.core.errors import InputError
-from bot.core.render import text
 from bot.staff import (
     ADMIN,
     STAFF,
     Grant,
-    PermissionDenied,
     StaffContext,
     create_tables,
     require,
 )
 from bot.staff.audit import record
-from bot.staff.models import stored_id
 from bot.storage import Storage
 
 GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
-PREFIX = "fair:"
-STEPS = ("title", "starts_at", "place", "organiser", "targets", "details")
-LIMITS = {"title": 100, "place": 300, "organiser": 100, "details": 1000}
+RESERVE_GROUP = -10  # first of all: set budget aside for the replies to every incoming update
+REPLY_RESERVE = 1.5  # messages set aside per update (an answer is one message, sometimes two)
+# Fair sends awaiting Telegram at once: enough for 30/s at a 0.25 s round trip, few enough that
+# a reply never queues behind more than this many in the bot's rate limiter (bench/README.md).
+IN_FLIGHT = 8
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -131,142 +124,6 @@ def staff_only(handler: FairHandler) -> Handler:
     return wrapped
 
 
-def _quit_button() -> list[list[Choice]]:
-    return [[Choice(text("fairs.button.cancel"), f"{PREFIX}quit")]]
-
-
-def _scope_text(grant: Grant) -> str:
-    return "、".join((*grant.counties, *grant.cities)) or text("fairs.all_places")
-
-
-async def _ask(update: Update, context: Context, step: str, grant: Grant) -> None:
-    """Ask the question of ``step``."""
-    await send_text(context.bot, chat_id_of(update), text(f"fairs.ask.{step}", places=_scope_text(grant)),
-                    _quit_button())
-
-
-@staff_only
-async def on_fair(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
-    """/fair: start a new draft (replacing an unfinished one)."""
-    grant = allowed(fx, user_id, "fair.create")
-    fx.outbox.save_draft(user_id, STEPS[0], {}, fx.outbox.clock.now())
-    await _ask(update, context, STEPS[0], grant)
-
-
-def _answer(step: str, answer: str, fx: Fairs, grant: Grant) -> str | list[str]:
-    """The stored value of one answer (InputError when it will not do)."""
-    answer = answer.strip()
-    if not answer:
-        raise InputError(text("fairs.bad.empty"), "empty")
-    if step in ("starts_at", "send_at"):
-        return parse_when(answer, fx.outbox.clock.now()).isoformat()
-    if step == "targets":
-        return resolve_targets(answer, grant.counties, grant.cities, grant.role == ADMIN,
-                               fx.staff.resolve_county)
-    if step == "details" and answer == text("fairs.none_word"):
-        return ""
-    if len(answer) > LIMITS[step]:
-        raise InputError(text("fairs.bad.long", n=LIMITS[step]), "too long")
-    return answer
-
-
-@staff_only
-async def on_draft_text(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
-    """A typed answer to the open /fair question."""
-    try:
-        grant = allowed(fx, user_id, "fair.create")
-    except PermissionDenied:  # the role was taken away mid-draft: let them talk to the bot again
-        fx.outbox.drop_draft(user_id)
-        raise
-    draft = fx.outbox.get_draft(user_id)
-    if draft is None:
-        return
-    fields = draft.fields | {draft.step: _answer(draft.step, message_text(update), fx, grant)}
-    if draft.step == "send_at":
-        await _schedule(update, context, fx, user_id, fields)
-        return
-    following = STEPS.index(draft.step) + 1
-    if following < len(STEPS):
-        fx.outbox.save_draft(user_id, STEPS[following], fields, fx.outbox.clock.now())
-        await _ask(update, context, STEPS[following], grant)
-        return
-    fx.outbox.drop_draft(user_id)
-    await _preview(update, context, fx, user_id, fields)
-
-
-async def _preview(update: Update, context: Context, fx: Fairs, user_id: int,
-                   fields: dict[str, Any]) -> None:
-    """Store the fair as a draft and show it exactly as workers will see it, with the choices."""
-    from datetime import datetime
-
-    fair = fx.outbox.create_fair(
-        title=fields["title"], starts_at=datetime.fromisoformat(fields["starts_at"]),
-        place_or_link=fields["place"], organiser=fields["organiser"],
-        target_counties=fields["targets"], details=fields["details"], created_by=user_id)
-    allowed(fx, user_id, "fair.create", f"fair:{fair.id}", {"counties": fields["targets"]})
-    chat = chat_id_of(update)
-    reach = len(recipients(fx.storage, fair.target_counties))
-    await send_text(context.bot, chat, text("fairs.preview_head"))
-    await send_text(context.bot, chat, compose(fair))
-    await send_text(context.bot, chat, text("fairs.reach", n=reach), [[
-        Choice(text("fairs.button.send"), f"{PREFIX}send:{fair.id}"),
-        Choice(text("fairs.button.schedule"), f"{PREFIX}sched:{fair.id}"),
-        Choice(text("fairs.button.cancel"), f"{PREFIX}cancel:{fair.id}")]])
-
-
-async def _schedule(update: Update, context: Context, fx: Fairs, user_id: int,
-                    fields: dict[str, Any]) -> None:
-    """Schedule the fair named in the draft at the time just given."""
-    from datetime import datetime
-
-    fair = fx.outbox.get_fair(int(fields["fair_id"]))
-    fx.outbox.drop_draft(user_id)
-    if fair is None or fair.status != "draft":
-        await send_text(context.bot, chat_id_of(update), text("fairs.stale"))
-        return
-    when = datetime.fromisoformat(fields["send_at"])
-    allowed(fx, user_id, "fair.schedule", f"fair:{fair.id}", {"send_at": fields["send_at"]})
-    fx.outbox.set_fair_status(stored_id(fair.id), "scheduled", send_at=when)
-    await send_text(context.bot, chat_id_of(update), text("fairs.scheduled", when=local_when(when)))
-
-
-@staff_only
-async def on_fair_button(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
-    """立即发送 / 定时发送 / 取消 under a preview, or 取消 under a question."""
-    grant = allowed(fx, user_id, "fair.button")
-    action, _, ref = button_data(update).removeprefix(PREFIX).partition(":")
-    chat = chat_id_of(update)
-    if action == "quit":
-        fx.outbox.drop_draft(user_id)
-        await send_text(context.bot, chat, text("fairs.cancelled"))
-        return
-    fair = fx.outbox.get_fair(int(ref)) if ref.isdigit() else None
-    if fair is None or fair.status != "draft" or (
-            fair.created_by != user_id and grant.role != ADMIN):
-        await send_text(context.bot, chat, text("fairs.stale"))
-        return
-    if action == "send":
-        allowed(fx, user_id, "fair.send", f"fair:{fair.id}")
-        await start_fair(context.bot, fx.outbox, fx.storage, fair, chat)
-    elif action == "sched":
-        fx.outbox.save_draft(user_id, "send_at", {"fair_id": fair.id}, fx.outbox.clock.now())
-        await send_text(context.bot, chat, text("fairs.ask.send_at"), _quit_button())
-    elif action == "cancel":
-        allowed(fx, user_id, "fair.cancel", f"fair:{fair.id}")
-        fx.outbox.set_fair_status(stored_id(fair.id), "cancelled")
-        await send_text(context.bot, chat, text("fairs.cancelled"))
-
-
-@staff_only
-async def on_fairs(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
-    """/fairs: the latest fairs with their reach."""
-    grant = allowed(fx, user_id, "fair.list")
-    fairs = fx.outbox.fairs(None if grant.role == ADMIN else user_id)
-    lines = [text("fairs.list_item", id=f.id, title=f.title, starts_at=local_when(f.starts_at),
-                  status=text(f"fairs.status.{f.status}"), **fx.outbox.progress(stored_id(f.id)))
-             for f in fairs]
-    await send_text(context.bot, chat_id_of(update), "\n\n".join(lines) or text("fairs.list_empty"))
-
 
 @staff_only
 async def on_stats(update: Update, context: Context, fx: Fairs, user_id: int) -> None:
@@ -293,15 +150,26 @@ def register(application: Application, *, outbox: Outbox, staff_ctx: StaffContex
     """Add /fair, /fairs, /stats and the fair buttons; run the sender with the application."""
     fx = Fairs(outbox, staff_ctx, storage, interval=progress_interval)
     fx.sender = sender = make_sender(application.bot, outbox, storage,
-                                     sender_config or SenderConfig(rate=rate))
+                                     sender_config or SenderConfig(rate=rate, max_in_flight=IN_FLIGHT))
     application.bot_data["fairs"] = fx
-    application.add_handler(CommandHandler("fair", on_fair), group=GROUP)
-    application.add_handler(CommandHandler("fairs", on_fairs), group=GROUP)
+
+    async def reserve_for_replies(update: Update, _context: Context) -> None:
+        """Replies to people go before the fair: the sender leaves them their share of 30/s."""
+        if update.effective_user is not None:
+            sender.reserve(REPLY_RESERVE)
+
+    application.add_handler(TypeHandler(Update, reserve_for_replies), group=RESERVE_GROUP)
+    from bot.adapters import telegram_fair_draft as draft  # it builds on this module's helpers
+    from bot.adapters import telegram_fair_list
+
+    application.add_handler(CommandHandler("fair", draft.on_fair), group=GROUP)
     application.add_handler(CommandHandler("stats", on_stats), group=GROUP)
-    application.add_handler(CallbackQueryHandler(on_fair_button, pattern=f"^{PREFIX}"), group=GROUP)
+    application.add_handler(CallbackQueryHandler(draft.on_fair_button, pattern=f"^{draft.PREFIX}"),
+                            group=GROUP)
     application.add_handler(MessageHandler(
         filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _HasDraft(outbox),
-        on_draft_text), group=GROUP)
+        draft.on_draft_text), group=GROUP)
+    telegram_fair_list.register(application, GROUP)
 
     async def start(app: Application) -> None:
         fx.tasks = start_delivery(app.bot, sender, outbox, storage, progress_interval)

@@ -134,11 +134,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await apply_turn(update, context, turn)
 
 
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the user to type or tap when they send a sticker, photo, voice message…"""
-    await send_text(context.bot, chat_id_of(update), text("telegram.not_text"))
-
-
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and apologise to the user in one short sentence."""
     if isinstance(context.error, delivery.LeaseLost):

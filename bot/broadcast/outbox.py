@@ -107,15 +107,27 @@ class Outbox(ClaimsMixin, ReportsMixin, DraftsMixin):
         dialect = postgresql if self.is_postgres else sqlite
         count = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.fair_id == fair_id)
         with self.engine.begin() as db:
+            # The status moves first: its row lock makes a concurrent cancel_scheduled wait
+            # and then find the fair sending; a fair cancelled first gets no rows at all.
+            db.execute(update(FAIRS).where(FAIRS.c.id == fair_id,
+                                           FAIRS.c.status.in_(("draft", "scheduled")))
+                       .values(status="sending"))
+            status = db.execute(select(FAIRS.c.status).where(FAIRS.c.id == fair_id)).scalar()
+            if status == "cancelled":
+                return 0
             before = db.execute(count).scalar_one()
             for start in range(0, len(rows), CHUNK):
                 stmt = dialect.insert(OUTBOX).on_conflict_do_nothing(
                     index_elements=["fair_id", "user_id"])
                 db.execute(stmt, rows[start:start + CHUNK])
-            db.execute(update(FAIRS).where(FAIRS.c.id == fair_id,
-                                           FAIRS.c.status.in_(("draft", "scheduled")))
-                       .values(status="sending"))
             return db.execute(count).scalar_one() - before
+
+    def cancel_unsent(self, fair_id: int) -> bool:
+        """Cancel a draft or scheduled fair that has not started sending; False when too late."""
+        with self.engine.begin() as db:
+            return db.execute(update(FAIRS).where(FAIRS.c.id == fair_id,
+                                                  FAIRS.c.status.in_(("draft", "scheduled")))
+                              .values(status="cancelled")).rowcount == 1
 
     def resend(self, fair_id: int, user_ids: Iterable[int]) -> int:
         """Staff's explicit choice: send again to these ``uncertain`` or ``failed`` recipients."""

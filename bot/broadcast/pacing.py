@@ -84,6 +84,15 @@ class TokenBucket:
         self.tokens -= taken
         return taken
 
+    def reserve(self, count: float) -> None:
+        """Set ``count`` tokens aside for other sends on the same budget (interactive replies).
+
+        The bucket may go into debt, at most one second of tokens, so the broadcast waits
+        while replies go first but never stalls for longer than that per burst of replies.
+        """
+        self._refill()
+        self.tokens = max(-self.rate, self.tokens - count)
+
     def refund(self, count: int) -> None:
         """Give back tokens that were not used."""
         self.tokens = min(self.burst, self.tokens + count)

@@ -62,6 +62,10 @@ class Sender:
         """Finish the sends in flight, then return from :meth:`run`."""
         self._stopping = True
 
+    def reserve(self, count: float) -> None:
+        """Leave ``count`` messages of the shared budget to replies to a user (they go first)."""
+        self.bucket.reserve(count)
+
     @property
     def _me(self) -> int:
         """This run's worker id (registered by :meth:`run`)."""

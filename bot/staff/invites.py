@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from bot.core.errors import InputError
 from bot.core.render import text
 from bot.staff.applicants import plain
+from bot.staff.areas import resolve_areas, resolve_one_county
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
 from bot.staff.models import InviteRow, RoleRow
@@ -65,12 +66,11 @@ def refuse(key: str, en: str) -> InputError:
 
 
 def _staff_places(ctx: StaffContext, counties, cities) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Staff scope as full names: counties through the gazetteer, cities as written."""
-    names = tuple(dict.fromkeys(ctx.resolve_county(c).name for c in counties if c.strip()))
-    city_names = tuple(dict.fromkeys(plain(c) for c in cities if plain(c)))
-    if not names and not city_names:
+    """Staff scope as full names: each a county, city or province of the gazetteer (areas.py)."""
+    area = resolve_areas(ctx, (*counties, *cities))
+    if not area.counties and not area.cities:
         raise refuse("staff.invite.need_scope", "staff invite needs counties or cities")
-    return names, city_names
+    return area.counties, area.cities
 
 
 def _invite_row(ctx: StaffContext, admin_id: int, role: str, county, village, counties,
@@ -85,7 +85,7 @@ def _invite_row(ctx: StaffContext, admin_id: int, role: str, county, village, co
     if role == COORDINATOR:
         if not (county and county.strip() and village and plain(village)):
             raise refuse("staff.invite.need_village", "coordinator invite needs county and village")
-        row.county, row.village = ctx.resolve_county(county).name, plain(village)
+        row.county, row.village = resolve_one_county(ctx, county), plain(village)
     else:
         row.counties, row.cities = (list(p) for p in _staff_places(ctx, counties, cities))
     return row
