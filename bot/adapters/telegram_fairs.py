@@ -54,7 +54,7 @@ from bot.staff.audit import record
 from bot.storage import Storage
 
 GROUP = -5          # before the dedupe group (-1): our handlers dedupe themselves
-RESERVE_GROUP = -10  # first of all: set budget aside for the replies to every incoming update
+RESERVE_GROUP = -9  # right after the inbox gate (-10): budget set aside for the replies to each update
 REPLY_RESERVE = 1.5  # messages set aside per update (an answer is one message, sometimes two)
 # Fair sends awaiting Telegram at once: enough for 30/s at a 0.25 s round trip, few enough that
 # a reply never queues behind more than this many in the bot's rate limiter (bench/README.md).
