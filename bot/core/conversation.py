@@ -171,7 +171,9 @@ def _welcome_text(state: dict, message: str, as_of: date, services: iv.Services)
         return _begin(state, as_of, services, message)
     turn = _begin(state, as_of, services, "")
     key = turn.state.get("pending")
-    if key and iv.parse(key, message, turn.state, as_of, services).error is None:
+    parsed = iv.parse(key, message, turn.state, as_of, services) if key else None
+    if parsed is not None and (parsed.error is None or parsed.options):
+        # An answer, or a near miss to confirm (我是沭川的 → 沐川县?): the first question's path.
         return _answer(turn.state, message, as_of, services)
     turn.replies.insert(0, _free_reply(turn.state, message, as_of, services))
     return turn
