@@ -13,6 +13,7 @@ from bot.core import confirm, screens
 from bot.core import interview as iv
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
+from bot.core.personal import personal_line
 from bot.core.presenter import (
     clause_reply,
     free_answer_reply,
@@ -277,7 +278,12 @@ def _after_results(state: dict, message: str, as_of: date, services: iv.Services
     """Text after the results: a remark gets the actions again; anything else is a question."""
     if not message or _remark(message):
         return screens.current(state)
-    return screens.current(state, _free_reply(state, message, as_of, services))
+    reply = _free_reply(state, message, as_of, services)
+    own = personal_line(message, services.evaluate(state["facts"], as_of), as_of)
+    if own:   # the person's own amount, deadline or office leads; the clause follows
+        answered = text("ask.not_covered") not in reply.text
+        reply = Reply(f"{own}\n\n{reply.text}" if answered else own, reply.buttons)
+    return screens.current(state, reply)
 
 
 def _context(state: dict) -> str:
