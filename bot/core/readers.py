@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import answers
+from bot.core._place_cues import CUE, bare_names
 from bot.core._place_units import UnknownUnit
 from bot.core.errors import InputError
 from bot.core.questions import Question, catalogue, fact_specs
@@ -69,12 +70,26 @@ def _read_county(question: Question, text: str, as_of: date, services: Services,
     answer = text.strip()
     try:
         place = services.resolve_county(answer)
-    except InputError:
+    except InputError as problem:
         place = services.find_county(answer)
         if place is None:
-            raise
+            raise _near_miss(answer, services) or problem from None
         answer = " ".join(dict.fromkeys((place.province, place.city, place.name)))
     return Parsed(facts={"origin_county": answer}, shown=place.name)
+
+
+def _near_miss(answer: str, services: Services) -> InputError | None:
+    """A place to confirm inside a sentence (我是沭川县的 → 沐川县?): the name without the words
+    around it offers candidates where the whole sentence found none."""
+    starts = [0, *(cue.start() for cue in CUE.finditer(answer))]   # 我老家在朝阳: from 老家
+    names = dict.fromkeys(name for at in starts for name in bare_names(answer[at:]))
+    for name in sorted(names, key=len):   # the barest name first: 沭川县, not 我们老家是沭川县
+        try:
+            services.resolve_county(name)
+        except InputError as problem:
+            if problem.choices:
+                return problem
+    return None
 
 
 def _read_work_place(question: Question, text: str, as_of: date, services: Services,
