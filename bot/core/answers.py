@@ -37,6 +37,7 @@ CATEGORY_WORDS = (
     ("rural_other", r"普通农村|农村|农民|农户|种地|种田|务农|农业户口"),
     ("other", r"其他|其它|城镇|城里|城市户口|都不是|都不算|哪个都不"),
 )
+NAMED_ORDINARY = re.compile(r"普通|一般")
 CERTIFICATE_WORDS = (
     ("junior", r"初级|五级"),
     ("intermediate", r"中级|四级"),
@@ -111,7 +112,10 @@ def read_category(text: str) -> Reading:
     if len(said) > 1 and "rural_other" in said:  # 农村低保户: the specific category counts
         said.remove("rural_other")
     if len(said) == 1:
-        return Reading(said[0], sure=not denied and not HEDGE.search(value),
+        # 农民, 种地的, 农村的 say how a person lives, not the category: a 脱贫户 farms too, so
+        # only 普通农村 / 一般农户 is taken as it stands; the others are shown back to confirm.
+        occupation = said[0] == "rural_other" and not NAMED_ORDINARY.search(value)
+        return Reading(said[0], sure=not denied and not HEDGE.search(value) and not occupation,
                        denied=denied[0] if denied else None)
     if denied and not said:
         raise Denied(denied)
@@ -128,7 +132,10 @@ def read_certificate(text: str) -> Reading:
     value = clean(text)
     said, denied = _said(value, CERTIFICATE_WORDS)
     if len(said) == 1:
-        return Reading(said[0], sure=not denied and not HEDGE.search(value),
+        # 农民, 种地的, 农村的 say how a person lives, not the category: a 脱贫户 farms too, so
+        # only 普通农村 / 一般农户 is taken as it stands; the others are shown back to confirm.
+        occupation = said[0] == "rural_other" and not NAMED_ORDINARY.search(value)
+        return Reading(said[0], sure=not denied and not HEDGE.search(value) and not occupation,
                        denied=denied[0] if denied else None)
     if denied and not said:
         raise Denied(denied)

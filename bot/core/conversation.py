@@ -15,6 +15,7 @@ from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
 from bot.core.personal import personal_line
 from bot.core.presenter import (
+    answer_label,
     clause_reply,
     free_answer_reply,
     help_reply,
@@ -40,6 +41,7 @@ UNIVERSAL_DENIAL = re.compile(r"(?:啥|什么|哪|谁)[^，,。？?]{0,4}?[都�
 REMARKS = frozenset({"谢谢", "谢了", "多谢", "感谢", "好", "好的", "好滴", "嗯", "嗯嗯", "哦", "ok", "知道了",
                      "明白了", "收到", "行", "你好", "您好", "hi", "hello", "开始", "在吗", "喂"})
 LONG_TEXT = 12
+AHEAD_KINDS = ("category",)   # answers distinctive enough to keep when typed before their question
 # Complaints about an answer that was read as one (a future date, a number out of range, a
 # 兵团 unit no document lists): said as they are, never taken for a free question instead.
 RECOGNISED = frozenset({"interview.future_date", "interview.out_of_range", "interview.which_month",
@@ -206,6 +208,9 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
         state["options"] = parsed.options
         return Turn(state, [confirm.pick_reply(state, key, message, parsed.options)], [])
     if not parsed.options and not parsed.denied and parsed.error not in RECOGNISED:
+        ahead = _answer_ahead(state, key, message, as_of, services)
+        if ahead is not None:
+            return ahead
         # Neither a confident answer nor a place: a question when the documents answer it
         # (or it is long); otherwise the answer was meant, and what was not understood is said.
         answer = _answer_question(state, message, as_of, services)
@@ -215,6 +220,23 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     if parsed.denied:
         return Turn(state, confirm.denied_reply(state, key, parsed.denied), [])
     return Turn(state, [question_reply(state, key, parsed.error)], [])
+
+
+def _answer_ahead(state: dict, key: str, message: str, as_of: date,
+                  services: iv.Services) -> Turn | None:
+    """脱贫户 typed at the county question: a sure answer to a later question of a distinctive
+    kind is kept for that question (not asked again), then the pending question again."""
+    for other, question in catalogue().items():
+        if other == key or question.kind not in AHEAD_KINDS or screens.answered(state, other):
+            continue
+        parsed = iv.parse(other, message, state, as_of, services)
+        if parsed.error is None and parsed.sure:
+            iv.record(state, other, parsed)
+            state.pop("noted", None)
+            state["pending"] = key
+            noted = Reply(text("interview.noted_ahead", answer=answer_label(parsed.shown)), [])
+            return Turn(state, [noted, question_reply(state, key, "interview.back_to_question")], [])
+    return None
 
 
 def _take(state: dict, key: str, parsed: iv.Parsed, as_of: date, services: iv.Services) -> Turn:
