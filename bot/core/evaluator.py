@@ -20,11 +20,17 @@ __all__ = ["AUDIENCES", "Result", "evaluate", "evaluate_rule", "qualified_on", "
 
 
 def _as_of_facts(facts: dict, as_of: date) -> dict:
-    """Facts as of the day: months_employed follows employment_start when that is known."""
+    """Facts as of the day: months_employed follows employment_start when that is known, and is
+    at least the months of social insurance paid at the work place (paid there means worked
+    there: a change of employer in the work city does not undo continuous work already done)."""
     start = parse_day(facts.get("employment_start"))
-    if start is None:
+    months = full_months(start, as_of) if start else facts.get("months_employed")
+    insured = facts.get("social_insurance_months")
+    if months is not None and insured is not None and insured > months:
+        months = insured
+    if months is None or months == facts.get("months_employed"):
         return facts
-    return {**facts, "months_employed": full_months(start, as_of)}
+    return {**facts, "months_employed": months}
 
 
 def evaluate(facts: dict, as_of: date, audience: str = "worker", rules: Sequence[Rule] | None = None,
@@ -120,35 +126,46 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
     if not q:
         return None, False
     start = parse_day(facts.get("employment_start"))
-    stated = facts.get(q["fact"]) if q["fact"] != "months_employed" else None
-    if stated is not None:
-        return _reached_by_count(stated, q["months"], start, as_of)
+    insured = facts.get("social_insurance_months")
+    if q["fact"] == "social_insurance_months" and insured is not None:
+        return _reached_by_count(insured, q["months"], start, as_of)
     came = parse_day(facts.get("first_arrival"))
     if q["months"] == 0 and came and (start is None or came < start):
         # "started working there inside the period": the first arrival, not the current job
         return came, False
-    if start:
-        return add_months(start, q["months"]), False
+    by_job = add_months(start, q["months"]) if start else None
+    if q["fact"] == "months_employed" and q["months"] and insured is not None:
+        # months insured at the work place are months worked there (a change of employer
+        # does not undo them): whichever reached the threshold first
+        by_insurance, assumed = _reached_by_count(insured, q["months"], start, as_of)
+        if by_insurance and (by_job is None or by_insurance < by_job):
+            return by_insurance, assumed
+    if by_job:
+        return by_job, False
     value = facts.get(q["fact"])
     if value is None or value < q["months"]:
         return None, False
     return add_months(as_of, -(value - q["months"])), True
 
 
-def _reached_by_count(stated: int, months: int, start: date | None, as_of: date) -> tuple[date | None, bool]:
+def _reached_by_count(stated: int, months: int, start: date | None,
+                      as_of: date) -> tuple[date | None, bool]:
     """The day a stated count (社保 paid, as of ``as_of``) reached ``months``.
 
-    The count is a fact as of the day asked: continuing up to that day, the threshold was
-    reached ``stated - months`` months before it, whatever job the person has now (a change of
-    employer in the work city does not undo a condition already met). When the current job
-    started early enough, paying from its start reaches the threshold sooner: the earlier day.
+    The count is a fact as of the day asked: paid up to that day, the threshold was reached
+    ``stated - months`` months before it, whatever job the person has now (a change of
+    employer in the work city does not undo a condition already met). A count that covers
+    the whole current job was paid from its start, so the job's start dates it exactly (or
+    the count, when it reaches further back). A shorter count is not stretched back to the
+    job's start: nothing said when paying began, so the day counted back is taken.
     """
     if stated < months:
         return None, False
     by_count = add_months(as_of, -(stated - months))
-    by_job = add_months(start, months) if start else None
-    if by_job and by_job <= by_count:
-        return by_job, False
+    if start and stated >= full_months(start, as_of):
+        by_job = add_months(start, months)
+        if by_job <= by_count:
+            return by_job, False
     return by_count, True
 
 
