@@ -104,7 +104,7 @@ def _check_depth(source: str) -> None:
 def _parse(source: str) -> Any:
     """JSON first (the contract's format), then YAML."""
     try:
-        return json.loads(source)
+        return json.loads(source, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError:
         pass
     except (ValueError, RecursionError):  # e.g. an integer over Python's 4300-digit limit
@@ -124,18 +124,43 @@ def _number_too_long() -> InputError:
     return _refuse("long_number", "facts file holds a number with too many digits")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (a repeated fact is refused, not overwritten)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _repeated(key)
+        seen[key] = value
+    return seen
+
+
+def _repeated(key: Any) -> InputError:
+    return _refuse("repeated", f"fact {clip(key)!r} given twice", name=clip(key))
+
+
 def _check_yaml_events(source: str) -> None:
-    """Refuse aliases, anchors, deep nesting and too many entries before construction."""
+    """Refuse aliases, anchors, repeated keys, deep nesting and too many entries before
+    construction (PyYAML keeps the last of two equal keys without a word)."""
     depth = scalars = 0
+    mappings: list[tuple[set[str], list[bool]] | None] = []   # per open node: keys, at a key?
     for event in yaml.parse(source, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _refuse("alias", "YAML anchors and aliases (& and *) are not allowed")
+        if isinstance(event, (*_OPEN, yaml.ScalarEvent)) and mappings and mappings[-1]:
+            keys, at_key = mappings[-1]
+            if at_key[0] and isinstance(event, yaml.ScalarEvent):
+                if event.value in keys:
+                    raise _repeated(event.value)
+                keys.add(event.value)
+            at_key[0] = not at_key[0]
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
                 raise _too_deep()
+            mappings.append((set(), [True]) if isinstance(event, yaml.MappingStartEvent) else None)
         elif isinstance(event, _CLOSE):
             depth -= 1
+            mappings.pop()
         elif isinstance(event, yaml.ScalarEvent):
             scalars += 1
             if scalars > 2 * MAX_ENTRIES + 1:
