@@ -24,10 +24,10 @@ from bot.staff.ledger import amount_text
 
 AS_OF = date(2026, 11, 22)
 COORDINATOR = 7_000_000_777
-# The worker of spec/examples/01 (马边 → 绍兴 柯桥, 8 months of social insurance).
+# A worker like spec/examples/01 (马边 → 绍兴 柯桥, insured since the job began in 2024-03).
 FACTS = {"person_category": "poverty_alleviated", "work_province": "浙江省", "work_city": "绍兴市",
          "work_county": "柯桥区", "employment_start": "2024-03-01", "first_arrival": "2024-03-01",
-         "social_insurance_months": 8}
+         "social_insurance_months": 32}
 
 
 def test_ledger_row_agrees_with_the_evaluator(engine):

@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.core.answer_text import NotUnderstood, Reading, chinese_number, clean
 
-NUMBER = r"[0-9.零〇一二两俩仨三四五六七八九十百千万]+"
+NUMBER = r"[0-9.零〇一二两俩仨三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+"  # incl. 叁 (cn2an reads them)
 DURATION = re.compile(
     rf"(?:(?P<years>{NUMBER}|半)(?P<y1>多|来)?个?年(?P<yhalf>半)?(?P<y2>多)?)?零?"
     rf"(?:(?P<months>{NUMBER}|半)(?P<m1>多|来)?个?(?P<mhalf>半)?(?P<m2>多)?月?)?")
@@ -21,7 +21,7 @@ ALMOST = re.compile(r"快|将近|接近|马上就?|眼看")
 UNDER = re.compile(r"不到|没到|不满|没满|不够|未满")
 OVER = re.compile(r"以上|超过|多于")
 NOISE = re.compile(r"交了|缴了|交|缴|社保|合同|签了|签|干了|干|做了|做|已经|有|了|的|吧|啊|呀|时间|总共|一共|大约|"
-                   r"才|只|就|刚刚|刚|也就|我")
+                   r"才|只|就|刚刚|刚|也就|我|一点儿?|点儿?")   # 一年多点: the 点 adds nothing
 VAGUE = {"大半年": (7, 11), "小半年": (4, 5), "一年半载": (6, 18), "几个月": (2, 9), "一两年": (12, 24),
          "两三年": (24, 36), "三五年": (36, 60), "一两个月": (1, 2), "两三个月": (2, 3)}
 

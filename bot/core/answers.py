@@ -24,7 +24,8 @@ NUMBER_NOISE = re.compile(
     r"块钱|块|元|人民币|个人|个|人|名|左右|大概|大约|差不多|约|估计|应该|好像|来回|单程|一趟|车费|路费|"
     r"花了|要|是|的|吧|钱")
 NO_START = ("没有", "不是", "没", "无", "否", "不", "非", "木有", "no", "n")
-NO_PHRASES = ("宿舍", "包住", "单位提供", "厂里住", "公司提供", "住厂里")
+NO_PHRASES = ("宿舍", "包住", "单位提供", "厂里住", "公司提供", "住厂里",
+              "亲戚家", "朋友家", "老乡家", "自己家的房", "买的房")   # housing not rented
 YES_START = ("是", "对", "有", "嗯", "好", "行", "可以", "要", "租", "yes", "y", "ok", "应该是", "好像是",
              "可能是", "大概是", "应该有", "好像有", "可能有", "自己租")
 NEGATED_VERB = re.compile(r"(不|没|无|非|未)(是|有|租|在|参加|培训|去|办|当|算|属于)")
@@ -78,7 +79,7 @@ def read_yes_no(text: str) -> Reading:
     sure = not HEDGE.search(value)
     if value.startswith(NO_START) or NEGATED_VERB.search(value) or any(p in value for p in NO_PHRASES):
         return Reading(False, sure=sure)
-    if value.startswith(YES_START) or any(p in value for p in ("是的", "对的", "租的", "租房")):
+    if value.startswith(YES_START) or any(p in value for p in ("是的", "对的", "租的", "租房", "合租")):
         return Reading(True, sure=sure)
     if len(value) <= 4 and any(w in value for w in ("是", "对", "有", "嗯", "好", "行", "租")):
         return Reading(True, sure=sure)

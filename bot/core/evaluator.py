@@ -134,9 +134,11 @@ def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, boo
         # "started working there inside the period": the first arrival, not the current job
         return came, False
     by_job = add_months(start, q["months"]) if start else None
-    if q["fact"] == "months_employed" and q["months"] and insured is not None:
+    if q["fact"] == "months_employed" and q["months"] and insured is not None \
+            and facts.get("months_employed") is not None:
         # months insured at the work place are months worked there (a change of employer
-        # does not undo them): whichever reached the threshold first
+        # does not undo them): whichever reached the threshold first; with the work's length
+        # unknown, its condition is unknown and no date is made up for it
         by_insurance, assumed = _reached_by_count(insured, q["months"], start, as_of)
         if by_insurance and (by_job is None or by_insurance < by_job):
             return by_insurance, assumed

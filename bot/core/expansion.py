@@ -65,7 +65,9 @@ def _t2s():
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters to ASCII), lower case, simplified characters."""
+    """NFKC (full-width digits and letters to ASCII), lower case, simplified characters; a lone
+    surrogate (no character at all, which OpenCC cannot encode) becomes "?"."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
 
 
