@@ -19,7 +19,7 @@ NOON = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in China, the bot's "to
 # The applicant of spec/examples/01: 马边 → 绍兴柯桥, 8 months of social insurance.
 INTERVIEW = [("tap", "go"), ("send", "马边"), ("tap", "a:person_category:poverty_alleviated"),
              ("send", "浙江绍兴柯桥"), ("send", "2024年3月"), ("tap", "a:first_arrival_same:yes"),
-             ("send", "8个月"), ("tap", "a:renting_self:yes"), ("tap", "a:certificate_level:none")]
+             ("send", "32个月"), ("tap", "a:renting_self:yes"), ("tap", "a:certificate_level:none")]
 
 
 @pytest.fixture

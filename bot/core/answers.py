@@ -129,19 +129,19 @@ def parse_category(text: str) -> str:
 
 
 def read_certificate(text: str) -> Reading:
-    """``初级工`` junior, ``中级`` intermediate, ``没有证`` none; ``不是高级，是初级`` to confirm."""
+    """``初级工`` junior, ``中级`` intermediate, ``没有证`` none; ``不是高级，是初级`` to confirm;
+    ``有个电工证`` (a certificate, no level) asks which level."""
     value = clean(text)
     said, denied = _said(value, CERTIFICATE_WORDS)
     if len(said) == 1:
-        # 农民, 种地的, 农村的 say how a person lives, not the category: a 脱贫户 farms too, so
-        # only 普通农村 / 一般农户 is taken as it stands; the others are shown back to confirm.
-        occupation = said[0] == "rural_other" and not NAMED_ORDINARY.search(value)
-        return Reading(said[0], sure=not denied and not HEDGE.search(value) and not occupation,
+        return Reading(said[0], sure=not denied and not HEDGE.search(value),
                        denied=denied[0] if denied else None)
     if denied and not said:
         raise Denied(denied)
     if not said and NO_CERTIFICATE.search(value):
         return Reading("none", sure=not HEDGE.search(value))
+    if not said and "证" in value:
+        raise NotUnderstood(f"which level: {text[:40]}")
     raise NotUnderstood(f"not a certificate level: {text[:40]}")
 
 

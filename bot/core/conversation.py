@@ -45,7 +45,7 @@ AHEAD_KINDS = ("category",)   # answers distinctive enough to keep when typed be
 # Complaints about an answer that was read as one (a future date, a number out of range, a
 # 兵团 unit no document lists): said as they are, never taken for a free question instead.
 RECOGNISED = frozenset({"interview.future_date", "interview.out_of_range", "interview.which_month",
-                        "interview.unknown_unit"})
+                        "interview.which_level", "interview.unknown_unit"})
 BUTTON_VALUES = {"yes": "是", "no": "否"}
 
 

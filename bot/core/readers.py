@@ -41,7 +41,7 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
         return Parsed(error="interview.denied_only", denied=f"choice:{fact}.{problem.denied[0]}")
     except answers.NotUnderstood as problem:
         complaints = {"future": "interview.future_date", "range": "interview.out_of_range",
-                      "which month": "interview.which_month"}
+                      "which month": "interview.which_month", "which level": "interview.which_level"}
         found = [name for word, name in complaints.items() if word in problem.reason]
         kind = f"interview.not_understood_{question.kind}" if question else ""
         return Parsed(error=found[0] if found else kind if has_text(kind) else "interview.not_understood")

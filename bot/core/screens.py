@@ -31,12 +31,14 @@ def _noted_place(state: dict, services: Services) -> str:
             place = services.resolve_county(facts["origin_county"])
         except InputError:
             return ""
-        parts = (getattr(place, part, "") for part in ("province", "city", "name"))
-        label = "".join(dict.fromkeys(p for p in parts if p))
+        parts = [p for p in dict.fromkeys((place.province, place.city, place.name)) if p]
+        # a part the next one starts with is said once: 新疆生产建设兵团第十四师四十七团
+        label = "".join(p for p, after in zip(parts, [*parts[1:], ""], strict=True)
+                        if not after.startswith(p))
         return text("interview.noted_county", answer=label)
     if key == "work_place" and facts.get("work_province"):
-        parts = (facts.get(f"work_{p}") for p in ("province", "city", "county"))
-        return text("interview.noted_work_place", answer="".join(dict.fromkeys(p for p in parts if p)))
+        work = (facts.get(f"work_{p}") for p in ("province", "city", "county"))
+        return text("interview.noted_work_place", answer="".join(dict.fromkeys(p for p in work if p)))
     return ""
 
 
