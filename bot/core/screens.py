@@ -31,7 +31,8 @@ def _noted_place(state: dict, services: Services) -> str:
             place = services.resolve_county(facts["origin_county"])
         except InputError:
             return ""
-        parts = [p for p in dict.fromkeys((place.province, place.city, place.name)) if p]
+        named = (getattr(place, part, "") for part in ("province", "city", "name"))
+        parts = [p for p in dict.fromkeys(named) if p]
         # a part the next one starts with is said once: 新疆生产建设兵团第十四师四十七团
         label = "".join(p for p, after in zip(parts, [*parts[1:], ""], strict=True)
                         if not after.startswith(p))
