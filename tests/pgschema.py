@@ -5,6 +5,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 
@@ -32,3 +33,14 @@ def postgres_schema_url(prefix: str, url: str | None = None) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def backend_url(backend: str, prefix: str, sqlite_file: Path) -> Iterator[str]:
+    """An empty database for a parametrised backend: a fresh PostgreSQL schema named after
+    ``prefix``, or a SQLite file at ``sqlite_file``."""
+    if backend == "postgresql":
+        with postgres_schema_url(prefix) as url:
+            yield url
+    else:
+        yield f"sqlite:///{sqlite_file}"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 from botprocess import BotProcess
 from interview_script import STEPS, push, reference
-from pgschema import postgres_schema_url
+from pgschema import backend_url
 
 WORKERS = range(9001, 9011)
 KILLS = 10
@@ -43,11 +43,8 @@ def converse(api, user: int, inputs, replies, failures: list) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
     """The bot's database: a SQLite file, then a fresh PostgreSQL schema."""
-    if request.param == "postgresql":
-        with postgres_schema_url("crash") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    with backend_url(request.param, "crash", tmp_path / "bot.sqlite3") as url:
+        yield url
 
 
 def test_kill_9_at_random_points_every_input_answered_once(fake_server, tmp_path, database_url):

@@ -7,7 +7,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from pgschema import postgres_schema_url
+from pgschema import backend_url
 from sqlalchemy import Column, Integer, MetaData, Table, inspect
 
 from bot.cli import main as cli_main
@@ -26,11 +26,8 @@ BACKENDS = ["sqlite", "postgresql"]
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     """An empty database: a SQLite file, then a fresh PostgreSQL schema."""
-    if request.param == "postgresql":
-        with postgres_schema_url("m") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    with backend_url(request.param, "m", tmp_path / "empty.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture
