@@ -25,9 +25,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters import telegram_account as account
 from bot.adapters import telegram_handlers as handlers
-from bot.adapters import telegram_other as other
 from bot.adapters.telegram_admin import admin_menus
 from bot.adapters.telegram_inbox import Inbox, InboxQueue
 from bot.adapters.telegram_logging import setup_logging
@@ -35,9 +33,9 @@ from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_run import run
 from bot.adapters.telegram_services import Services
 from bot.adapters.telegram_staff import forget_mode
-from bot.adapters.telegram_staff_routes import add_staff_handlers
 from bot.config import Settings
 from bot.core.render import text
+from bot.flows import ChatApp, Deps
 from bot.staff import StaffContext, create_tables, forget_user
 from bot.storage import Storage, open_storage
 from bot.storage.engine import private_dir
@@ -64,22 +62,39 @@ def _default_conversation() -> ModuleType:
     return conversation
 
 
+LEGACY_COMMANDS = ("invite", "invites", "applicants", "service", "ledger")  # not yet flows
+
+
 def _add_handlers(application: Application) -> None:
-    """Wire every handler; duplicates are stopped first, errors end in an apology."""
+    """Wire every handler: the inbox first, then the one chat handler (errors end in an apology)."""
+    from bot.adapters import telegram_chat as chat
+    from bot.adapters.telegram_staff_routes import STAFF_COMMANDS, on_staff_button
+
     inbox: Inbox = application.bot_data["inbox"]
     application.add_handler(TypeHandler(Update, inbox.gate), group=INBOX_GROUP)
-    application.add_handler(CommandHandler("start", handlers.on_start))
-    application.add_handler(CommandHandler(list(handlers.CORE_COMMANDS), handlers.on_core_command))
-    application.add_handler(CommandHandler("subscribe", account.on_subscribe))
-    application.add_handler(CommandHandler("unsubscribe", account.on_unsubscribe))
-    application.add_handler(CommandHandler("me", account.on_me))
-    application.add_handler(CommandHandler("delete", account.on_delete))
-    add_staff_handlers(application)
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.on_text))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT,
-                                           other.on_other_message))
-    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    for name in LEGACY_COMMANDS:
+        application.add_handler(CommandHandler(name, STAFF_COMMANDS[name]))
+        application.add_handler(CommandHandler(name, chat.leave_flow), group=1)
+    application.add_handler(CallbackQueryHandler(_legacy_button(on_staff_button), pattern="^stf:"))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, chat.on_update))
+    application.add_handler(CallbackQueryHandler(chat.on_update))
     application.add_error_handler(handlers.on_error)
+
+
+def _legacy_button(handler: Any) -> Any:
+    """An old-style staff button handler, under the user's lock."""
+    from bot.adapters.telegram_services import per_user
+
+    @per_user
+    async def tapped(update: Update, context: Any) -> None:
+        """Answer the query, then the staff button."""
+        query = update.callback_query
+        assert query is not None
+        with contextlib.suppress(Exception):
+            await query.answer()
+        await handler(update, context, query.data or "")
+
+    return tapped
 
 
 async def _post_init(application: Application) -> None:
@@ -89,6 +104,8 @@ async def _post_init(application: Application) -> None:
     staff = application.bot_data.get("staff")
     if staff is not None:
         await admin_menus(application.bot, staff.admin_ids)
+    app: ChatApp = application.bot_data["app"]
+    app.deps.bot_username = application.bot.username or app.deps.bot_username
     inbox: Inbox = application.bot_data["inbox"]
     if "inbox_started" not in application.bot_data:
         application.bot_data["inbox_started"] = True
@@ -160,6 +177,9 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     application.bot_data["services"] = Services(
         storage, conversation or _default_conversation(), today or _clock(settings),
         forget_hooks=hooks)
+    application.bot_data["app"] = ChatApp(Deps(
+        storage, staff, today or _clock(settings), conversation or _default_conversation(),
+        forget_hooks=hooks))
     application.bot_data["reminder_interval"] = reminder_interval
     _add_handlers(application)
     return application

@@ -27,7 +27,8 @@ from bot.core.questions import catalogue
 from bot.core.render import text
 from bot.core.replies import Button, Reply, Turn
 
-__all__ = ["Button", "Reply", "Turn", "handle_button", "handle_text", "resume", "start"]
+__all__ = ["Button", "Reply", "Turn", "free_answer", "handle_button", "handle_text", "is_question",
+           "resume", "start"]
 
 # How people type a question: 啥, 哪些, 哪天, 几 (not 十几/好几), 谁, a final 不/没/么/嘛 …
 QUESTION_CUES = re.compile(
@@ -116,6 +117,17 @@ def handle_button(state: dict | None, data: str, *, as_of: date,
     if kind == "remind":
         return screens.remind(state, as_of, services)
     return screens.stale(state)
+
+
+def is_question(message: str) -> bool:
+    """Whether typed text reads as a question (for flows that wait for a name or a date)."""
+    return not _remark(message) and _is_question(message.strip())
+
+
+def free_answer(state: dict | None, message: str, *, as_of: date,
+                services: iv.Services | None = None) -> list[Reply]:
+    """The documents' answer to a free question; the interview state is not changed."""
+    return [_free_reply(_own(state), message.strip(), as_of, services or iv.DEFAULT_SERVICES)]
 
 
 def _own(state: dict | None) -> dict:

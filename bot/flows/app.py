@@ -1,0 +1,102 @@
+"""The chat application: one router over every flow, the same for every channel.
+
+An adapter turns what the user did into an :class:`~bot.core.flow.Input`, loads the chat's
+record (:meth:`ChatApp.load`), calls :meth:`ChatApp.handle` and shows the returned turn; it
+stores ``turn.state`` under :meth:`ChatApp.key` (Telegram: in the transaction that marks the
+update done). Domain events (reminders accepted) are applied here; channel events
+(``send_file``, ``notify``) are left in ``turn.events`` for the adapter.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from bot.core.flow import Env, Flow, Input, Router
+from bot.core.home import InterviewHome
+from bot.core.replies import Turn
+from bot.flows.deps import Deps
+from bot.storage import Reminder, Storage
+
+WORKER = "worker"
+CHANNEL_EVENTS = frozenset({"send_file", "notify"})
+
+
+def default_flows() -> list[Flow]:
+    """Every flow of the bot (imported here, so the list is in one place)."""
+    from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
+    from bot.flows.coordinator import BehalfFlow, RegisterFlow
+    from bot.flows.start import HelpFlow, StartFlow
+
+    return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
+            RegisterFlow(), BehalfFlow()]
+
+
+class ChatApp:
+    """The router, the flows and their services; ``prefix`` names the channel's record keys."""
+
+    def __init__(self, deps: Deps, flows: Iterable[Flow] | None = None, prefix: str = "tg:") -> None:
+        self.deps = deps
+        self.prefix = prefix
+        self.router = Router(InterviewHome(deps.conversation), default_flows() if flows is None else flows)
+
+    def key(self, user_id: int) -> str:
+        """Where the chat's record is stored."""
+        return f"{self.prefix}{user_id}"
+
+    def load(self, user_id: int) -> dict[str, Any] | None:
+        """The chat's record (interview + active flow), read on every input."""
+        return self.deps.storage.load_conversation(self.key(user_id))
+
+    def save(self, user_id: int, record: dict[str, Any]) -> None:
+        """Store the chat's record (adapters without an inbox transaction)."""
+        self.deps.storage.save_conversation(self.key(user_id), record)
+
+    def role(self, user_id: int) -> str:
+        """The user's role, read from the database on every input."""
+        if self.deps.staff is None:
+            return WORKER
+        from bot.staff import role_of
+
+        return role_of(self.deps.staff, user_id).role
+
+    def env(self, user_id: int, as_of: date | None = None) -> Env:
+        """The environment of one input."""
+        return Env(as_of=as_of or self.deps.today(), role=self.role(user_id), deps=self.deps,
+                   user_id=user_id)
+
+    def handle(self, inp: Input, record: dict[str, Any] | None) -> Turn:
+        """One input: the router's turn, with the domain events applied."""
+        turn = self.router.route(self.env(inp.user_id), record, inp)
+        for event in turn.events:
+            if event.get("type") == "reminders_accepted":
+                store_reminders(self.deps.storage, inp.user_id, inp.chat_id, event)
+        return turn
+
+    def to_store(self, user_id: int, turn: Turn) -> dict[str, dict[str, Any]]:
+        """The records to store after a turn: none once the user was erased (/delete)."""
+        if any(event.get("type") == "forgotten" for event in turn.events):
+            return {}
+        return {self.key(user_id): turn.state}
+
+
+def _due(value: object) -> date:
+    """A reminder's due date from a date or an ISO string."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def store_reminders(storage: Storage, user_id: int, chat_id: int, event: dict[str, Any]) -> int:
+    """Store the reminders of a ``reminders_accepted`` event; return how many were new.
+
+    Idempotent (one reminder per user, rule, kind and day), so a replayed update adds none.
+    """
+    added = 0
+    for plan in event.get("reminders", []):
+        reminder = Reminder(
+            user_id=user_id, chat_id=chat_id,
+            rule=str(plan.get("rule") or plan.get("rule_id") or plan.get("id") or ""),
+            kind=str(plan.get("kind", "")), due=_due(plan.get("due") or plan.get("on")),
+            text=str(plan.get("text", "")),
+            extra={k: v for k, v in plan.items() if isinstance(v, (str, int, float, bool))})
+        added += storage.add_reminder(reminder)
+    return added

@@ -1,0 +1,18 @@
+"""Button data of the flows, in one place so prefixes never overlap (the router checks too).
+
+Each flow's buttons start with its prefix; the data after it is ASCII and short (64 bytes).
+"""
+from __future__ import annotations
+
+REGISTER = "reg:"          # /apply: register an applicant
+REGISTER_SKIP_PHONE = "reg:skip"
+BEHALF = "bh:"             # the interview on an applicant's behalf
+BEHALF_OPEN = "bh:open:"   # + applicant id
+BEHALF_LEAVE = "bh:leave"
+APPLICANTS = "apl:"        # /applicants: pages, search, 131 services, delete, links
+APPLICANT_LINK = "apl:lnk:"   # + applicant id
+ACCOUNT = "acct:"          # /delete and a coordinator's departure
+DELETE_YES, DELETE_NO = "acct:delete:yes", "acct:delete:no"
+HAND_OVER, KEEP = "acct:delete:to:", "acct:delete:keep"
+INVITES = "inv:"           # /invite, /invites (cancel)
+FAIR = "fair:"             # /fair draft, /fairs (cancel)
