@@ -122,21 +122,28 @@ def cmd_ledger_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _terminal_chat(settings) -> int:
-    """The terminal chat, its state kept in the same database as the bot's."""
+def _terminal_chat(settings, role: str = "worker") -> int:
+    """The terminal chat on the bot's own database: the worker's interview and every staff flow."""
+    from dataclasses import replace
+
+    from bot.adapters.terminal import LOCAL_USERS
     from bot.adapters.terminal import main as terminal_main
+    from bot.staff import StaffContext
     from bot.storage import open_storage
 
     store = open_storage(settings.database_url)
+    admins = settings.admin_ids | ({LOCAL_USERS["admin"]} if role == "admin" else set())
+    staff = StaffContext(engine=getattr(store, "engine"), admin_ids=frozenset(admins))  # noqa: B009
     try:
-        return terminal_main(settings, store=store)
+        return terminal_main(replace(settings, admin_ids=frozenset(admins)), store=store,
+                             role=role, staff=staff)
     finally:
         store.close()
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Run the interview in this terminal."""
-    return _terminal_chat(load_settings())
+    """Chat with the bot in this terminal, as a worker or in a staff role."""
+    return _terminal_chat(load_settings(), args.role)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -215,7 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     sheet.set_defaults(func=cmd_ledger_evaluate)
 
-    chat = sub.add_parser("chat", help="the interview in a terminal")
+    chat = sub.add_parser("chat", help="chat with the bot in a terminal (every role's flows)")
+    chat.add_argument("--as", dest="role", default="worker",
+                      choices=("worker", "coordinator", "staff", "admin"),
+                      help="who you are in the chat (admin: allowed here; the others take an invite)")
     chat.set_defaults(func=cmd_chat)
 
     run = sub.add_parser("run", help="run the Telegram bot (terminal chat without BOT_TOKEN)")

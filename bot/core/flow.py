@@ -25,9 +25,9 @@ channel-neutral events (``send_file``, ``notify``); an adapter only translates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import pairwise
 from typing import Any, Protocol
 
 from bot.core.errors import InputError
@@ -45,7 +45,7 @@ WORKER = "worker"
 class Input:
     """One thing the user did, whatever the channel."""
 
-    kind: str                 # "text" | "button" | "command" | "file" | "other"
+    kind: str                 # "text" | "button" | "command" | "file" | "other" | "resume"
     text: str = ""            # typed text, button data, or the whole command line
     user_id: int = 0
     chat_id: int = 0
@@ -208,6 +208,10 @@ class Router:
             return self._run(env, interview, None, flow, {}, inp)
         if active is not None and active[0] not in self.flows:
             active = None   # a flow from an older version of the bot: forgotten
+        if inp.kind == "resume":   # a channel restarting: the screen where the chat stopped
+            if active is None:
+                return self._home(env, interview, None, inp)
+            return _with(interview, active, Step(self.flows[active[0]].prompt(env, active[1])))
         if inp.kind == "button":
             if active is not None and self.flows[active[0]].owns(inp.text, active[1]):
                 return self._run(env, interview, active, self.flows[active[0]], active[1], inp)

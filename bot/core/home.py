@@ -39,6 +39,12 @@ class InterviewHome:
             payload = inp.args[0][:64] if inp.args else None
             turn: Turn = core.start(state, as_of=env.as_of, payload=payload)
             return turn
+        if inp.kind == "resume":
+            resume = getattr(core, "resume", None)
+            if resume is None:
+                return Turn(dict(state or {}), [], [])
+            turn = resume(state, as_of=env.as_of)
+            return turn
         if inp.kind in ("command", "text"):
             typed = inp.text.split(maxsplit=1)[0] if inp.kind == "command" else inp.text
             turn = core.handle_text(state, typed, as_of=env.as_of)

@@ -35,9 +35,11 @@ def default_flows() -> list[Flow]:
 class ChatApp:
     """The router, the flows and their services; ``prefix`` names the channel's record keys."""
 
-    def __init__(self, deps: Deps, flows: Iterable[Flow] | None = None, prefix: str = "tg:") -> None:
+    def __init__(self, deps: Deps, flows: Iterable[Flow] | None = None, prefix: str = "tg:",
+                 *, reminders: bool = True) -> None:
         self.deps = deps
         self.prefix = prefix
+        self.reminders = reminders   # a channel that cannot send reminders does not store them
         self.router = Router(InterviewHome(deps.conversation), default_flows() if flows is None else flows)
 
     def key(self, user_id: int) -> str:
@@ -69,7 +71,7 @@ class ChatApp:
         """One input: the router's turn, with the domain events applied."""
         turn = self.router.route(self.env(inp.user_id), record, inp)
         for event in turn.events:
-            if event.get("type") == "reminders_accepted":
+            if event.get("type") == "reminders_accepted" and self.reminders:
                 store_reminders(self.deps.storage, inp.user_id, inp.chat_id, event)
         return turn
 

@@ -23,7 +23,7 @@ from bot.storage.tables import (
     UserRow,
 )
 
-CONVERSATION_PREFIXES = ("tg:", "tgpending:", "tgstaff:")  # interview, adapter state, staff chat mode
+CONVERSATION_PREFIXES = ("tg:", "terminal:", "tgpending:", "tgstaff:")  # chat records (Telegram, terminal); old adapter keys
 
 
 def _now() -> datetime:
