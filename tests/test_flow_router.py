@@ -117,6 +117,7 @@ def test_other_kinds_of_message_repeat_the_flows_question(router):
     record = run(router, None, "command", "/ask")[0].state
     turn, said = run(router, record, "other", "")
     assert said[-1] == "name?" and "文字" in said[0]
+    assert active_flow(turn.state) == ("ask", {"step": "name"})
 
 
 def test_overlapping_prefixes_are_refused():

@@ -116,6 +116,12 @@ class Flow(Protocol):
         """Who may start it; empty: everyone."""
         ...
 
+    @property
+    def file_types(self) -> tuple[str, ...]:
+        """The endings of the files it reads (".xlsx"); a file sent with no flow open goes to
+        the first flow that reads its type and that the user's role may run."""
+        ...
+
     def handle(self, env: Env, state: dict[str, Any], inp: Input) -> Step:
         """The next step: ``state`` is {} when the flow starts (by its command or a button)."""
         ...
@@ -212,6 +218,11 @@ class Router:
             if active is None:
                 return self._home(env, interview, None, inp)
             return _with(interview, active, Step(self.flows[active[0]].prompt(env, active[1])))
+        if inp.kind == "file":
+            reader = self._reader(inp.file_name, env.role, active)
+            if reader is not None:
+                state = active[1] if active is not None and active[0] == reader.name else {}
+                return self._run(env, interview, active, reader, state, inp)
         if inp.kind == "button":
             if active is not None and self.flows[active[0]].owns(inp.text, active[1]):
                 return self._run(env, interview, active, self.flows[active[0]], active[1], inp)
@@ -234,6 +245,17 @@ class Router:
             replies = self.home.answer(env, interview, inp.text) + flow.prompt(env, state)
             return _with(interview, active, Step(replies))
         return self._run(env, interview, active, flow, state, inp)
+
+    def _reader(self, file_name: str, role: str,
+                active: tuple[str, dict[str, Any]] | None) -> Flow | None:
+        """The flow that reads a file of this type: the active one first."""
+        ending = file_name.lower()
+        ordered = ([self.flows[active[0]]] if active is not None else []) + list(self.flows.values())
+        for flow in ordered:
+            if any(ending.endswith(kind) for kind in flow.file_types) and (
+                    not flow.roles or role in flow.roles):
+                return flow
+        return None
 
     def _owner(self, data: str) -> Flow | None:
         """The flow whose prefix the button data carries."""
@@ -300,6 +322,7 @@ class FlowBase:
     commands: tuple[str, ...] = ()
     prefix = ""
     roles: frozenset[str] = frozenset()
+    file_types: tuple[str, ...] = ()
 
     def owns(self, data: str, state: dict[str, Any]) -> bool:
         """Buttons with the flow's prefix."""

@@ -16,3 +16,5 @@ DELETE_YES, DELETE_NO = "acct:delete:yes", "acct:delete:no"
 HAND_OVER, KEEP = "acct:delete:to:", "acct:delete:keep"
 INVITES = "inv:"           # /invite, /invites (cancel)
 FAIR = "fair:"             # /fair draft, /fairs (cancel)
+SHEET = "sht:"             # a spreadsheet sent to the bot: register its people
+SHEET_IMPORT, SHEET_SKIP = "sht:import", "sht:skip"

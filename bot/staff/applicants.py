@@ -194,3 +194,12 @@ def assign_applicant(ctx: StaffContext, actor_id: int, applicant_id: int,
         record(session, ctx, actor_id, "applicant.assign", f"user:{coordinator_id}",
                {"applicant": row.id})
         return to_applicant(row)
+
+
+def applicant_names(ctx: StaffContext, coordinator_id: int) -> set[str]:
+    """Coordinator only: the names of his applicants (to register a sheet's people once)."""
+    from bot.staff.access import visible_rows
+
+    with ctx.transaction() as session:
+        grant = require(session, ctx, coordinator_id, COORDINATOR, action="applicant.list")
+        return {row.name for row in visible_rows(session, grant)}

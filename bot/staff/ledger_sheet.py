@@ -147,3 +147,40 @@ def _data_rows(sheet: Worksheet, at: int, header: HeaderMap, stream: BinaryIO) -
 
 def _values(sheet: Worksheet, at: int) -> list[tuple[Any, ...]]:
     return list(sheet.iter_rows(min_row=at + 1, max_row=max(sheet.max_row, at), values_only=True))
+
+
+@dataclass(frozen=True)
+class SheetPerson:
+    """A named person of a coordinator's sheet (for registering them as applicants)."""
+
+    row: int            # the Excel row number
+    name: str
+    phone: str | None
+
+
+def people_in_sheet(content: bytes, name: str) -> list[SheetPerson]:
+    """The rows of a sheet that name a person, with the phone where a column gives one.
+
+    The ID number column is never read (it is not stored anywhere).
+    """
+    book = _open(BytesIO(content), name, content[:4] == OLE_MAGIC)
+    sheet, at = _header_sheet(book, name)
+    header = map_headers(_row_values(sheet, at))
+    names = [c.index for c in header.columns if c.field == "name" and not c.duplicate]
+    phones = [c.index for c in header.columns if c.field == "phone" and not c.duplicate]
+    if not names:
+        return []
+    found = []
+    for offset, cells in enumerate(_values(sheet, at), start=at + 1):
+        person = _cell(cells, names[0])
+        if person:
+            found.append(SheetPerson(offset, person, _cell(cells, phones[0]) if phones else None))
+    return found
+
+
+def _cell(cells: tuple[Any, ...], index: int) -> str:
+    """A cell's text, trimmed ("" when empty or out of the row)."""
+    value = cells[index] if index < len(cells) else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
