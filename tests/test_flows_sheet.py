@@ -63,7 +63,7 @@ def test_the_checked_sheet_comes_back_and_its_people_are_registered_once(app):
     assert names == ["阿木", "吉克", None, "沙马"]   # every row back, in order, the blank one too
     assert "511133199001011234" in [c for row in book.active.iter_rows(values_only=True) for c in row]
     [[yes, no]] = turn.replies[-1].buttons
-    assert "3人" in yes.label
+    assert "3人" in yes.label and no.label == "不用"
     turn = _send(app, COORDINATOR, Input("button", yes.data, COORDINATOR, COORDINATOR))
     assert "登记好了3人" in turn.replies[0].text
     assert applicant_names(app.deps.staff, COORDINATOR) == {"阿木", "吉克", "沙马"}
