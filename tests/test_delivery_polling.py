@@ -56,7 +56,13 @@ def test_polling_survives_401_409_502_and_lost_connections(tmp_path):
     bot.spawn()  # nothing listens yet: start-up must wait for the Bot API, not exit
     server = None
     try:
-        threading.Event().wait(2.5)
+        # Wait for the bot's own word that it found nothing there (a fixed pause was too short
+        # when the machine is busy and the interpreter takes seconds to start).
+        unreachable = tmp_path / "bot.log"
+        for _ in range(int(WAIT * 10)):
+            if unreachable.exists() and "Bot API unreachable at start" in unreachable.read_text("utf-8"):
+                break
+            threading.Event().wait(0.1)
         assert bot.process.poll() is None, bot.log()
         server = FakeBotApiServer(api, port).start()
         bot.server = server
