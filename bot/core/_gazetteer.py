@@ -6,9 +6,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import ROOT
+
+if TYPE_CHECKING:
+    import opencc
 
 PLACES = ROOT / "knowledge" / "places"
 TABLE = PLACES / "divisions.tsv"
@@ -107,7 +110,7 @@ def shown(text: str, limit: int | None = 40) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # -> opencc.OpenCC (untyped)
+def _t2s() -> opencc.OpenCC:
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -120,7 +123,7 @@ def simplified(text: str) -> str:
 
 
 def _simplified(text: str, keep: frozenset[str]) -> str:
-    converted = _t2s().convert(text)
+    converted: str = _t2s().convert(text)  # OpenCC's convert() is not annotated
     if converted == text or len(converted) != len(text):
         return converted
     return "".join(old if old in keep else new for old, new in zip(text, converted, strict=True))

@@ -11,14 +11,14 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(float(value), 2)
 
 
-def _shape(yuan: float, spec: dict, up_to: bool) -> dict:
+def _shape(yuan: float, spec: dict[str, Any], up_to: bool) -> dict[str, Any]:
     out = {"yuan": _number(yuan), "per": spec.get("per", "once"), "up_to": bool(up_to)}
     if spec.get("each"):
         out["each"] = spec["each"]
     return out
 
 
-def compute_amount(spec: dict | None, facts: dict) -> dict | None:
+def compute_amount(spec: dict[str, Any] | None, facts: dict[str, Any]) -> dict[str, Any] | None:
     """The contract's amount object for these facts, or None where the document sets no figure."""
     if not spec:
         return None
@@ -37,7 +37,7 @@ def compute_amount(spec: dict | None, facts: dict) -> dict | None:
     return _shape(yuan, spec, up_to)
 
 
-def _table(spec: dict, facts: dict, up_to: bool) -> dict:
+def _table(spec: dict[str, Any], facts: dict[str, Any], up_to: bool) -> dict[str, Any]:
     table = spec["table"]
     value = facts.get(table["fact"])
     rows: dict[Any, float] = table["values"]
@@ -46,7 +46,7 @@ def _table(spec: dict, facts: dict, up_to: bool) -> dict:
     return _shape(max(rows.values()), spec, True)
 
 
-def _formula(spec: dict, facts: dict) -> dict:
+def _formula(spec: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
     f = spec["formula"]
     count = facts.get(f["fact"])
     if count is None or count < f["from"]:
@@ -54,7 +54,7 @@ def _formula(spec: dict, facts: dict) -> dict:
     return _shape(min(f["cap"], f["base"] + f["step"] * (count - f["from"])), spec, False)
 
 
-def amount_facts(spec: dict | None) -> list[str]:
+def amount_facts(spec: dict[str, Any] | None) -> list[str]:
     """The facts an amount depends on."""
     if not spec:
         return []

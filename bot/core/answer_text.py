@@ -8,12 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import opencc
 
 MAX_DIGITS = 10            # longer numbers are not answers (and would be slow to read)
 FILLER = re.compile(r"[\s，,。.!！?？~～、…]+$|^[\s，,。!！?？~～、…]+")
 # 俩 and 仨 are spoken 2 and 3 that cn2an does not know; 〇 it reads already.
 SPOKEN_DIGITS = str.maketrans({"俩": "两", "仨": "三"})
+T = TypeVar("T")
 WIDTH = str.maketrans("０１２３４５６７８９．－／：", "0123456789.-/:")
 
 
@@ -26,7 +30,7 @@ class NotUnderstood(ValueError):
 
 
 @dataclass(frozen=True)
-class Reading:
+class Reading(Generic[T]):
     """A parsed answer with its confidence.
 
     ``sure`` is False when the value was inferred (from a denial, a hedge such as 应该是吧, or
@@ -34,14 +38,14 @@ class Reading:
     they are not (shown back: "普通农村，不是脱贫户？").
     """
 
-    value: Any
+    value: T
     sure: bool = True
     denied: Any = None
     high: Any = None          # the upper end of a range (``value`` is its lower end)
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> opencc.OpenCC:
     """The OpenCC traditional -> simplified converter (built once)."""
     import opencc
 
@@ -51,7 +55,8 @@ def _t2s():
 def simplified(text: str) -> str:
     """``應該是吧`` → ``应该是吧``; plain simplified text comes back unchanged."""
     try:
-        return _t2s().convert(text)
+        converted: str = _t2s().convert(text)  # OpenCC's convert() is not annotated
+        return converted
     except (UnicodeError, ValueError):  # lone surrogates and the like: leave the text as it is
         return text
 

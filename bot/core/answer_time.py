@@ -26,7 +26,7 @@ VAGUE = {"大半年": (7, 11), "小半年": (4, 5), "一年半载": (6, 18), "�
          "两三年": (24, 36), "三五年": (36, 60), "一两个月": (1, 2), "两三个月": (2, 3)}
 
 
-def read_months(text: str) -> Reading:
+def read_months(text: str) -> Reading[int]:
     """Whole months as a range: ``三个月`` 3..3, ``快两年`` 18..23, ``一年多`` 12..23, ``没交过`` 0..0."""
     value = clean(text)
     if NONE_AT_ALL.fullmatch(NOISE.sub("", value)) or NONE_AT_ALL.fullmatch(value):
@@ -89,7 +89,7 @@ PART_OF_YEAR = {"年底": (12, True), "年末": (12, True), "年尾": (12, True)
 DATE_NOISE = re.compile(r"开始|起|份|的时候|时候|左右|大概|号|的|来的|来|月初|月底|月中|中旬|上旬|下旬")
 
 
-def read_date(text: str, as_of: date) -> Reading:
+def read_date(text: str, as_of: date) -> Reading[date]:
     """A past month: ``2024年3月``, ``去年年底``, ``前年三月``; a year alone is 1..12 of it."""
     value = DATE_NOISE.sub("", clean(text))
     found = _part_of_year(value, as_of) or _relative_date(value, as_of) or _absolute_date(value, as_of)
@@ -118,7 +118,7 @@ def _year_of(word: str, as_of: date) -> int | None:
     return None
 
 
-def _part_of_year(value: str, as_of: date) -> Reading | None:
+def _part_of_year(value: str, as_of: date) -> Reading[date] | None:
     """``去年年底`` → December of last year; ``今年春节后`` → February (to confirm)."""
     for part, (month, sure) in PART_OF_YEAR.items():
         if value.endswith(part):
@@ -130,7 +130,7 @@ def _part_of_year(value: str, as_of: date) -> Reading | None:
     return None
 
 
-def _relative_date(value: str, as_of: date) -> Reading | None:
+def _relative_date(value: str, as_of: date) -> Reading[date] | None:
     """``今年1月``, ``去年``, ``前年3月``, ``上个月``, ``3月``, ``两年前`` relative to ``as_of``."""
     ago = re.fullmatch(r"(.+?)(以前|之前|前)", value)
     if ago:
@@ -162,7 +162,7 @@ def _months_before(as_of: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
-def _absolute_date(value: str, as_of: date) -> Reading | None:
+def _absolute_date(value: str, as_of: date) -> Reading[date] | None:
     """``2024年3月5日``, ``2024.3``, ``2024-03-05``, ``2024/3``, ``24年3月``, ``2024年`` (1..12)."""
     match = re.fullmatch(
         r"(\d{2}|\d{4}|[零〇一二三四五六七八九]{2,4})[年.\-/]"

@@ -22,11 +22,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.core.coverage import covered_places, document_note, named_places
 from bot.core.expansion import FUNCTION_WORDS, INTENTS, intents, normalise
 from bot.core.knowledge import Clause, load_knowledge
 from bot.core.render import text
+
+if TYPE_CHECKING:
+    from bot.core.search import Hit, SearchIndex
 
 __all__ = ["Answer", "Found", "best_sentence", "compose", "intents"]
 
@@ -72,7 +76,7 @@ class Answer:
         return [f for f in self.results[:SHOWN] if f.score >= best * SHOWN_FROM]
 
 
-def compose(question: str, hits: list, as_of: date, index=None) -> Answer:
+def compose(question: str, hits: list[Hit], as_of: date, index: SearchIndex | None = None) -> Answer:
     """Turn search hits into an answer: best sentences, ``answered``, notes."""
     from bot.core.search import default_index
 
@@ -92,7 +96,7 @@ def compose(question: str, hits: list, as_of: date, index=None) -> Answer:
     return Answer(question, answered, found, notes)
 
 
-def best_sentence(clause, weights: dict[str, float], wants: list[str]) -> str:
+def best_sentence(clause: Clause, weights: dict[str, float], wants: list[str]) -> str:
     """The sentence of ``clause.text`` that best answers (verbatim; the whole text if one)."""
     body = _sentences(clause.text, getattr(clause, "title", ""))
     if not body:
@@ -117,7 +121,7 @@ def _sentences(clause_text: str, title: str) -> tuple[tuple[str, frozenset[str]]
     return tuple((s, frozenset(terms(s))) for s in body)
 
 
-def _term_weights(index, question: str) -> dict[str, float]:
+def _term_weights(index: SearchIndex, question: str) -> dict[str, float]:
     """Each term of the question (and of its expansions, at their weight) times its idf."""
     from bot.core.search import terms
 
@@ -132,7 +136,7 @@ def _term_weights(index, question: str) -> dict[str, float]:
     return weights
 
 
-def _answers(index, asked: str, clause, places: list, wants: list[str]) -> bool:
+def _answers(index: SearchIndex, asked: str, clause: Clause, places: list[tuple[str, bool]], wants: list[str]) -> bool:
     """Whether the best clause answers the question (module docstring)."""
     shares = content_shares(index, asked, clause, places)
     if shares is None:   # 给多少钱啊, 啥子补贴: the asker's own documents answer (in context)
@@ -141,7 +145,7 @@ def _answers(index, asked: str, clause, places: list, wants: list[str]) -> bool:
     return known >= KNOWN_AT and covered >= COVERED_AT
 
 
-def content_shares(index, asked: str, clause, places: list) -> tuple[float, float] | None:
+def content_shares(index: SearchIndex, asked: str, clause: Clause, places: list[tuple[str, bool]]) -> tuple[float, float] | None:
     """(share of the content the documents know, share the best clause holds), by weight;
     None when the question has no content."""
     content = _content_mask(asked)
@@ -209,7 +213,7 @@ def _positions(text_in: str, word: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(word), text_in)]
 
 
-def _char_weight(index, ch: str) -> float:
+def _char_weight(index: SearchIndex, ch: str) -> float:
     """How much a character says: its idf in the documents (the most when none uses it)."""
     number = index.vocabulary.get(ch)
     return float(index.idf[number]) if number is not None else index.max_idf

@@ -55,7 +55,7 @@ class Denied(NotUnderstood):
         self.denied = denied
 
 
-def read_number(text: str) -> Reading:
+def read_number(text: str) -> Reading[float]:
     """A plain amount or count: ``三百零五`` 305, ``380块``, ``来回三百八``; ``大概三百`` to confirm."""
     value = clean(text)
     if value in ("没有", "没", "无", "零", "没花", "没花钱", "不要钱", "免费"):
@@ -71,7 +71,7 @@ def parse_number(text: str) -> float:
     return read_number(text).value
 
 
-def read_yes_no(text: str) -> Reading:
+def read_yes_no(text: str) -> Reading[bool]:
     """``是/对/有/嗯`` True, ``没有/不是/没租`` False; hedged (``应该是吧``, ``好像有``) to confirm."""
     value = clean(text)
     if not value or any(word in value for word in UNKNOWN_WORDS) or AMOUNT.search(value):
@@ -106,7 +106,7 @@ def _said(value: str, table: tuple[tuple[str, str], ...]) -> tuple[list[str], li
     return said, list(dict.fromkeys(denied))
 
 
-def read_category(text: str) -> Reading:
+def read_category(text: str) -> Reading[str]:
     """``脱贫户`` poverty_alleviated; ``我不是脱贫户，就是种地的`` rural_other (to confirm)."""
     value = clean(text)
     said, denied = _said(value, CATEGORY_WORDS)
@@ -128,7 +128,7 @@ def parse_category(text: str) -> str:
     return read_category(text).value
 
 
-def read_certificate(text: str) -> Reading:
+def read_certificate(text: str) -> Reading[str]:
     """``初级工`` junior, ``中级`` intermediate, ``没有证`` none; ``不是高级，是初级`` to confirm;
     ``有个电工证`` (a certificate, no level) asks which level."""
     value = clean(text)

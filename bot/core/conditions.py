@@ -5,7 +5,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.core.render import cn_date
 from bot.core.validity import add_months, parse_day
@@ -30,7 +30,7 @@ class Condition:
     op: str
     fact: str | None = None
     value: Any = None
-    unclear: tuple = ()
+    unclear: tuple[Any, ...] = ()
     bound_by: str | None = None
     parts: tuple[Condition, ...] = ()
     # Computed once in __post_init__ (outside __init__, equality, hash and repr):
@@ -80,6 +80,14 @@ def _slot(cond: Condition) -> int:
         return _SLOTS.setdefault(key, len(_SLOTS))
 
 
+class Gap(TypedDict):
+    """What an unmet count condition still lacks: ``need`` more ``unit`` of ``fact``."""
+
+    fact: str
+    need: Any  # a number: the condition's figure minus the fact's value
+    unit: str | None
+
+
 @dataclass
 class ConditionOutcome:
     """How one condition stands for one person on one day (``reason`` is rendered on first use)."""
@@ -87,10 +95,11 @@ class ConditionOutcome:
     id: str
     status: str
     facts: list[str]
-    gap: dict | None = None
+    gap: Gap | None = None
     crosses_on: date | None = None
     missing: list[str] = field(default_factory=list)
-    explain: tuple = field(default=(), repr=False, compare=False)  # (condition, status, context)
+    # (condition, status, context), or () when there is nothing to explain
+    explain: tuple[Condition, str, dict[str, Any]] | tuple[()] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def reason(self) -> str:
@@ -111,7 +120,7 @@ def _outcome(cond: Condition, status: str, missing: list[str] | None = None, **c
     )
 
 
-def evaluate_condition(cond: Condition, facts: dict, as_of: date) -> ConditionOutcome:
+def evaluate_condition(cond: Condition, facts: dict[str, Any], as_of: date) -> ConditionOutcome:
     """Evaluate one condition against normalised facts as of a day."""
     if cond.op in ("any", "all"):
         return _combined(cond, [evaluate_condition(p, facts, as_of) for p in cond.parts])
@@ -143,7 +152,7 @@ def _day_of(value: object, what: str) -> date:
     return day
 
 
-def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
+def _compare(cond: Condition, value: Any, facts: dict[str, Any], as_of: date) -> ConditionOutcome:
     shown = display(cond.fact, value)
     if cond.op == "in":
         if value in cond.unclear:
@@ -163,11 +172,11 @@ def _compare(cond: Condition, value: Any, facts: dict, as_of: date) -> Condition
     return _outcome(cond, MET if ok else UNMET, value=shown)
 
 
-def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> ConditionOutcome:
+def _at_least(cond: Condition, value: Any, facts: dict[str, Any], as_of: date) -> ConditionOutcome:
     if value >= cond.value:
         return _outcome(cond, MET, value=value, need=cond.value)
     short = cond.value - value
-    gap = {"fact": cond.fact, "need": short, "unit": unit_of(_fact_of(cond))}
+    gap: Gap = {"fact": _fact_of(cond), "need": short, "unit": unit_of(_fact_of(cond))}
     crosses_on = None
     if cond.fact in MONTHLY:
         start = parse_day(facts.get("employment_start"))
@@ -175,7 +184,7 @@ def _at_least(cond: Condition, value: Any, facts: dict, as_of: date) -> Conditio
     return _outcome(cond, UNMET, value=value, need=cond.value, gap=gap, crosses_on=crosses_on)
 
 
-def _infer(cond: Condition, facts: dict) -> ConditionOutcome | None:
+def _infer(cond: Condition, facts: dict[str, Any]) -> ConditionOutcome | None:
     """A date not given but bounded by another (first arrival is at latest the job start)."""
     bound = parse_day(facts.get(cond.bound_by)) if cond.bound_by else None
     if cond.op != "on_or_after" or not bound:
@@ -200,7 +209,7 @@ def _combined(cond: Condition, outcomes: list[ConditionOutcome]) -> ConditionOut
     )
 
 
-def _work_in(cond: Condition, facts: dict) -> ConditionOutcome:
+def _work_in(cond: Condition, facts: dict[str, Any]) -> ConditionOutcome:
     want = cond.value
     got = {k: facts.get(f"work_{k}") for k in ("province", "city", "county")}
     place = "".join(v for k, v in want.items())
@@ -214,7 +223,7 @@ def _work_in(cond: Condition, facts: dict) -> ConditionOutcome:
     return _outcome(cond, MET, place=place, value=here)
 
 
-def _cross_province(cond: Condition, facts: dict) -> ConditionOutcome:
+def _cross_province(cond: Condition, facts: dict[str, Any]) -> ConditionOutcome:
     home, work = facts.get("origin_province"), facts.get("work_province")
     missing = [f for f, v in (("origin_province", home), ("work_province", work)) if v is None]
     if missing:

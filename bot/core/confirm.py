@@ -6,6 +6,7 @@ or ``no:<key>`` or types 是/对/不是; anything else typed is read as a new an
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.core.answers import clean
 from bot.core.presenter import answer_label, control_row, question_reply, question_text
@@ -18,14 +19,14 @@ YES = re.compile(r"(是|对|嗯|好|行|没错|对的|是的|对头|确定|yes|o
 NO = re.compile(r"(不是|不对|错了|不|否|没有|no|n)[的啊呀吧了!！。]*")
 
 
-def hold(state: dict, key: str, parsed: Parsed) -> Reply:
+def hold(state: dict[str, Any], key: str, parsed: Parsed) -> Reply:
     """Keep an uncertain answer aside and ask the person to confirm it."""
     state["confirm"] = {"key": key, "facts": parsed.facts, "shown": parsed.shown, "denied": parsed.denied}
     state["options"] = []
     return prompt(state)
 
 
-def prompt(state: dict) -> Reply:
+def prompt(state: dict[str, Any]) -> Reply:
     """The confirmation question with its two buttons."""
     held = state["confirm"]
     key, shown = held["key"], held["shown"]
@@ -39,7 +40,7 @@ def prompt(state: dict) -> Reply:
     return Reply(body, buttons + [control_row(state)])
 
 
-def held_answer(state: dict, key: str) -> Parsed | None:
+def held_answer(state: dict[str, Any], key: str) -> Parsed | None:
     """The answer waiting for ``key`` (None when nothing waits for it: a stale button)."""
     held = state.get("confirm")
     if not isinstance(held, dict) or held.get("key") != key or state.get("pending") != key \
@@ -58,18 +59,18 @@ def typed_choice(message: str) -> bool | None:
     return None
 
 
-def again(state: dict, key: str) -> list[Reply]:
+def again(state: dict[str, Any], key: str) -> list[Reply]:
     """'No, that is not what I meant': drop the held answer and ask the question again."""
     state.pop("confirm", None)
     return [question_reply(state, key, "interview.confirm_again")]
 
 
-def denied_reply(state: dict, key: str, denied: str) -> list[Reply]:
+def denied_reply(state: dict[str, Any], key: str, denied: str) -> list[Reply]:
     """Only a denial (不是监测户): say what was understood, then ask the question again."""
     return [Reply(text("interview.denied_only", denied=answer_label(denied)), []), question_reply(state, key)]
 
 
-def pick_reply(state: dict, key: str, typed: str, options: list[str]) -> Reply:
+def pick_reply(state: dict[str, Any], key: str, typed: str, options: list[str]) -> Reply:
     """Values to pick for a vague amount of time (大半年 → 7个月 … 11个月), four to a row."""
     buttons = [Button(label, f"a:{key}:{i}") for i, label in enumerate(options)]
     body = text("interview.pick_months", typed=typed[:20], question=question_text(key, state))

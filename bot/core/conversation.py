@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import re
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from bot.core import confirm, screens
 from bot.core import interview as iv
@@ -26,6 +27,9 @@ from bot.core.presenter import (
 from bot.core.questions import catalogue
 from bot.core.render import text
 from bot.core.replies import Button, Reply, Turn
+
+if TYPE_CHECKING:
+    from bot.core.answering import Answer
 
 __all__ = ["Button", "Reply", "Turn", "free_answer", "handle_button", "handle_text", "is_question",
            "resume", "start"]
@@ -50,7 +54,7 @@ RECOGNISED = frozenset({"interview.future_date", "interview.out_of_range", "inte
 BUTTON_VALUES = {"yes": "是", "no": "否"}
 
 
-def start(state: dict | None, *, as_of: date, payload: str | None = None,
+def start(state: dict[str, Any] | None, *, as_of: date, payload: str | None = None,
           services: iv.Services | None = None) -> Turn:
     """``/start [payload]``: welcome and a start button; earlier answers are kept (resume)."""
     state = _own(state)
@@ -60,7 +64,7 @@ def start(state: dict | None, *, as_of: date, payload: str | None = None,
     return Turn(state, [welcome_reply(resumable=bool(state["answers"] or state["skipped"]))], [])
 
 
-def resume(state: dict | None, *, as_of: date, services: iv.Services | None = None) -> Turn:
+def resume(state: dict[str, Any] | None, *, as_of: date, services: iv.Services | None = None) -> Turn:
     """The current screen again (for an adapter that restarts with a stored state)."""
     state = _own(state)
     if state["phase"] == "done":
@@ -68,7 +72,7 @@ def resume(state: dict | None, *, as_of: date, services: iv.Services | None = No
     return screens.current(state)
 
 
-def handle_text(state: dict | None, text_in: str, *, as_of: date,
+def handle_text(state: dict[str, Any] | None, text_in: str, *, as_of: date,
                 services: iv.Services | None = None) -> Turn:
     """A typed message: a command, an answer to the pending question, or a free question."""
     services = services or iv.DEFAULT_SERVICES
@@ -87,7 +91,7 @@ def handle_text(state: dict | None, text_in: str, *, as_of: date,
     return _answer(state, message, as_of, services)
 
 
-def handle_button(state: dict | None, data: str, *, as_of: date,
+def handle_button(state: dict[str, Any] | None, data: str, *, as_of: date,
                   services: iv.Services | None = None) -> Turn:
     """A pressed button (its ASCII data); stale or unknown data gets a polite reply."""
     services = services or iv.DEFAULT_SERVICES
@@ -124,13 +128,13 @@ def is_question(message: str) -> bool:
     return not _remark(message) and _is_question(message.strip())
 
 
-def free_answer(state: dict | None, message: str, *, as_of: date,
+def free_answer(state: dict[str, Any] | None, message: str, *, as_of: date,
                 services: iv.Services | None = None) -> list[Reply]:
     """The documents' answer to a free question; the interview state is not changed."""
     return [_free_reply(_own(state), message.strip(), as_of, services or iv.DEFAULT_SERVICES)]
 
 
-def _own(state: dict | None) -> dict:
+def _own(state: dict[str, Any] | None) -> dict[str, Any]:
     """A private, valid copy of the stored state."""
     return iv.ensure_state(copy.deepcopy(state) if state else None)
 
@@ -146,7 +150,7 @@ def _remark(message: str) -> bool:
     return message.lower().strip("!！。.~～ ") in REMARKS
 
 
-def _command(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
+def _command(state: dict[str, Any], message: str, as_of: date, services: iv.Services) -> Turn:
     """The commands shared by every channel."""
     name, _, argument = message.partition(" ")
     name = name.split("@")[0].lower()
@@ -168,7 +172,7 @@ def _command(state: dict, message: str, as_of: date, services: iv.Services) -> T
     return screens.current(state, Reply(text("interview.unknown_command"), []), help_reply())
 
 
-def _begin(state: dict, as_of: date, services: iv.Services, free_question: str) -> Turn:
+def _begin(state: dict[str, Any], as_of: date, services: iv.Services, free_question: str) -> Turn:
     """Leave the welcome screen: answer a free question if any, then the first question."""
     state["phase"] = "asking"
     turn = screens.advance(state, as_of, services)
@@ -177,7 +181,7 @@ def _begin(state: dict, as_of: date, services: iv.Services, free_question: str) 
     return turn
 
 
-def _welcome_text(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
+def _welcome_text(state: dict[str, Any], message: str, as_of: date, services: iv.Services) -> Turn:
     """Text on the welcome screen: an answer to the first question, a remark ('go'), or else
     a free question (answered, then the first question)."""
     if not message or _remark(message):
@@ -194,7 +198,7 @@ def _welcome_text(state: dict, message: str, as_of: date, services: iv.Services)
     return turn
 
 
-def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
+def _answer(state: dict[str, Any], message: str, as_of: date, services: iv.Services) -> Turn:
     """Read an answer to the pending question: a confident one is taken, an uncertain one is
     shown back to confirm, a vague amount of time gets values to pick; else explain and ask."""
     key = state["pending"]
@@ -234,7 +238,7 @@ def _answer(state: dict, message: str, as_of: date, services: iv.Services) -> Tu
     return Turn(state, [question_reply(state, key, parsed.error)], [])
 
 
-def _answer_ahead(state: dict, key: str, message: str, as_of: date,
+def _answer_ahead(state: dict[str, Any], key: str, message: str, as_of: date,
                   services: iv.Services) -> Turn | None:
     """脱贫户 typed at the county question: a sure answer to a later question of a distinctive
     kind is kept for that question (not asked again), then the pending question again."""
@@ -251,7 +255,7 @@ def _answer_ahead(state: dict, key: str, message: str, as_of: date,
     return None
 
 
-def _take(state: dict, key: str, parsed: iv.Parsed, as_of: date, services: iv.Services) -> Turn:
+def _take(state: dict[str, Any], key: str, parsed: iv.Parsed, as_of: date, services: iv.Services) -> Turn:
     """Record an answer and move on (an answer the evaluator refuses is forgotten and asked again)."""
     iv.record(state, key, parsed)
     try:
@@ -263,7 +267,7 @@ def _take(state: dict, key: str, parsed: iv.Parsed, as_of: date, services: iv.Se
         return Turn(state, [question_reply(state, key, "interview.not_understood")], [])
 
 
-def _confirmed(state: dict, key: str, yes: bool, as_of: date, services: iv.Services) -> Turn:
+def _confirmed(state: dict[str, Any], key: str, yes: bool, as_of: date, services: iv.Services) -> Turn:
     """The person's word on an answer shown back to them: record it, or ask again."""
     held = confirm.held_answer(state, key)
     if held is None:
@@ -273,9 +277,9 @@ def _confirmed(state: dict, key: str, yes: bool, as_of: date, services: iv.Servi
     return Turn(state, confirm.again(state, key), [])
 
 
-def _button_value(state: dict, value: str) -> str:
+def _button_value(state: dict[str, Any], value: str) -> str:
     """The text a pressed answer button stands for."""
-    options = state.get("options") or []
+    options: list[str] = state.get("options") or []
     if options and value.isdigit() and int(value) < len(options):
         return options[int(value)]
     return BUTTON_VALUES.get(value, value)
@@ -284,15 +288,15 @@ def _button_value(state: dict, value: str) -> str:
 CONTEXT_FACTS = ("origin_county", "work_city", "work_county")
 
 
-def _answer_question(state: dict, message: str, as_of: date, services: iv.Services):
+def _answer_question(state: dict[str, Any], message: str, as_of: date, services: iv.Services) -> Answer:
     """The documents' answer to a free question, the asker's places ranked first."""
     from bot.core.answering import compose
 
     return compose(message, services.search(message, 5, _context(state)), as_of)
 
 
-def _free_reply(state: dict, message: str, as_of: date, services: iv.Services,
-                answer=None) -> Reply:
+def _free_reply(state: dict[str, Any], message: str, as_of: date, services: iv.Services,
+                answer: Answer | None = None) -> Reply:
     """A free question's reply (answer, or 'the documents do not say')."""
     from bot.core.answering import is_vague
 
@@ -302,13 +306,13 @@ def _free_reply(state: dict, message: str, as_of: date, services: iv.Services,
     return free_answer_reply(answer, services.doc_title)
 
 
-def _free(state: dict, message: str, as_of: date, services: iv.Services, answer=None) -> Turn:
+def _free(state: dict[str, Any], message: str, as_of: date, services: iv.Services, answer: Answer | None = None) -> Turn:
     """A free question mid-interview: the answer, then the pending question again."""
     reply = _free_reply(state, message, as_of, services, answer)
     return Turn(state, [reply, question_reply(state, state["pending"], "interview.back_to_question")], [])
 
 
-def _after_results(state: dict, message: str, as_of: date, services: iv.Services) -> Turn:
+def _after_results(state: dict[str, Any], message: str, as_of: date, services: iv.Services) -> Turn:
     """Text after the results: a remark gets the actions again; anything else is a question."""
     if not message or _remark(message):
         return screens.current(state)
@@ -320,7 +324,7 @@ def _after_results(state: dict, message: str, as_of: date, services: iv.Services
     return screens.current(state, reply)
 
 
-def _context(state: dict) -> str:
+def _context(state: dict[str, Any]) -> str:
     """Where the person is from and works: "给多少钱啊" after the interview means money under
     the person's own documents, so the search ranks the documents of those places first."""
     return " ".join(str(state["facts"][key]) for key in CONTEXT_FACTS if state["facts"].get(key))

@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.core.knowledge import Document, load_knowledge
 from bot.core.render import text
+
+if TYPE_CHECKING:
+    from bot.core._gazetteer import Division, Gazetteer
 
 __all__ = ["covered_places", "document_note", "named_places", "place_label"]
 
@@ -68,7 +72,7 @@ def named_places(question: str) -> list[tuple[str, bool]]:
     return found
 
 
-def _place_at(table, question: str, start: int) -> tuple[str, list] | None:
+def _place_at(table: Gazetteer, question: str, start: int) -> tuple[str, list[Division]] | None:
     """The longest place name that starts at ``start`` (everyday words such as 东方 left out)."""
     for end in range(min(len(question), start + table.longest), start + 1, -1):
         name = question[start:end]
@@ -78,7 +82,7 @@ def _place_at(table, question: str, start: int) -> tuple[str, list] | None:
     return None
 
 
-def _covers(row) -> bool:
+def _covers(row: Division) -> bool:
     """Whether a document's region or areas lie inside this division, or it inside them."""
     label = row.label()
     return any(row.name in covered or covered in label for covered in _covered_labels()[0])

@@ -6,20 +6,24 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache, partial
+from typing import Any
 
 from bot.core.conditions import UNKNOWN, UNMET, Condition, ConditionOutcome, evaluate_condition
 from bot.core.errors import InputError
 from bot.core.explain import bring_items, claim_text, reasons
-from bot.core.result import Result, result_to_json
+from bot.core.result import Result, Texts, result_to_json
 from bot.core.rules import Rule, load_rules, rule_index
 from bot.core.validity import OPEN_STATUSES, add_months, full_months, parse_day
 
 AUDIENCES = ("worker", "all")
 LARGE = 200  # rules: above this, the cycle collector is held during a call
+# One call's cache: a condition slot -> its ConditionOutcome, ("missing", *facts) -> the sorted
+# facts to ask, ("qualified", fact, months) -> qualified_on()'s answer.
+Memo = dict[object, Any]
 __all__ = ["AUDIENCES", "Result", "evaluate", "evaluate_rule", "qualified_on", "result_to_json"]
 
 
-def _as_of_facts(facts: dict, as_of: date) -> dict:
+def _as_of_facts(facts: dict[str, Any], as_of: date) -> dict[str, Any]:
     """Facts as of the day: months_employed follows employment_start when that is known, and is
     at least the months of social insurance paid at the work place (paid there means worked
     there: a change of employer in the work city does not undo continuous work already done)."""
@@ -33,7 +37,7 @@ def _as_of_facts(facts: dict, as_of: date) -> dict:
     return {**facts, "months_employed": months}
 
 
-def evaluate(facts: dict, as_of: date, audience: str = "worker", rules: Sequence[Rule] | None = None,
+def evaluate(facts: dict[str, Any], as_of: date, audience: str = "worker", rules: Sequence[Rule] | None = None,
              keep_out_of_scope: bool = True) -> list[Result]:
     """Every rule (of the audience) evaluated for normalised facts as of a day, in rule order.
 
@@ -46,7 +50,7 @@ def evaluate(facts: dict, as_of: date, audience: str = "worker", rules: Sequence
         raise InputError(f"不认识的对象：{audience}", f"unknown audience {audience!r}, expected {AUDIENCES}")
     facts = _as_of_facts(facts, as_of)
     index = rule_index(load_rules() if rules is None else rules, audience)
-    memo: dict = {}  # equal conditions (a document's, or many documents'): once each
+    memo: Memo = {}  # equal conditions (a document's, or many documents'): once each
     with _no_cycle_collection(len(index.rules)):
         if keep_out_of_scope:
             return [evaluate_rule(r, facts, as_of, memo) for r in index.rules]
@@ -76,7 +80,7 @@ def _no_cycle_collection(rules: int) -> Iterator[None]:
             gc.enable()
 
 
-def _outcomes(conds: tuple[Condition, ...], facts: dict, as_of: date, memo: dict) -> list[ConditionOutcome]:
+def _outcomes(conds: tuple[Condition, ...], facts: dict[str, Any], as_of: date, memo: Memo) -> list[ConditionOutcome]:
     """Each condition's outcome, evaluated once per call for each distinct condition."""
     found = []
     for cond in conds:
@@ -98,7 +102,7 @@ def _fact_rank() -> dict[str, int]:
     return {name: at for at, name in enumerate(catalogue())}
 
 
-def _missing(outcomes: list[ConditionOutcome], memo: dict) -> list[str]:
+def _missing(outcomes: list[ConditionOutcome], memo: Memo) -> list[str]:
     """Facts to ask for, in vocabulary order (once per call for each set of unknown outcomes)."""
     key = ("missing", *(m for o in outcomes if o.status == UNKNOWN for m in o.missing))
     names = memo.get(key)
@@ -108,7 +112,7 @@ def _missing(outcomes: list[ConditionOutcome], memo: dict) -> list[str]:
     return list(names)
 
 
-def _qualified(rule: Rule, facts: dict, as_of: date, memo: dict) -> tuple[date | None, bool]:
+def _qualified(rule: Rule, facts: dict[str, Any], as_of: date, memo: Memo) -> tuple[date | None, bool]:
     """qualified_on(), once per call for each (fact, months) threshold."""
     q = rule.qualifying
     if not q:
@@ -120,7 +124,7 @@ def _qualified(rule: Rule, facts: dict, as_of: date, memo: dict) -> tuple[date |
     return found
 
 
-def qualified_on(rule: Rule, facts: dict, as_of: date) -> tuple[date | None, bool]:
+def qualified_on(rule: Rule, facts: dict[str, Any], as_of: date) -> tuple[date | None, bool]:
     """When the qualifying work reached its threshold, and whether that was assumed."""
     q = rule.qualifying
     if not q:
@@ -171,13 +175,13 @@ def _reached_by_count(stated: int, months: int, start: date | None,
     return by_count, True
 
 
-def evaluate_rule(rule: Rule, facts: dict, as_of: date, memo: dict | None = None) -> Result:
+def evaluate_rule(rule: Rule, facts: dict[str, Any], as_of: date, memo: Memo | None = None) -> Result:
     """One rule for one person as of a day (outside its scope, the rest is not looked at)."""
     memo = {} if memo is None else memo
     return _result(rule, _outcomes(rule.scope, facts, as_of, memo), facts, as_of, memo)
 
 
-def _result(rule: Rule, outcomes: list[ConditionOutcome], facts: dict, as_of: date, memo: dict) -> Result:
+def _result(rule: Rule, outcomes: list[ConditionOutcome], facts: dict[str, Any], as_of: date, memo: Memo) -> Result:
     """The result of a rule, given its scope's outcomes."""
     statuses = {o.status for o in outcomes}
     in_scope = UNMET not in statuses
@@ -209,7 +213,8 @@ def _result(rule: Rule, outcomes: list[ConditionOutcome], facts: dict, as_of: da
     )
 
 
-def _texts(rule: Rule, outcomes, status, amount, reached, assumed, as_of, facts) -> dict:
+def _texts(rule: Rule, outcomes: list[ConditionOutcome], status: str, amount: dict[str, Any] | None,
+           reached: date | None, assumed: bool, as_of: date, facts: dict[str, Any]) -> Texts:
     """Every sentence of one result, rendered from templates."""
     ctx = {**_claim_context(facts), "offices": "、".join(rule.offices), "quote": rule.quote}
     return {
@@ -219,12 +224,12 @@ def _texts(rule: Rule, outcomes, status, amount, reached, assumed, as_of, facts)
     }
 
 
-def _claim_context(facts: dict) -> dict:
+def _claim_context(facts: dict[str, Any]) -> dict[str, Any]:
     keys = ("origin_county", "origin_city", "origin_province", "work_province", "work_city", "work_county")
     return {k: facts.get(k) or "" for k in keys}
 
 
-def _text(key: str | None, ctx: dict) -> str | None:
+def _text(key: str | None, ctx: dict[str, Any]) -> str | None:
     from bot.core.render import text
 
     return text(key, **ctx) if key else None

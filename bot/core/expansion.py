@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 import yaml
 
 from bot.config import ROOT
 from bot.core.errors import RulesError
+
+if TYPE_CHECKING:
+    import opencc
 
 __all__ = ["FUNCTION_WORDS", "INTENTS", "PinyinReader", "Synonyms", "Thesaurus", "intents", "load_synonyms", "load_thesaurus", "normalise"]
 
@@ -58,7 +61,7 @@ def intents(question: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> opencc.OpenCC:
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -68,7 +71,8 @@ def normalise(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), lower case, simplified characters; a lone
     surrogate (no character at all, which OpenCC cannot encode) becomes "?"."""
     text = text.encode("utf-8", "replace").decode("utf-8")
-    return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
+    converted: str = _t2s().convert(unicodedata.normalize("NFKC", text).lower())  # convert() is not annotated
+    return converted
 
 
 @dataclass(frozen=True)

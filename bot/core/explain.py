@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from bot.core.conditions import UNKNOWN, UNMET, ConditionOutcome
 from bot.core.render import text
 from bot.core.validity import ACTIVE, CLAIM_WINDOW, NOT_YET, Period
 from bot.core.wording import static_text
+
+if TYPE_CHECKING:
+    from bot.core.rule_schema import Rule
 
 # Typical papers, by the fact a condition checks (labelled as typical to the user).
 BRING_BY_FACT = {
@@ -22,7 +26,7 @@ BRING_BY_FACT = {
 }
 
 
-def bring_items(rule) -> list[str]:
+def bring_items(rule: Rule) -> list[str]:
     """What to bring: the rule's own items, else those its conditions imply (worker rules)."""
     return list(_bring(rule.bring, rule.beneficiary == "worker", tuple(rule.facts())))
 
@@ -43,13 +47,13 @@ def _bring(own: tuple[str, ...], worker: bool, facts: tuple[str, ...]) -> tuple[
     return tuple(static_text(f"eval.bring.{k}") for k in seen)
 
 
-def claim_text(rule, ctx: dict) -> str:
+def claim_text(rule: Rule, ctx: dict[str, Any]) -> str:
     """Where to claim and what to bring, in one short paragraph."""
     office = text(rule.claim, **ctx) if rule.claim else text("eval.claim.unknown")
     return text("eval.claim.with_bring", office=office, bring="、".join(bring_items(rule)))
 
 
-def reasons(rule, outcomes: list[ConditionOutcome], status: str, amount: dict | None,
+def reasons(rule: Rule, outcomes: list[ConditionOutcome], status: str, amount: dict[str, Any] | None,
             reached: date | None, assumed: bool, as_of: date) -> list[str]:
     """Why: each condition, the nearest way to qualify, the qualifying date, the period."""
     lines = [o.reason for o in outcomes]
@@ -65,7 +69,7 @@ def reasons(rule, outcomes: list[ConditionOutcome], status: str, amount: dict | 
     return lines
 
 
-def _near_miss(rule, outcomes: list[ConditionOutcome], amount: dict | None) -> str | None:
+def _near_miss(rule: Rule, outcomes: list[ConditionOutcome], amount: dict[str, Any] | None) -> str | None:
     """The one gap left (or the last of several that time alone will close)."""
     unmet = [o for o in outcomes if o.status == UNMET]
     if not unmet or not all(o.gap for o in unmet) or any(o.status == UNKNOWN for o in outcomes):

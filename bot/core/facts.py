@@ -21,7 +21,7 @@ MAX_DIGITS = 10  # no fact is a number of more than 10 digits
 
 
 @lru_cache(maxsize=1)
-def catalogue() -> dict[str, dict]:
+def catalogue() -> dict[str, dict[str, Any]]:
     """The fact catalogue from rules/facts.yaml: name -> {type, ask, choices, min, max, unit}."""
     try:
         data = yaml.load(FACTS_FILE.read_text(encoding="utf-8"), Loader=LOADER) or {}
@@ -41,7 +41,7 @@ def _bad(key: str, problem: str, en: str, **ctx: Any) -> InputError:
     return InputError(text(f"eval.input.{problem}", name=clip(key), label=label, **ctx), f"{clip(key)}: {en}")
 
 
-def _check_value(key: str, spec: dict, value: Any) -> Any:
+def _check_value(key: str, spec: dict[str, Any], value: Any) -> Any:
     """One raw value checked and converted by its declared type."""
     kind = spec.get("type")
     if kind in ("string", "place", "work_place"):
@@ -83,7 +83,7 @@ def _raise() -> date:
     raise ValueError("not an ISO date")
 
 
-def _check_number(key: str, spec: dict, value: Any) -> int | float:
+def _check_number(key: str, spec: dict[str, Any], value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad(key, "number", "expected a number")
     if isinstance(value, float) and not math.isfinite(value):
@@ -101,7 +101,7 @@ def _check_number(key: str, spec: dict, value: Any) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
+def normalise_facts(raw: dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
     """Check raw facts against the vocabulary and fill derived ones (see cli-contract.md)."""
     if not isinstance(raw, dict):
         raise _bad("facts", "mapping", "facts must be a mapping")
@@ -126,7 +126,7 @@ def normalise_facts(raw: dict, as_of: date | None = None) -> dict:
     return {k: facts[k] for k in _ordered(facts)}
 
 
-def _ordered(facts: dict) -> list[str]:
+def _ordered(facts: dict[str, Any]) -> list[str]:
     """Vocabulary order, with the origin's city and province right after the county."""
     order = list(catalogue())
     at = order.index("origin_county") + 1 if "origin_county" in order else len(order)
@@ -140,7 +140,7 @@ def _today() -> date:
     return today()
 
 
-def _origin(name: str) -> dict:
+def _origin(name: str) -> dict[str, str]:
     """origin_county resolved by the gazetteer to full county, city and province names."""
     from bot.core.places import resolve_county
 
@@ -148,7 +148,7 @@ def _origin(name: str) -> dict:
     return {"origin_county": place.name, "origin_city": place.city, "origin_province": place.province}
 
 
-def _work_place(given: dict[str, str | None]) -> dict:
+def _work_place(given: dict[str, str | None]) -> dict[str, str]:
     """work_province / work_city / work_county as full names; InputError when a part cannot be
     read or the parts disagree (an unreadable province is never "another province")."""
     if not any(given.values()):

@@ -8,17 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.questions import Question, question_for_fact
 from bot.core.readers import Parsed, parse
+
+if TYPE_CHECKING:
+    from bot.core.result import Result
+    from bot.core.search import Hit
 
 OPEN_STATUSES = ("active", "claim_window")
 SAME_ARRIVAL = "first_arrival_same"   # the follow-up that lets employment_start fill first_arrival
 STATE_VERSION = 1
 
 
-def _evaluate(facts: dict, as_of: date) -> list:
+def _evaluate(facts: dict[str, Any], as_of: date) -> list[Result]:
     """The real evaluator, audience worker, over the normalised facts."""
     from bot.core.evaluator import evaluate
     from bot.core.facts import normalise_facts
@@ -27,7 +31,7 @@ def _evaluate(facts: dict, as_of: date) -> list:
     return evaluate(normalise_facts(dict(facts), as_of), as_of, "worker", keep_out_of_scope=False)
 
 
-def _search(question: str, top: int, context: str = "") -> list:
+def _search(question: str, top: int, context: str = "") -> list[Hit]:
     """The real knowledge search (``context``: places whose documents rank first)."""
     from bot.core.search import search
 
@@ -69,8 +73,8 @@ def _doc_title(doc_id: str) -> str:
 class Services:
     """What the interview needs from the other parts of the core."""
 
-    evaluate: Callable[[dict, date], list] = _evaluate
-    search: Callable[..., list] = _search
+    evaluate: Callable[[dict[str, Any], date], list[Result]] = _evaluate
+    search: Callable[..., list[Hit]] = _search
     resolve_county: Callable[[str], Any] = _resolve_county
     resolve_work_place: Callable[[str], Any] = _resolve_work_place
     find_county: Callable[[str], Any] = _find_county
@@ -80,32 +84,32 @@ class Services:
 DEFAULT_SERVICES = Services()
 
 
-def new_state(payload: str | None = None) -> dict:
+def new_state(payload: str | None = None) -> dict[str, Any]:
     """A fresh conversation state."""
     return {"v": STATE_VERSION, "phase": "welcome", "facts": {}, "answers": [], "skipped": [],
             "pending": None, "options": [], "payload": payload}
 
 
-def state_with_home(county: str, place_name: str, payload: str | None = None) -> dict:
+def state_with_home(county: str, place_name: str, payload: str | None = None) -> dict[str, Any]:
     """A new interview whose home county is already answered (a coordinator entered it)."""
     state = new_state(payload)
     record(state, "origin_county", Parsed(facts={"origin_county": county}, shown=place_name))
     return state
 
 
-def ensure_state(state: dict | None) -> dict:
+def ensure_state(state: dict[str, Any] | None) -> dict[str, Any]:
     """The given state, or a fresh one when missing or from another version."""
     if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
         return new_state(state.get("payload") if isinstance(state, dict) else None)
     return state
 
 
-def open_results(results: list) -> list:
+def open_results(results: list[Result]) -> list[Result]:
     """Worker results still undecided and still claimable in time."""
     return [r for r in results if r.eligible is None and r.status in OPEN_STATUSES]
 
 
-def next_question(state: dict, results: list) -> str | None:
+def next_question(state: dict[str, Any], results: list[Result]) -> str | None:
     """The lowest-order question that can still change an open result, or None."""
     done = {a["q"] for a in state["answers"]} | set(state["skipped"])
     candidates: dict[str, Question] = {}
@@ -122,13 +126,13 @@ def next_question(state: dict, results: list) -> str | None:
     return best
 
 
-def _can_reuse_start(state: dict) -> bool:
+def _can_reuse_start(state: dict[str, Any]) -> bool:
     """Whether first_arrival may be asked as 'is that also when you first came?'."""
     answered = any(a["q"] == SAME_ARRIVAL for a in state["answers"])
     return "employment_start" in state["facts"] and not answered
 
 
-def record(state: dict, key: str, parsed: Parsed) -> None:
+def record(state: dict[str, Any], key: str, parsed: Parsed) -> None:
     """Store an answer (replacing an earlier one to the same question)."""
     forget(state, key)
     state["answers"].append({"q": key, "facts": parsed.facts, "shown": parsed.shown})
@@ -138,7 +142,7 @@ def record(state: dict, key: str, parsed: Parsed) -> None:
     state["noted"] = key      # screens.advance shows a place back in the next message
 
 
-def skip(state: dict, key: str) -> None:
+def skip(state: dict[str, Any], key: str) -> None:
     """Mark a question as 'I don't know': its facts stay unknown (kept in order for /back)."""
     forget(state, key)
     state["answers"].append({"q": key, "facts": {}, "shown": "unknown"})
@@ -147,7 +151,7 @@ def skip(state: dict, key: str) -> None:
     state.pop("confirm", None)
 
 
-def forget(state: dict, key: str) -> None:
+def forget(state: dict[str, Any], key: str) -> None:
     """Remove the answer to ``key`` and the facts it filled (and any answer held to confirm)."""
     state.pop("confirm", None)
     for entry in [a for a in state["answers"] if a["q"] == key]:
@@ -160,7 +164,7 @@ def forget(state: dict, key: str) -> None:
         forget(state, SAME_ARRIVAL)
 
 
-def back(state: dict) -> str | None:
+def back(state: dict[str, Any]) -> str | None:
     """Undo the last answer; return the question to ask again (None when nothing to undo)."""
     if state.get("pending") == SAME_ARRIVAL or (state["answers"] and state["answers"][-1]["q"] == SAME_ARRIVAL):
         forget(state, SAME_ARRIVAL)
@@ -168,7 +172,7 @@ def back(state: dict) -> str | None:
         return "employment_start"
     if not state["answers"]:
         return None
-    last = state["answers"][-1]["q"]
+    last: str = state["answers"][-1]["q"]
     forget(state, last)
     return last
 

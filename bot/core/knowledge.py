@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,7 @@ class Document:
     claim_deadline: date | None
     areas: tuple[str, ...]
     clauses: tuple[Clause, ...]
-    meta: dict = field(default_factory=dict)   # every front-matter key not listed above
+    meta: dict[str, Any] = field(default_factory=dict)   # every front-matter key not listed above
 
 
 def normalise_clause_id(clause_id: str) -> str:
@@ -84,7 +85,7 @@ def _error(path: Path, line: int, zh: str, en: str) -> RulesError:
     return RulesError(f"知识库文件 {where}：{zh}", f"knowledge file {where}: {en}")
 
 
-def _split_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
+def _split_front_matter(path: Path, lines: list[str]) -> tuple[dict[str, Any], int]:
     """The front matter, and the index of the first body line."""
     if not lines or lines[0].strip() != "---":
         raise _error(path, 1, "缺少开头的 --- 元数据", "missing front matter (--- on line 1)")
@@ -102,7 +103,7 @@ def _split_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
     return meta, end + 1
 
 
-def _check_meta(path: Path, lines: list[str], meta: dict) -> None:
+def _check_meta(path: Path, lines: list[str], meta: dict[str, Any]) -> None:
     def fail(key: str, zh: str, en: str) -> RulesError:
         line = next((i + 1 for i, text in enumerate(lines) if text.startswith(f"{key}:")), 2)
         return _error(path, line, zh, en)

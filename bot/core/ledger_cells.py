@@ -45,7 +45,7 @@ def _blank_text(value: str) -> bool:
     return cleaned in BLANKS or answers.parse_unknown(cleaned)
 
 
-def read_fact(fact: str, columns: Sequence[Column], cells: Sequence[Any], as_of: date) -> dict:
+def read_fact(fact: str, columns: Sequence[Column], cells: Sequence[Any], as_of: date) -> dict[str, Any]:
     """The raw facts the fact's column(s) give ({} when blank); CellProblem when unreadable.
 
     The same cells give the same answer, so each distinct (column, cells, day) is read once:
@@ -61,7 +61,7 @@ def read_fact(fact: str, columns: Sequence[Column], cells: Sequence[Any], as_of:
 
 
 @lru_cache(maxsize=65536)
-def _read_once(fact: str, columns: tuple[Column, ...], given: tuple, as_of: date) -> tuple[dict, str | None]:
+def _read_once(fact: str, columns: tuple[Column, ...], given: tuple[tuple[type | None, Any], ...], as_of: date) -> tuple[dict[str, Any], str | None]:
     """(facts, None), or ({}, the problem's message)."""
     given_values = [value for _, value in given if not is_blank(value)]
     if not given_values:
@@ -78,7 +78,7 @@ def _read_once(fact: str, columns: tuple[Column, ...], given: tuple, as_of: date
         return {}, text("ledger.problem.place", title=title, message=problem.zh)
 
 
-def _problem(fact: str, spec: dict, title: str, value: Any, reason: str) -> CellProblem:
+def _problem(fact: str, spec: dict[str, Any], title: str, value: Any, reason: str) -> CellProblem:
     """The Chinese message for a cell the parser did not understand."""
     kind = kind_of(fact, spec)
     context = {"title": title, "value": shown(value), "low": spec.get("min", 0), "high": spec.get("max")}

@@ -12,9 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    import opencc
 
 SYNONYMS_FILE = Path(__file__).with_name("ledger_headers.yaml")
 # Columns read together as one place text, in this order (户籍省 + 户籍县; 务工省 + 务工市 …).
@@ -94,7 +97,7 @@ def _table() -> tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], .
 
 
 @lru_cache(maxsize=1)
-def _simplifier():
+def _simplifier() -> opencc.OpenCC:
     """OpenCC's traditional -> simplified converter (built once, on first need)."""
     import opencc
 

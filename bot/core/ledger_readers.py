@@ -31,7 +31,7 @@ def shown(value: Any) -> str:
     return str(value).strip()
 
 
-def kind_of(fact: str, spec: dict) -> str:
+def kind_of(fact: str, spec: dict[str, Any]) -> str:
     """The reader a fact needs: origin_county, work_place, months, or the fact's own type."""
     kind = spec.get("type")
     if fact == "origin_county" or fact == "work_place":
@@ -43,13 +43,13 @@ def kind_of(fact: str, spec: dict) -> str:
     return kind
 
 
-def _origin(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _origin(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     from bot.core.places import resolve_county
 
     return {"origin_county": resolve_county(" ".join(shown(v) for v in values)).name}
 
 
-def _work_place(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _work_place(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     from bot.core.places import resolve_work_place
 
     place = resolve_work_place(" ".join(shown(v) for v in values))
@@ -87,7 +87,7 @@ def read_date(value: Any, as_of: date) -> date:
     return found
 
 
-def _date(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _date(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     value = values[0]
     try:
         return {fact: read_date(value, as_of).isoformat()}
@@ -101,7 +101,7 @@ def _date(fact: str, spec: dict, values: list, column: Column, as_of: date) -> d
             raise problem from None
 
 
-def _months(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _months(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     value = values[0]
     if fact == "contract_months" and isinstance(value, str) and OPEN_ENDED in value:
         # An open-ended contract has no end: it meets every "at least N months" condition,
@@ -119,7 +119,7 @@ def _months(fact: str, spec: dict, values: list, column: Column, as_of: date) ->
     return _in_range(fact, int(number))
 
 
-def _number(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _number(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     value = values[0]
     if isinstance(value, bool):
         raise answers.NotUnderstood("not a number")
@@ -129,14 +129,14 @@ def _number(fact: str, spec: dict, values: list, column: Column, as_of: date) ->
     return _in_range(fact, int(number) if number.is_integer() else number)
 
 
-def _in_range(fact: str, number: float) -> dict:
+def _in_range(fact: str, number: float) -> dict[str, Any]:
     spec = catalogue()[fact]
     if number < spec.get("min", 0) or ("max" in spec and number > spec["max"]):
         raise answers.NotUnderstood("out of range")
     return {fact: number}
 
 
-def _yes_no(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _yes_no(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     value = values[0]
     if isinstance(value, bool):
         return {fact: value}
@@ -148,7 +148,7 @@ def _yes_no(fact: str, spec: dict, values: list, column: Column, as_of: date) ->
     return {fact: answers.parse_yes_no(cleaned)}
 
 
-def _choice(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _choice(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     value = shown(values[0])
     if value in spec["choices"]:
         return {fact: value}
@@ -159,7 +159,7 @@ def _choice(fact: str, spec: dict, values: list, column: Column, as_of: date) ->
     return {fact: parser(value)}
 
 
-def _text(fact: str, spec: dict, values: list, column: Column, as_of: date) -> dict:
+def _text(fact: str, spec: dict[str, Any], values: list[Any], column: Column, as_of: date) -> dict[str, Any]:
     return {fact: " ".join(shown(v) for v in values)}
 
 

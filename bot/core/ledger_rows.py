@@ -40,7 +40,7 @@ class RowOutcome:
     claims: tuple[ClaimLine, ...] = ()
     missing: tuple[str, ...] = ()        # fact names still unknown, in vocabulary order
     problems: tuple[str, ...] = ()       # Chinese, one per unreadable cell
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def evaluate_rows(header: HeaderMap, rows: Iterable[Sequence[Any]], as_of: date) -> Iterator[RowOutcome]:
@@ -61,9 +61,9 @@ def evaluate_row(columns: dict[str, list[Column]], cells: Sequence[Any], as_of: 
     return RowOutcome(False, claims, _missing(results), tuple(problems), facts)
 
 
-def read_row(columns: dict[str, list[Column]], cells: Sequence[Any], as_of: date) -> tuple[dict, list[str]]:
+def read_row(columns: dict[str, list[Column]], cells: Sequence[Any], as_of: date) -> tuple[dict[str, Any], list[str]]:
     """(raw facts, problems): every readable fact column, and a message for each unreadable one."""
-    raw: dict = {}
+    raw: dict[str, Any] = {}
     problems: list[str] = []
     for fact, fact_columns in columns.items():
         try:
@@ -73,7 +73,7 @@ def read_row(columns: dict[str, list[Column]], cells: Sequence[Any], as_of: date
     return raw, problems
 
 
-def _normalised(raw: dict, as_of: date, problems: list[str]) -> dict:
+def _normalised(raw: dict[str, Any], as_of: date, problems: list[str]) -> dict[str, Any]:
     """normalise_facts(); when it refuses, leave out (and name) each fact it refuses alone."""
     try:
         return normalise_facts(raw, as_of=as_of)

@@ -1,35 +1,40 @@
 """Interview screens as replies: questions, review, free answers (results: bot.core.results_view)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from bot.core.interview import SAME_ARRIVAL
 from bot.core.questions import MONTH_PRESETS, catalogue
 from bot.core.render import clause_label, render, text
 from bot.core.replies import Button, Reply, rows
 
+if TYPE_CHECKING:
+    from bot.core.answering import Answer
+
 ZERO_LABEL = {"social_insurance_months": "choice.months_zero", "contract_months": "choice.contract_zero"}
 
 
-def work_city(state: dict) -> str:
+def work_city(state: dict[str, Any]) -> str:
     """The work city's name for questions (``绍兴市``), or 'here'."""
     facts = state["facts"]
     return facts.get("work_city") or facts.get("work_province") or text("interview.here")
 
 
-def question_text(key: str, state: dict) -> str:
+def question_text(key: str, state: dict[str, Any]) -> str:
     """The question's own sentence."""
     return text(f"question.{key}", city=work_city(state))
 
 
-def question_reply(state: dict, key: str, complaint: str | None = None) -> Reply:
+def question_reply(state: dict[str, Any], key: str, complaint: str | None = None) -> Reply:
     """The prompt for question ``key`` with its buttons (and a complaint before it)."""
     body = render("question", complaint=text(complaint) if complaint else "",
                   question=question_text(key, state), hint=text(f"hint.{key}", city=work_city(state)))
     return Reply(body, choice_rows(state, key) + [control_row(state)])
 
 
-def choice_rows(state: dict, key: str) -> list[list[Button]]:
+def choice_rows(state: dict[str, Any], key: str) -> list[list[Button]]:
     """The answer buttons of a question."""
     if state.get("options"):
         return [[Button(option_label(label), f"a:{key}:{i}")] for i, label in enumerate(state["options"])]
@@ -55,7 +60,7 @@ def option_label(choice: str) -> str:
     return "".join(dict.fromkeys(choice.split()))
 
 
-def control_row(state: dict) -> list[Button]:
+def control_row(state: dict[str, Any]) -> list[Button]:
     """'I don't know' and 'back' under every question."""
     key = state.get("pending") or ""
     row = [Button(text("interview.skip_button"), f"skip:{key}")]
@@ -82,7 +87,7 @@ def answer_label(shown: str) -> str:
     return shown
 
 
-def review_reply(state: dict) -> Reply:
+def review_reply(state: dict[str, Any]) -> Reply:
     """One button per answer: press it to answer that question again."""
     if not state["answers"] and not state["skipped"]:
         return Reply(text("interview.no_answers"), [])
@@ -96,7 +101,7 @@ def review_reply(state: dict) -> Reply:
     return Reply(text("interview.review_title"), buttons)
 
 
-def free_answer_reply(answer, doc_title) -> Reply:
+def free_answer_reply(answer: Answer, doc_title: Callable[[str], str]) -> Reply:
     """A free question answered: the sentence that answers first, its document and clause, the
     notes (place not covered, document ended), other clauses near it; a button per clause
     for its whole text. Not answered: say so, and who to ask."""
@@ -112,7 +117,7 @@ def free_answer_reply(answer, doc_title) -> Reply:
                         notes=answer.notes), buttons)
 
 
-def clause_reply(data: str, doc_title) -> Reply | None:
+def clause_reply(data: str, doc_title: Callable[[str], str]) -> Reply | None:
     """The whole clause behind a ``clause:<doc>:<code>`` button, or None when unknown."""
     from bot.core.knowledge import load_knowledge
 

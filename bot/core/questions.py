@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
@@ -23,7 +24,7 @@ class Question:
     choices: tuple[str, ...]  # enum values offered as buttons
 
 
-def _kind(name: str, spec: dict) -> str:
+def _kind(name: str, spec: dict[str, Any]) -> str:
     """The answer kind of one fact."""
     kind = spec.get("type", "string")
     if kind == "place":
@@ -38,9 +39,10 @@ def _kind(name: str, spec: dict) -> str:
 
 
 @lru_cache(maxsize=1)
-def fact_specs() -> dict[str, dict]:
+def fact_specs() -> dict[str, dict[str, Any]]:
     """The fact vocabulary from rules/facts.yaml."""
-    return yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))["facts"]
+    specs: dict[str, dict[str, Any]] = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))["facts"]
+    return specs
 
 
 @lru_cache(maxsize=1)

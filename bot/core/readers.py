@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core import answers
 from bot.core._place_cues import CUE, bare_names
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Parsed:
     """The outcome of reading one answer: facts filled, or why not."""
 
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     shown: str = ""
     error: str | None = None          # template key of the complaint
     options: list[str] = field(default_factory=list)
@@ -29,7 +29,7 @@ class Parsed:
     denied: str = ""                  # a ``shown`` value the person said they are not
 
 
-def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> Parsed:
+def parse(key: str, text: str, state: dict[str, Any], as_of: date, services: Services) -> Parsed:
     """Read ``text`` as the answer to question ``key``."""
     question = catalogue().get(key)
     try:
@@ -56,7 +56,7 @@ def parse(key: str, text: str, state: dict, as_of: date, services: Services) -> 
         return Parsed(error=complaint, options=list(problem.choices)[:8])
 
 
-def _parse_same_arrival(text: str, state: dict) -> Parsed:
+def _parse_same_arrival(text: str, state: dict[str, Any]) -> Parsed:
     """'Is that also when you first came?' → first_arrival = employment_start."""
     reading = answers.read_yes_no(text)
     if reading.value:
@@ -66,7 +66,7 @@ def _parse_same_arrival(text: str, state: dict) -> Parsed:
 
 
 def _read_county(question: Question, text: str, as_of: date, services: Services,
-                 state: dict) -> Parsed:
+                 state: dict[str, Any]) -> Parsed:
     answer = text.strip()
     try:
         place = services.resolve_county(answer)
@@ -93,7 +93,7 @@ def _near_miss(answer: str, services: Services) -> InputError | None:
 
 
 def _read_work_place(question: Question, text: str, as_of: date, services: Services,
-                     state: dict) -> Parsed:
+                     state: dict[str, Any]) -> Parsed:
     place = services.resolve_work_place(text.strip())
     facts = {f"work_{part}": getattr(place, part) for part in ("province", "city", "county")
              if getattr(place, part)}
@@ -102,7 +102,7 @@ def _read_work_place(question: Question, text: str, as_of: date, services: Servi
 
 
 def _read_date(question: Question, text: str, as_of: date, services: Services,
-               state: dict) -> Parsed:
+               state: dict[str, Any]) -> Parsed:
     try:
         reading = answers.read_date(answers.without_cues(text), as_of)
     except answers.NotUnderstood as problem:
@@ -120,7 +120,7 @@ def _read_date(question: Question, text: str, as_of: date, services: Services,
     return Parsed(facts=facts, shown=f"date:{when}", sure=reading.sure or when != last)
 
 
-def _settled(fact: str, low, high, state: dict, as_of: date, services: Services) -> bool:
+def _settled(fact: str, low: str, high: str, state: dict[str, Any], as_of: date, services: Services) -> bool:
     """Whether either end of a range gives the person the same results (a year alone: 2023年)."""
     try:
         return same_outcome(fact, low, high, dict(state.get("facts", {})), as_of, services.evaluate)
@@ -129,11 +129,11 @@ def _settled(fact: str, low, high, state: dict, as_of: date, services: Services)
 
 
 def _read_months(question: Question, text: str, as_of: date, services: Services,
-                 state: dict) -> Parsed:
+                 state: dict[str, Any]) -> Parsed:
     return _months_answer(question, text, as_of, services, state, fact=question.facts[0])
 
 
-def _months_answer(question: Question, text: str, as_of: date, services: Services, state: dict,
+def _months_answer(question: Question, text: str, as_of: date, services: Services, state: dict[str, Any],
                    fact: str) -> Parsed:
     """A number of months: taken when the range decides everything, else values to pick."""
     span = answers.read_months(text)
@@ -156,7 +156,7 @@ def text_of_months(n: int) -> str:
 
 
 def _read_number(question: Question, text: str, as_of: date, services: Services,
-                 state: dict) -> Parsed:
+                 state: dict[str, Any]) -> Parsed:
     reading = answers.read_number(text)
     value = reading.value
     _check_range(question, value)
@@ -174,14 +174,14 @@ def _check_range(question: Question, value: float, fact: str | None = None) -> N
 
 
 def _read_yes_no(question: Question, text: str, as_of: date, services: Services,
-                 state: dict) -> Parsed:
+                 state: dict[str, Any]) -> Parsed:
     reading = answers.read_yes_no(text)
     value = reading.value
     return Parsed(facts={question.facts[0]: value}, shown="yes" if value else "no", sure=reading.sure)
 
 
 def _read_choice(question: Question, text: str, as_of: date, services: Services,
-                 state: dict) -> Parsed:
+                 state: dict[str, Any]) -> Parsed:
     fact, value = question.facts[0], text.strip()
     if value in question.choices:
         return Parsed(facts={fact: value}, shown=f"choice:{fact}.{value}")

@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot.core.render import text
 from bot.core.results_view import OPEN_STATUSES, amount_text, as_date, near_miss
 
+if TYPE_CHECKING:
+    from bot.core.result import Result
+
 DEADLINE_OFFSETS = (30, 7)
 
 
-def plan_reminders(results: list, facts: dict, as_of: date) -> list[dict]:
+def plan_reminders(results: list[Result], facts: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
     """Reminders (``due``, ``kind``, ``rule_id``, ``text``) on future dates only, soonest first."""
     plans = [*_threshold_reminders(results, as_of), *_deadline_reminders(results, as_of)]
     return sorted(plans, key=lambda p: (p["due"], p["rule_id"], p["kind"]))
 
 
-def _threshold_reminders(results: list, as_of: date) -> list[dict]:
+def _threshold_reminders(results: list[Result], as_of: date) -> list[dict[str, Any]]:
     """A near miss whose every gap closes by itself on a known day: remind on that day."""
     plans = []
     for result in results:
@@ -32,7 +36,7 @@ def _threshold_reminders(results: list, as_of: date) -> list[dict]:
     return plans
 
 
-def _deadline_reminders(results: list, as_of: date) -> list[dict]:
+def _deadline_reminders(results: list[Result], as_of: date) -> list[dict[str, Any]]:
     """A claimable subsidy with a deadline: remind 30 and 7 days before (future dates only)."""
     plans = []
     for result in results:
@@ -47,6 +51,6 @@ def _deadline_reminders(results: list, as_of: date) -> list[dict]:
     return plans
 
 
-def _plan(due: date, kind: str, result, message: str) -> dict:
+def _plan(due: date, kind: str, result: Result, message: str) -> dict[str, Any]:
     """One reminder as the adapter stores it."""
     return {"due": due.isoformat(), "kind": kind, "rule_id": result.id, "text": message}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_REPLY_CHARS = 4000
 MAX_BUTTON_DATA = 64
@@ -31,9 +32,9 @@ class Reply:
 class Turn:
     """The result of one input: the new state, the replies to show, events for the adapter."""
 
-    state: dict
+    state: dict[str, Any]
     replies: list[Reply]
-    events: list[dict] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 def rows(buttons: list[Button], per_row: int = 3) -> list[list[Button]]:

@@ -5,8 +5,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any, TypedDict
 
 from bot.core.conditions import ConditionOutcome
+
+
+class Texts(TypedDict, total=False):
+    """A result's sentences, rendered from templates (empty when the result has no ``explain``)."""
+
+    reasons: list[str]
+    how_to_claim: str
+    amount_note: str | None
+    note: str | None
+    bring: list[str]
 
 
 @dataclass
@@ -25,18 +36,18 @@ class Result:
     claimable: bool | None
     status: str
     claim_deadline: date | None
-    amount: dict | None
+    amount: dict[str, Any] | None
     missing_facts: list[str]
-    citation: dict
+    citation: dict[str, Any]
     conditions: list[ConditionOutcome] = field(default_factory=list)
     qualified_on: date | None = None
     period_start: date | None = None
     period_end: date | None = None
-    explain: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
+    explain: Callable[[], Texts] | None = field(default=None, repr=False, compare=False)
     in_scope: bool = True
 
     @cached_property
-    def _texts(self) -> dict:
+    def _texts(self) -> Texts:
         return self.explain() if self.explain else {}
 
     @property
@@ -69,7 +80,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def result_to_json(result: Result) -> dict:
+def result_to_json(result: Result) -> dict[str, Any]:
     """The contract's result object (plus amount_note, bring, note, conditions, period)."""
     return {
         "id": result.id, "policy": result.policy, "title": result.title,

@@ -1,11 +1,16 @@
 """Evaluation results as replies: claimable first, then open items, near misses, the 'why' screen."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from bot.core.questions import question_for_fact
 from bot.core.render import has_text, render, text
 from bot.core.replies import Button, Reply, pack
+
+if TYPE_CHECKING:
+    from bot.core.result import Result
 
 OPEN_STATUSES = ("active", "claim_window")
 DAYS_LEFT_SHOWN = 60
@@ -13,14 +18,14 @@ BUTTON_TITLE = 14
 MARKS = {"met": "✓", "unmet": "✗", "unknown": "?"}
 
 
-def as_date(value) -> date | None:
+def as_date(value: date | str | None) -> date | None:
     """A date from a date or an ISO string."""
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
 
 
-def amount_text(result) -> str:
+def amount_text(result: Result) -> str:
     """``3000元``, ``每月500元``, ``最多1500元``, or the 'set locally' sentence."""
     amount = result.amount
     if not amount or amount.get("yuan") is None:
@@ -29,7 +34,7 @@ def amount_text(result) -> str:
                 up_to=bool(amount.get("up_to")))
 
 
-def deadline_text(result, as_of: date) -> str:
+def deadline_text(result: Result, as_of: date) -> str:
     """``2026年12月31日前申请（还剩39天）``, or "" without a deadline."""
     deadline = as_date(result.claim_deadline)
     if deadline is None:
@@ -38,13 +43,13 @@ def deadline_text(result, as_of: date) -> str:
     return text("result.deadline", deadline=deadline, left=left if left < DAYS_LEFT_SHOWN else None)
 
 
-def why_button(result) -> Button:
+def why_button(result: Result) -> Button:
     """The 'why' button of one subsidy (long titles shortened for a phone screen)."""
     title = result.title if len(result.title) <= BUTTON_TITLE else result.title[:BUTTON_TITLE - 1] + "…"
     return Button(text("interview.why_button", title=title), f"why:{result.id}"[:64])
 
 
-def claimable_item(result, as_of: date) -> str:
+def claimable_item(result: Result, as_of: date) -> str:
     """One claimable subsidy: amount, deadline, how to claim, what to bring."""
     how = result.how_to_claim or ""
     bring = [item for item in (result.bring or []) if item not in how]
@@ -52,7 +57,7 @@ def claimable_item(result, as_of: date) -> str:
                   deadline=deadline_text(result, as_of), how=how, bring=bring, note=result.note or "")
 
 
-def open_item(result, state: dict) -> str:
+def open_item(result: Result, state: dict[str, Any]) -> str:
     """A subsidy that needs one more answer."""
     asks = []
     for fact in result.missing_facts:
@@ -66,7 +71,7 @@ def open_item(result, state: dict) -> str:
                   checks=checks)
 
 
-def gaps_of(result) -> list[dict]:
+def gaps_of(result: Result) -> list[dict[str, Any]]:
     """What is missing for a subsidy that fails only on gaps (empty when something else fails)."""
     unmet = [c for c in result.conditions if c.status == "unmet"]
     if not unmet or any(c.gap is None for c in unmet):
@@ -74,12 +79,12 @@ def gaps_of(result) -> list[dict]:
     return [{"gap": c.gap, "crosses_on": as_date(c.crosses_on)} for c in unmet]
 
 
-def last_qualifying_day(result) -> date | None:
+def last_qualifying_day(result: Result) -> date | None:
     """The last day the conditions may still be met: the period end (None when open-ended)."""
     return as_date(getattr(result, "period_end", None))
 
 
-def near_miss(result) -> list[dict]:
+def near_miss(result: Result) -> list[dict[str, Any]]:
     """The gaps of a subsidy still in force that the person can close in time (else [])."""
     gaps = gaps_of(result)
     end = last_qualifying_day(result)
@@ -90,26 +95,26 @@ def near_miss(result) -> list[dict]:
     return gaps
 
 
-def too_late(result) -> bool:
+def too_late(result: Result) -> bool:
     """A subsidy failed only on gaps that can no longer be closed inside its period."""
     return (result.eligible is False and result.status in OPEN_STATUSES and bool(gaps_of(result))
             and not near_miss(result) and last_qualifying_day(result) is not None)
 
 
-def near_item(result, gaps: list[dict]) -> str:
+def near_item(result: Result, gaps: list[dict[str, Any]]) -> str:
     """``再缴1个月社保 → 3000元``."""
     lines = [_gap_text(g) for g in gaps]
     when = max((g["crosses_on"] for g in gaps if g["crosses_on"]), default=None)
     return render("result_near", title=result.title, amount=amount_text(result), gaps=lines, when=when)
 
 
-def _gap_text(gap: dict) -> str:
+def _gap_text(gap: dict[str, Any]) -> str:
     """``再缴1个月社保`` for one gap."""
     fact, need = gap["gap"].get("fact"), gap["gap"].get("need")
     return text(f"near.{fact}" if fact and has_text(f"near.{fact}") else "near.default", need=need)
 
 
-def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -> list[Reply]:
+def results_replies(results: list[Result], state: dict[str, Any], as_of: date, can_remind: bool) -> list[Reply]:
     """The result screen, split at item boundaries; action buttons on the last reply."""
     claimable = [r for r in results if r.claimable]
     pending = [r for r in results if r.eligible is None and r.status in OPEN_STATUSES]
@@ -144,7 +149,7 @@ def results_replies(results: list, state: dict, as_of: date, can_remind: bool) -
     return replies
 
 
-def why_reply(result, doc_title) -> Reply:
+def why_reply(result: Result, doc_title: Callable[[str], str]) -> Reply:
     """Each condition (✓ ✗ ?) and the quoted clause with document title and clause id."""
     conditions = [{"mark": MARKS.get(c.status, "?"), "reason": c.reason} for c in result.conditions]
     citation = result.citation or {}

@@ -32,10 +32,10 @@ class Rule:
     beneficiary: str
     scope: tuple[Condition, ...]
     conditions: tuple[Condition, ...]
-    amount: dict | None
+    amount: dict[str, Any] | None
     amount_note: str | None
     period: Period
-    qualifying: dict | None
+    qualifying: dict[str, Any] | None
     claim: str
     bring: tuple[str, ...]
     note: str | None
@@ -43,14 +43,14 @@ class Rule:
     offices: tuple[str, ...] = ()
     # Computed once in __post_init__ (outside __init__, equality, hash and repr):
     _reads_facts: bool = field(init=False, repr=False, compare=False)   # the amount depends on facts
-    _fixed_amount: dict | None = field(init=False, repr=False, compare=False)  # else the figure
+    _fixed_amount: dict[str, Any] | None = field(init=False, repr=False, compare=False)  # else the figure
 
     def __post_init__(self) -> None:
         reads = bool(amount_problems(self.amount) or amount_facts(self.amount))
         object.__setattr__(self, "_reads_facts", reads)
         object.__setattr__(self, "_fixed_amount", None if reads else compute_amount(self.amount, {}))
 
-    def amount_for(self, facts: dict) -> dict | None:
+    def amount_for(self, facts: dict[str, Any]) -> dict[str, Any] | None:
         """The amount object for these facts (a fixed figure is computed once and handed out as a copy)."""
         if self._reads_facts:
             return compute_amount(self.amount, facts)
@@ -69,7 +69,7 @@ class Rule:
         return sorted(names)
 
 
-class _Problems(list):
+class _Problems(list[str]):
     """Problems found while reading one file, each naming file, rule and field."""
 
     def add(self, where: str, field: str, message: str) -> None:
@@ -81,13 +81,13 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def parse_condition(raw: Any, named: dict, where: str, problems: _Problems) -> Condition | None:
+def parse_condition(raw: Any, named: dict[str, Any], where: str, problems: _Problems) -> Condition | None:
     """A condition from YAML: a name defined under ``conditions:`` or an inline mapping."""
     if isinstance(raw, str):
         if raw not in named or not isinstance(named[raw], dict):
             problems.add(where, "conditions", f"unknown condition name {raw!r}")
             return None
-        parsed = named.setdefault("_parsed", {})  # one object per name: evaluated once per call
+        parsed: dict[str, Condition | None] = named.setdefault("_parsed", {})  # one object per name: evaluated once per call
         if raw not in parsed:
             parsed[raw] = parse_condition({"id": raw, **named[raw]}, named, where, problems)
         return parsed[raw]
@@ -102,7 +102,7 @@ def parse_condition(raw: Any, named: dict, where: str, problems: _Problems) -> C
     extra = set(raw) - {"id", "fact", "unclear", "bound_by", op}
     if extra:
         problems.add(where, f"condition {raw['id']}", f"unknown keys {sorted(extra)}")
-    parts: tuple = ()
+    parts: tuple[Condition, ...] = ()
     if op in ("any", "all"):
         parts = tuple(c for c in (parse_condition(p, named, where, problems) for p in value or []) if c)
     fact = raw.get("fact")
@@ -130,7 +130,7 @@ def _period(raw: Any, base: Period | None, where: str, problems: _Problems) -> P
     return Period(**values)
 
 
-def _rule(raw: dict, doc: dict, named: dict, path: Path, problems: _Problems) -> Rule | None:
+def _rule(raw: dict[str, Any], doc: dict[str, Any], named: dict[str, Any], path: Path, problems: _Problems) -> Rule | None:
     where = f"{path.name}: rule {raw.get('id', '?')}"
     for key in REQUIRED:
         if key not in raw:

@@ -1,16 +1,19 @@
 """Load and validate rules/<doc-id>.yaml (schema: rules/README.md); cached after the first load."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ROOT
 from bot.core.conditions import DERIVED
 from bot.core.errors import InputError, RulesError
 from bot.core.rule_schema import Rule, read_rules_file, squash
+
+if TYPE_CHECKING:
+    from bot.core.knowledge import KnowledgeBase
 
 RULES_DIR = ROOT / "rules"
 ORIGIN_FACTS = ("origin_county", "origin_city", "origin_province")
@@ -43,7 +46,7 @@ def validate(rules: list[Rule], knowledge: Any = None, templates: bool = True) -
     return problems
 
 
-def _templates(rule: Rule, where: str, has_text) -> list[str]:
+def _templates(rule: Rule, where: str, has_text: Callable[[str], bool]) -> list[str]:
     problems = []
     for field, key in (("claim", rule.claim), ("note", rule.note), ("amount_note", rule.amount_note)):
         if key and not has_text(key):
@@ -63,7 +66,7 @@ def _cited(rule: Rule, knowledge: Any, where: str) -> list[str]:
     return []
 
 
-def _knowledge():
+def _knowledge() -> KnowledgeBase | None:
     try:
         from bot.core.knowledge import load_knowledge
     except ImportError:
@@ -109,7 +112,7 @@ def load_rules(directory: Path = RULES_DIR) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def origin_areas(rule: Rule) -> tuple[str, frozenset] | None:
+def origin_areas(rule: Rule) -> tuple[str, frozenset[Any]] | None:
     """The first home-area condition of a rule's scope: its fact and every value that is not unmet."""
     for cond in rule.scope:
         listed = cond.op == "in" and isinstance(cond.value, (list, tuple))
@@ -148,7 +151,7 @@ class RuleIndex:
         return cls(tuple(rules), tuple(opened), {k: tuple(v) for k, v in by_fact.items()},
                    {k: tuple(v) for k, v in by_area.items()})
 
-    def fitting(self, facts: dict) -> list[int]:
+    def fitting(self, facts: dict[str, Any]) -> list[int]:
         """Positions, in rule order, of the rules whose home-area condition is not unmet by the facts."""
         if all(facts.get(fact) is None for fact in self.by_fact):
             return list(range(len(self.rules)))

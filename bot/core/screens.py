@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.core.errors import InputError
 from bot.core.interview import Services, next_question
@@ -12,7 +13,7 @@ from bot.core.replies import Button, Reply, Turn
 from bot.core.results_view import results_replies, why_reply
 
 
-def advance(state: dict, as_of: date, services: Services) -> Turn:
+def advance(state: dict[str, Any], as_of: date, services: Services) -> Turn:
     """Ask the next question that can still change a result, or show the results."""
     turn = _advance(state, as_of, services)
     noted = _noted_place(state, services)
@@ -22,7 +23,7 @@ def advance(state: dict, as_of: date, services: Services) -> Turn:
     return turn
 
 
-def _noted_place(state: dict, services: Services) -> str:
+def _noted_place(state: dict[str, Any], services: Services) -> str:
     """'记下了，你老家是：四川省乐山市马边彝族自治县' right after a place was answered, so a
     wrong match is seen at once ('' otherwise)."""
     key, facts = state.pop("noted", None), state["facts"]
@@ -43,7 +44,7 @@ def _noted_place(state: dict, services: Services) -> str:
     return ""
 
 
-def _advance(state: dict, as_of: date, services: Services) -> Turn:
+def _advance(state: dict[str, Any], as_of: date, services: Services) -> Turn:
     results = services.evaluate(state["facts"], as_of)
     key = next_question(state, results)
     if key:
@@ -55,18 +56,18 @@ def _advance(state: dict, as_of: date, services: Services) -> Turn:
     return Turn(state, replies, [event])
 
 
-def ask(state: dict, key: str) -> Turn:
+def ask(state: dict[str, Any], key: str) -> Turn:
     """Make ``key`` the pending question and ask it."""
     state["phase"], state["pending"], state["options"] = "asking", key, []
     return Turn(state, [question_reply(state, key)], [])
 
 
-def answered(state: dict, key: str) -> bool:
+def answered(state: dict[str, Any], key: str) -> bool:
     """Whether ``key`` has an answer or was skipped."""
     return key in state["skipped"] or any(a["q"] == key for a in state["answers"])
 
 
-def current(state: dict, *before: Reply) -> Turn:
+def current(state: dict[str, Any], *before: Reply) -> Turn:
     """Some replies, then the current screen again (question, welcome or actions)."""
     replies = list(before)
     if state["phase"] == "asking" and state.get("pending"):
@@ -80,12 +81,12 @@ def current(state: dict, *before: Reply) -> Turn:
     return Turn(state, replies, [])
 
 
-def stale(state: dict) -> Turn:
+def stale(state: dict[str, Any]) -> Turn:
     """An old or unknown button: say so and show the current screen."""
     return current(state, Reply(text("interview.stale_button"), []))
 
 
-def why(state: dict, rule_id: str, as_of: date, services: Services) -> Turn:
+def why(state: dict[str, Any], rule_id: str, as_of: date, services: Services) -> Turn:
     """The 'why' screen of one subsidy."""
     results = {r.id: r for r in services.evaluate(state["facts"], as_of)}
     if rule_id not in results:
@@ -93,7 +94,7 @@ def why(state: dict, rule_id: str, as_of: date, services: Services) -> Turn:
     return Turn(state, [why_reply(results[rule_id], services.doc_title)], [])
 
 
-def remind(state: dict, as_of: date, services: Services) -> Turn:
+def remind(state: dict[str, Any], as_of: date, services: Services) -> Turn:
     """'Remind me': hand the planned reminders to the adapter to store."""
     plans = plan_reminders(services.evaluate(state["facts"], as_of), state["facts"], as_of)
     if not plans:

@@ -8,14 +8,19 @@ a document's period). Otherwise the person picks a value from buttons.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.core.conditions import Condition
+    from bot.core.result import Result
 
 MAX_PICKS = 12
 
 
-def _walk(conditions, fact: str):
+def _walk(conditions: Iterable[Condition], fact: str) -> Iterator[int | float]:
     """Every ``at_least`` value on ``fact`` in a condition tree."""
     for cond in conditions:
         if cond.op in ("any", "all"):
@@ -37,7 +42,7 @@ def thresholds(fact: str) -> tuple[int, ...]:
     return tuple(sorted(t for t in found if t > 0))
 
 
-def _outcome(results: list) -> tuple:
+def _outcome(results: list[Result]) -> tuple[tuple[Any, ...], ...]:
     """What a worker is told, per result: eligible, claimable, any gap left, and whether the
     qualifying day falls inside the period (it matters once the facts still unknown are given)."""
     told = []
@@ -49,14 +54,14 @@ def _outcome(results: list) -> tuple:
     return tuple(sorted(told, key=str))
 
 
-def same_outcome(fact: str, low, high, facts: dict, as_of: date,
-                 evaluate: Callable[[dict, date], list]) -> bool:
+def same_outcome(fact: str, low: int | str, high: int | str, facts: dict[str, Any], as_of: date,
+                 evaluate: Callable[[dict[str, Any], date], list[Result]]) -> bool:
     """Whether the results read the same with either end of a range for ``fact``."""
     return _outcome(evaluate({**facts, fact: low}, as_of)) == _outcome(evaluate({**facts, fact: high}, as_of))
 
 
-def decides(fact: str, low: int, high: int, facts: dict, as_of: date,
-            evaluate: Callable[[dict, date], list]) -> bool:
+def decides(fact: str, low: int, high: int, facts: dict[str, Any], as_of: date,
+            evaluate: Callable[[dict[str, Any], date], list[Result]]) -> bool:
     """Whether storing ``low`` tells the person what any value up to ``high`` would."""
     if low == high:
         return True

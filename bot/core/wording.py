@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.render import cn_date, has_text, text
+
+if TYPE_CHECKING:
+    from bot.core.conditions import Condition
 
 ORIGIN_FACTS = ("origin_county", "origin_city", "origin_province")
 
@@ -27,7 +30,7 @@ def static_text(key: str) -> str:
     return text(key) if has_text(key) else ""
 
 
-def reason_text(cond, status: str, ctx: dict) -> str:
+def reason_text(cond: Condition, status: str, ctx: dict[str, Any]) -> str:
     """Plain Chinese for an outcome: the condition's own string, else the operator's."""
     key = f"eval.cond.{cond.id}"
     if not has_text(key):
@@ -40,7 +43,7 @@ def reason_text(cond, status: str, ctx: dict) -> str:
     return text(key, status=status, label=label, unit=static_text(f"eval.unit.{unit}") if unit else "", **{**base, **ctx})
 
 
-def _need(cond) -> str:
+def _need(cond: Condition) -> str:
     if cond.op == "in":
         return "、".join(display(cond.fact, v) for v in cond.value)
     return display(cond.fact, cond.value)
