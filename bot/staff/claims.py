@@ -139,7 +139,7 @@ def rule_titles() -> dict[str, str]:
     return {rule.id: rule.title for rule in load_rules()}
 
 
-def parse_amount(value: Decimal | int | float | str) -> Decimal:
+def parse_amount(value: Decimal | float | str) -> Decimal:
     """Yuan as entered (``3000``, ``3,000元``, ``三千``, ``1.5万``), positive, to the fen."""
     if isinstance(value, bool):
         raise InputError(text("staff.claim.bad_amount"), "amount is a boolean")
@@ -147,10 +147,11 @@ def parse_amount(value: Decimal | int | float | str) -> Decimal:
         from bot.core.answer_text import NotUnderstood
         from bot.core.answers import read_number
 
+        typed = value
         try:
-            value = read_number(re.sub(r"[,，\s]", "", value)).value
+            value = read_number(re.sub(r"[,，\s]", "", typed)).value
         except NotUnderstood:
-            raise InputError(text("staff.claim.bad_amount"), f"not an amount: {value[:40]!r}") from None
+            raise InputError(text("staff.claim.bad_amount"), f"not an amount: {typed[:40]!r}") from None
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
@@ -170,7 +171,7 @@ def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else (Decimal(fen) / 100).quantize(FEN)
 
 
-def _check(rule_id: str, status: str, on: date | None, amount: Decimal | int | float | str | None,
+def _check(rule_id: str, status: str, on: date | None, amount: Decimal | float | str | None,
            reason: str | None, as_of: date) -> tuple[date | None, Decimal | None, str]:
     """The date, amount and reason to store; InputError (in Chinese) for anything wrong."""
     if rule_id not in _known_rules():
@@ -188,7 +189,7 @@ def _check(rule_id: str, status: str, on: date | None, amount: Decimal | int | f
     return day, None if amount is None else parse_amount(amount), note
 
 
-def _subject_filter(model: type[ClaimRow] | type[ClaimHistoryRow], subject: Subject) -> list:
+def _subject_filter(model: type[ClaimRow | ClaimHistoryRow], subject: Subject) -> list:
     """WHERE terms selecting the subject's rows."""
     if subject.user_id is not None:
         return [col(model.user_id) == subject.user_id]
@@ -261,7 +262,7 @@ def _set(session: Session, ctx: StaffContext, actor_id: int, subject: Subject, r
 
 
 def mark_claim(ctx: StaffContext, actor_id: int, subject: Subject, rule_id: str, status: str, *,
-               on: date | None = None, amount: Decimal | int | float | str | None = None,
+               on: date | None = None, amount: Decimal | float | str | None = None,
                reason: str | None = None, as_of: date | None = None) -> ClaimMark:
     """Mark one subsidy (``rule_id``) of ``subject`` as applied/received/rejected/declined.
 
