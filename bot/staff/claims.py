@@ -131,12 +131,28 @@ def _known_rules() -> frozenset[str]:
     return frozenset(rule.id for rule in load_rules())
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """A subsidy as the rules file names it: its title, and its amount where the document sets
+    one figure for everybody (None where it sets none, or where it depends on the answers)."""
+
+    title: str
+    amount: dict | None
+
+
 @lru_cache(maxsize=1)
-def rule_titles() -> dict[str, str]:
-    """Rule id -> the subsidy's title (for marks on subsidies no longer claimable)."""
+def rule_catalogue() -> dict[str, RuleInfo]:
+    """Rule id -> title and fixed amount (for marks on subsidies no longer claimable)."""
     from bot.core.rules import load_rules
 
-    return {rule.id: rule.title for rule in load_rules()}
+    return {rule.id: RuleInfo(rule.title, rule.amount if (rule.amount or {}).get("yuan") is not None
+                              else None) for rule in load_rules()}
+
+
+def rule_title(rule_id: str) -> str:
+    """The subsidy's title, or the id itself for a rule no longer in the rules files."""
+    info = rule_catalogue().get(rule_id)
+    return info.title if info else rule_id
 
 
 def parse_amount(value: Decimal | float | str) -> Decimal:

@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.core.render import has_text, text
 from bot.staff.access import visible_rows
 from bot.staff.assessment import Claim, facts_of
-from bot.staff.claims import mark_text, rule_titles
+from bot.staff.claims import mark_text, rule_title
 from bot.staff.context import StaffContext
 from bot.staff.overview import ApplicantSummary, log_export, summarise
 from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
@@ -122,7 +122,7 @@ def claim_rows(summaries: list[ApplicantSummary]) -> list[list[Any]]:
     """One row per marked subsidy: applicant id and name, subsidy, status, date, yuan received,
     reason (marks on subsidies no longer claimable too: what was applied for stays on record)."""
     titles = {c.rule: c.title for s in summaries for c in s.assessment.claims}
-    return [[s.applicant.id, s.applicant.name, titles.get(rule) or rule_titles().get(rule, rule),
+    return [[s.applicant.id, s.applicant.name, titles.get(rule) or rule_title(rule),
              mark.label, mark.on, None if mark.amount is None else float(mark.amount),
              mark.reason or None]
             for s in summaries for rule, mark in sorted(s.marks.items())]

@@ -17,8 +17,15 @@ from sqlmodel import col
 
 from bot.core.errors import InputError
 from bot.staff.assessment import facts_of
-from bot.staff.claims import APPLIED, RECEIVED, ClaimMark, marks_for_applicants, marks_for_workers
-from bot.staff.claims import rule_titles as catalogue_titles
+from bot.staff.claims import (
+    APPLIED,
+    RECEIVED,
+    ClaimMark,
+    marks_for_applicants,
+    marks_for_workers,
+    rule_catalogue,
+    rule_title,
+)
 from bot.staff.context import StaffContext
 from bot.staff.models import ApplicantRow, stored_id
 from bot.staff.roles import ADMIN, Grant
@@ -125,11 +132,20 @@ class Tally:
             seen.add(result.id)
             uptake.add(result.amount, mark)
             self.policy_uptake.setdefault(result.title, Uptake()).add(result.amount, mark)
-        for rule, mark in marks.items():  # applied for, but the answers no longer reach the rule
+        for rule, mark in sorted(marks.items()):  # applied for; the answers no longer reach it
             if rule not in seen and mark.status in (APPLIED, RECEIVED):
-                uptake.add(None, mark)
-                title = catalogue_titles().get(rule, rule)
-                self.policy_uptake.setdefault(title, Uptake()).add(None, mark)
+                info = rule_catalogue().get(rule)
+                amount = info.amount if info else None
+                uptake.add(amount, mark)
+                self.policy_uptake.setdefault(rule_title(rule), Uptake()).add(amount, mark)
+
+    def uptake_lists(self) -> tuple[list[tuple[str, Uptake]], list[tuple[str, Uptake]]]:
+        """(county, uptake) and (policy title, uptake) with something eligible, most first."""
+        def order(item: tuple[str, Uptake]) -> tuple[int, str]:
+            return -item[1].eligible.claims, item[0]
+
+        return (sorted(((c, u) for c, u in self.county_uptake.items() if u.eligible.claims), key=order),
+                sorted(((t, u) for t, u in self.policy_uptake.items() if u.eligible.claims), key=order))
 
     def by_county(self) -> list[CountyUptake]:
         """Eligible / applied / received per home county, most eligible first, then by name."""

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.storage import locks
-from bot.storage.claimed import claim_settled
 from bot.storage.base import Reminder, Subscription, UserRecord
+from bot.storage.claimed import claim_settled
 from bot.storage.engine import make_engine
 from bot.storage.erase import erase_user
 from bot.storage.inbox import Inbox
