@@ -19,9 +19,7 @@ from test_staff_support import (
     FakeResult,
     build_world,
     make_context,
-    postgres_engine,  # noqa: F401 - the fixture staff_engine asks for
     snapshot,
-    staff_engine,
 )
 
 from bot.core.errors import InputError
