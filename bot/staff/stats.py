@@ -6,6 +6,7 @@ received money sums the amounts people entered, never a document's figure.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -174,19 +175,21 @@ def interviews(ctx: StaffContext, grant: Grant) -> list[Interview]:
     with ctx.transaction() as session:
         for key, stored in session.execute(select(col(ConversationRow.key), col(ConversationRow.state))
                                            .where(col(ConversationRow.key).like("tg:%"))):
-            state: dict[str, Any] = stored if isinstance(stored, dict) else {}  # stored JSON
+            if isinstance(stored, (str, bytes)):  # JSON the driver left undecoded
+                stored = json.loads(stored)
+            state: dict[str, Any] = stored if isinstance(stored, dict) else {}
             facts: dict[str, Any] = dict(state.get("facts") or {})
             county = facts.get("origin_county") and in_scope(grant, ctx, str(facts["origin_county"]))
             user = str(key).removeprefix("tg:")
-            if county and user.isdigit():
-                workers.append((county, facts, int(user)))
+            if county:  # a key that names no user id counts, with no marks
+                workers.append((county, facts, int(user) if user.isdigit() else 0))
         for row in session.scalars(select(ApplicantRow)):
             county = (row.state or {}).get("facts") and in_scope(grant, ctx, row.county)
             if county:
                 applicants.append((county, facts_of(row.state, row.county), stored_id(row.id)))
-        worker_marks = marks_for_workers(session, [uid for _, _, uid in workers])
+        worker_marks = marks_for_workers(session, [uid for _, _, uid in workers if uid])
         applicant_marks = marks_for_applicants(session, [aid for _, _, aid in applicants])
-    found += [Interview(county, facts, worker_marks[uid]) for county, facts, uid in workers]
+    found += [Interview(county, facts, worker_marks.get(uid, {})) for county, facts, uid in workers]
     found += [Interview(county, facts, applicant_marks[aid]) for county, facts, aid in applicants]
     return found
 
