@@ -24,6 +24,7 @@ from bot.staff import PermissionDenied, StaffContext
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases/staff/access.yaml").read_text("utf-8"))
 AS_OF = date(2026, 11, 22)
+RULE = "shaoxing.stable_employment"
 
 Call = Callable[[StaffContext, int, World], object]
 CALLS: dict[str, Call] = {
@@ -60,6 +61,18 @@ CALLS: dict[str, Call] = {
     "summarise the applicant": lambda c, who, w: staff.applicant_summary(
         c, who, w.applicants["wang"], AS_OF),
     "export the ledger": lambda c, who, w: staff.export_ledger(c, who, AS_OF),
+    "mark the applicant's claim": lambda c, who, w: staff.mark_claim(
+        c, who, staff.Subject.applicant(w.applicants["wang"]), RULE, "applied", as_of=AS_OF),
+    "undo the applicant's claim": lambda c, who, w: staff.undo_claim(
+        c, who, staff.Subject.applicant(w.applicants["wang"]), RULE),
+    "clear the applicant's claim": lambda c, who, w: staff.clear_claim(
+        c, who, staff.Subject.applicant(w.applicants["wang"]), RULE),
+    "read the applicant's claims": lambda c, who, w: staff.claims_of(
+        c, who, staff.Subject.applicant(w.applicants["wang"])),
+    "mark a worker's own claim": lambda c, who, w: staff.mark_claim(
+        c, who, staff.Subject.worker(w.ids["worker"]), RULE, "received", amount=3000, as_of=AS_OF),
+    "read a worker's claims": lambda c, who, w: staff.claim_history(
+        c, who, staff.Subject.worker(w.ids["worker"])),
 }
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -142,7 +142,9 @@ def test_forget_user_removes_role_invite_and_audit_lines(ctx):
     redeem_invite(ctx, USER, create_invite(ctx, ADMIN_ID, STAFF, cities=("乐山市",)).token)
     counts = forget_user(ctx, USER)
     assert counts == {"roles": 1, "invites": 1, "audit": 1, "applicants": 0, "services": 0,
-                      "links": 0, "bound": 0, "granted": 0}
+                      "links": 0, "bound": 0, "granted": 0, "claims_blanked": 0, "claims": 0,
+                      "claim_history_blanked": 0, "claim_history": 0, "claims_marked": 0,
+                      "claim_history_marked": 0}
     assert role_of(ctx, USER).role == WORKER
     assert all(USER not in (e.actor, e.target) for e in audit_log(ctx, ADMIN_ID))
 

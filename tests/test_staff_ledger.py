@@ -31,6 +31,7 @@ from bot.staff import (
     save_interview,
     summaries_text,
 )
+from bot.staff.claims import Subject, mark_claim
 from bot.staff.ledger import COLUMNS, headers
 
 CASE = yaml.safe_load((Path(__file__).parent / "cases/staff/ledger.yaml").read_text("utf-8"))
@@ -51,6 +52,10 @@ def _load_case(ctx, evaluator: FakeEvaluator) -> dict[str, int]:
         for service in person.get("services", []):
             record_service(ctx, coordinator, applicant.id, service["kind"], service["date"],
                            service["note"])
+        for claim in person.get("claims", []):
+            mark_claim(ctx, coordinator, Subject.applicant(applicant.id), claim["rule"],
+                       claim["status"], on=claim.get("date"), amount=claim.get("amount"),
+                       reason=claim.get("reason"), as_of=AS_OF)
     return world.ids
 
 
@@ -78,9 +83,11 @@ def _cell(value):
 
 @pytest.mark.parametrize("export", CASE["exports"], ids=[e["by"] for e in CASE["exports"]])
 def test_ledger_rows(exported, export):
-    filename, [(title, [header, *rows]), (services_title, services)] = exported[0][export["by"]]
+    filename, [(title, [header, *rows]), (services_title, services), (claims_title, claims)] = \
+        exported[0][export["by"]]
     assert filename == "实名制台账-20261122.xlsx" and title == text("staff.ledger.sheet")
     assert services_title == text("staff.ledger.services_sheet")
+    assert claims_title == text("staff.ledger.claims_sheet")
     assert header == headers() and len(header) == len(COLUMNS)
     if "names" in export:
         assert [row[header.index("姓名")] for row in rows] == export["names"]
@@ -92,6 +99,9 @@ def test_ledger_rows(exported, export):
     service_header, *service_rows = services
     assert [{h: _cell(v) for h, v in zip(service_header, row, strict=True) if h != "编号"}
             for row in service_rows] == export["services"]
+    claim_header, *claim_rows = claims
+    assert [{h: _cell(v) for h, v in zip(claim_header, row, strict=True) if h != "编号"}
+            for row in claim_rows] == export["claims"]
 
 
 def test_evaluator_gets_the_answers_and_the_day(exported):

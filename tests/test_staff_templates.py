@@ -9,7 +9,8 @@ import yaml
 from bot.core.amounts import PERIODS
 from bot.core.render import text
 from bot.staff import assessment, roles
-from bot.staff.ledger import COLUMNS, SERVICE_COLUMNS
+from bot.staff.claims import STATUSES
+from bot.staff.ledger import CLAIM_COLUMNS, COLUMNS, SERVICE_COLUMNS
 from bot.staff.services131 import required
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,8 @@ PREFIXES = set(re.findall(r'f"(staff\.[a-z_.]+\.)\{', SOURCE))
 DYNAMIC = {
     "staff.ledger.col.": COLUMNS,
     "staff.ledger.services.": SERVICE_COLUMNS,
+    "staff.ledger.claims.": CLAIM_COLUMNS,
+    "staff.claim.status.": STATUSES,
     "staff.per.": PERIODS,
     "staff.service.": tuple(required()),
     "staff.status.": (assessment.NEW, assessment.CLAIMABLE, assessment.INCOMPLETE,

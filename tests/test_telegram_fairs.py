@@ -12,7 +12,7 @@ from bot.adapters.telegram_fairs import REPLY_RESERVE, register
 from bot.broadcast import FakeClock, SenderConfig, open_outbox
 from bot.broadcast.tables import DRAFTS, FAIRS, OUTBOX
 from bot.core.render import text
-from bot.staff import StaffContext, create_invite, create_tables, redeem_invite
+from bot.staff import StaffContext, Subject, create_invite, create_tables, mark_claim, redeem_invite
 from bot.staff.models import AuditRow
 
 ADMIN, STAFF, OTHER_STAFF, COORD, WORKER = 1, 10, 11, 20, 30
@@ -206,6 +206,25 @@ async def test_stats_never_shows_zero_yuan_for_a_subsidy_without_a_figure(setup)
     assert "文件未定金额" in county and "元" not in county
     policies = body.split("按补贴")[1].split("金额按文件")[0]
     assert "文件未定金额" in policies and "0元" not in policies
+
+
+async def test_stats_show_claims_applied_and_received(setup) -> None:
+    """A worker marked 重庆's transport help 已到账 with 800元: /stats counts it, the document's
+    missing figure stays 文件未定金额, the received money is what he entered."""
+    storage, ctx, _outbox = setup
+    storage.save_conversation("tg:1000", {"facts": {
+        "origin_county": "巫溪县", "person_category": "poverty_alleviated", "work_province": "广东"}})
+    mark_claim(ctx, 1000, Subject.worker(1000), "chongqing.cross_province_transport", "received",
+               amount="800元", as_of=date(2025, 6, 1))
+    async with _bot(setup) as bot:
+        bot.as_of = date(2025, 6, 1)
+        body = (await bot.send(ADMIN, "/stats"))[0]
+    progress = body.split("申领进度按老家县：")[1]
+    county = next(line for line in progress.splitlines() if line.startswith("巫溪县"))
+    assert "已申请1项（文件未定金额" in county and county.endswith("已到账1项（800元）")
+    policy = next(line for line in body.split("申领进度按补贴：")[1].splitlines()
+                  if "已到账1项" in line)
+    assert policy.endswith("已申请1项（文件未定金额），已到账1项（800元）")
 
 
 class _ProtocolOnly:

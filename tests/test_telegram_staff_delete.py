@@ -10,7 +10,16 @@ from sqlalchemy import Engine, MetaData
 
 from bot.broadcast import open_outbox
 from bot.core.render import text
-from bot.staff import StaffContext, audit_log, create_invite, redeem_invite
+from bot.staff import (
+    StaffContext,
+    Subject,
+    audit_log,
+    claims_of,
+    create_invite,
+    list_applicants,
+    mark_claim,
+    redeem_invite,
+)
 
 ADMIN = 7001
 WORKER, COORDINATOR = 987_654_321, 987_654_322  # distinctive: found in any column or key
@@ -63,8 +72,12 @@ async def test_worker_delete_leaves_no_row_with_their_id(bot, storage, outbox):
     await bot.send(WORKER, "马边")
     await bot.send(WORKER, "/subscribe")
     fair_for(outbox, WORKER)
+    ctx = bot.application.bot_data["staff"]
+    mark_claim(ctx, WORKER, Subject.worker(WORKER), "shaoxing.rent", "received", amount=1500,
+               reason="房东给的收据", as_of=NOON.date())
     assert {name for name, _ in rows_naming(storage.engine, WORKER)} >= {
-        "users", "conversations", "subscriptions", "broadcast_outbox"}
+        "users", "conversations", "subscriptions", "broadcast_outbox", "staff_claims",
+        "staff_claim_history"}
     await delete_me(bot, WORKER)
     assert rows_naming(storage.engine, WORKER) == []
 
@@ -74,8 +87,12 @@ async def test_coordinator_delete_erases_role_audit_and_chat_mode(bot, storage):
     redeem_invite(ctx, COORDINATOR, create_invite(ctx, ADMIN, "coordinator", county="马边",
                                                    village="民主村").token)
     await bot.send(COORDINATOR, "/apply 阿木")  # leaves the chat in "on behalf" mode
+    [amu] = list_applicants(ctx, COORDINATOR, NOON.date())
+    mark_claim(ctx, COORDINATOR, Subject.applicant(amu.applicant.id), "shaoxing.rent", "applied",
+               as_of=NOON.date())
     assert {name for name, _ in rows_naming(storage.engine, COORDINATOR)} >= {
-        "staff_roles", "staff_invites", "staff_audit", "staff_applicants", "conversations"}
+        "staff_roles", "staff_invites", "staff_audit", "staff_applicants", "conversations",
+        "staff_claims", "staff_claim_history"}
     await bot.send(COORDINATOR, "/delete")
     # a coordinator with applicants must choose first: the plain "yes" only asks again
     assert await bot.tap(COORDINATOR, "acct:delete:yes") == [
@@ -87,3 +104,5 @@ async def test_coordinator_delete_erases_role_audit_and_chat_mode(bot, storage):
     applicant_id = int(re.match(r"(\d+)\. 阿木", listing)[1])
     [choice] = [e for e in audit_log(ctx, ADMIN) if e.action == "applicant.keep_for_staff"]
     assert (choice.actor, choice.detail["applicants"]) == (0, [applicant_id])
+    [kept] = claims_of(ctx, ADMIN, Subject.applicant(applicant_id)).values()  # the mark stays
+    assert (kept.status, kept.marked_by) == ("applied", None)

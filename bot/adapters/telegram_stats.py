@@ -29,5 +29,7 @@ def stats_text(fx: Fairs, grant: Grant, as_of: date) -> str:
     counties = [(c, counts.people[c], counts.counties[c])
                 for c in sorted(counts.people, key=lambda c: -counts.people[c])]
     policies = sorted(counts.policies.items(), key=lambda item: -item[1].claims)
+    uptake_counties, uptake_policies = counts.uptake_lists()
     return render("fair_stats", as_of=as_of, people=sum(counts.people.values()),
-                  counties=counties, policies=policies, reach=_reach(fx, grant))
+                  counties=counties, policies=policies, reach=_reach(fx, grant),
+                  uptake_counties=uptake_counties, uptake_policies=uptake_policies)

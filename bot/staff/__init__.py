@@ -16,6 +16,8 @@ Wiring (composition root)::
     # coordinator/staff/admin: export_ledger(ctx, uid, today) -> LedgerFile(filename, content)
     # coordinator: invite_link(bot_username, create_link(ctx, uid, applicant_id).token) for the worker;
     # /start <link token> (is_invite_token is true for it too): redeem_link(ctx, worker_uid, token)
+    # worker or his coordinator: mark_claim(ctx, uid, Subject.worker(uid) | Subject.applicant(id),
+    #   rule_id, "applied"|"received"|"rejected"|"declined", ...), undo_claim, clear_claim, claims_of
     # /delete: forget_user(ctx, uid)
 """
 from bot.staff.applicants import (
@@ -29,6 +31,16 @@ from bot.staff.applicants import (
 )
 from bot.staff.assessment import Assessment, Claim
 from bot.staff.audit import AuditEntry, audit_log
+from bot.staff.claims import (
+    ClaimEvent,
+    ClaimMark,
+    Subject,
+    claim_history,
+    claims_of,
+    clear_claim,
+    mark_claim,
+    undo_claim,
+)
 from bot.staff.context import StaffContext
 from bot.staff.invite_admin import PendingInvite, cancel_invite, invite_ref, pending_invites
 from bot.staff.invites import (
@@ -63,13 +75,14 @@ from bot.staff.services131 import Progress, Service, delete_service, list_servic
 
 __all__ = [
     "ADMIN", "COORDINATOR", "STAFF", "WORKER", "Applicant", "ApplicantLink", "ApplicantSummary",
-    "Assessment", "AuditEntry", "Claim", "Grant", "Invite", "LedgerFile", "PendingInvite",
-    "PermissionDenied", "Progress", "Scope", "Service", "StaffContext", "applicant_summary",
-    "assign_applicant", "audit_log", "cancel_invite", "create_invite", "create_link",
+    "Assessment", "AuditEntry", "Claim", "ClaimEvent", "ClaimMark", "Grant", "Invite", "LedgerFile", "PendingInvite",
+    "PermissionDenied", "Progress", "Scope", "Service", "StaffContext", "Subject",
+    "applicant_summary", "assign_applicant", "audit_log", "cancel_invite", "claim_history",
+    "claims_of", "clear_claim", "create_invite", "create_link",
     "create_tables", "delete_applicant", "delete_service", "export_ledger", "forget_user",
     "get_applicant", "interview_step", "invite_link", "invite_ref", "is_invite_token",
-    "is_link_token", "list_applicants", "list_roles", "list_services", "pending_invites",
+    "is_link_token", "list_applicants", "list_roles", "list_services", "mark_claim", "pending_invites",
     "record_service", "redeem_invite", "redeem_link", "register_applicant", "require",
     "revoke_role", "role_label", "role_of", "save_interview", "summaries_text",
-    "update_contact", "welcome_text",
+    "undo_claim", "update_contact", "welcome_text",
 ]

@@ -13,7 +13,14 @@ from bot.core.render import text
 from bot.staff.access import owned, readable, scope_of, supervised
 from bot.staff.audit import record
 from bot.staff.context import StaffContext, as_utc
-from bot.staff.models import ApplicantRow, LinkRow, ServiceRow, stored_id
+from bot.staff.models import (
+    ApplicantRow,
+    ClaimHistoryRow,
+    ClaimRow,
+    LinkRow,
+    ServiceRow,
+    stored_id,
+)
 from bot.staff.roles import COORDINATOR, Grant, PermissionDenied, grant_of, require
 
 PHONE = re.compile(r"^1\d{10}$")
@@ -174,6 +181,9 @@ def remove_applicant_rows(session: Session, applicant_id: int) -> None:
         session.delete(service)
     for link in session.exec(select(LinkRow).where(LinkRow.applicant_id == applicant_id)):
         session.delete(link)
+    for model in (ClaimRow, ClaimHistoryRow):  # the claims marked for them, with their history
+        for claim in session.exec(select(model).where(model.applicant_id == applicant_id)):
+            session.delete(claim)
     session.flush()
     row = session.get(ApplicantRow, applicant_id)
     if row is not None:

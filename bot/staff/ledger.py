@@ -13,16 +13,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.core.render import has_text, text
 from bot.staff.access import visible_rows
 from bot.staff.assessment import Claim, facts_of
+from bot.staff.claims import mark_text, rule_title
 from bot.staff.context import StaffContext
 from bot.staff.overview import ApplicantSummary, log_export, summarise
 from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
 from bot.staff.services131 import progress_text
 
 COLUMNS = ("id", "name", "phone", "village", "county", "work_place", "employment_start",
-           "social_insurance_months", "claims", "amounts", "deadline", "status", "services")
+           "social_insurance_months", "claims", "amounts", "claim_marks", "deadline", "status",
+           "services")
 WIDTHS = {"name": 10, "phone": 14, "village": 14, "county": 18, "work_place": 22,
-          "claims": 36, "amounts": 20, "deadline": 14, "status": 12, "services": 30}
+          "claims": 36, "amounts": 20, "claim_marks": 30, "deadline": 14, "status": 12,
+          "services": 30}
 SERVICE_COLUMNS = ("id", "name", "kind", "date", "note")
+CLAIM_COLUMNS = ("id", "name", "subsidy", "status", "date", "amount", "reason")
+CLAIM_WIDTHS = (8, 10, 30, 10, 14, 12, 30)
 DATE_FORMAT = "yyyy-mm-dd"
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -79,6 +84,7 @@ def ledger_row(summary: ApplicantSummary) -> list[Any]:
             facts.get("social_insurance_months"),
             separator.join(c.title for c in found.claims),
             separator.join(amount_text(c) for c in found.claims),
+            separator.join(mark_text(summary.marks.get(c.rule)) for c in found.claims),
             found.nearest_deadline, text(f"staff.status.{found.status}"),
             progress_text(list(summary.services))]
 
@@ -112,8 +118,18 @@ def service_rows(summaries: list[ApplicantSummary]) -> list[list[Any]]:
             for s in summaries for service in s.delivered]
 
 
+def claim_rows(summaries: list[ApplicantSummary]) -> list[list[Any]]:
+    """One row per marked subsidy: applicant id and name, subsidy, status, date, yuan received,
+    reason (marks on subsidies no longer claimable too: what was applied for stays on record)."""
+    titles = {c.rule: c.title for s in summaries for c in s.assessment.claims}
+    return [[s.applicant.id, s.applicant.name, titles.get(rule) or rule_title(rule),
+             mark.label, mark.on, None if mark.amount is None else float(mark.amount),
+             mark.reason or None]
+            for s in summaries for rule, mark in sorted(s.marks.items())]
+
+
 def workbook_bytes(summaries: list[ApplicantSummary]) -> bytes:
-    """The ledger workbook: the ledger sheet, then the 131 service records."""
+    """The ledger workbook: the ledger sheet, the 131 service records, the claim marks."""
     book = Workbook()
     ledger = book.active
     if not isinstance(ledger, Worksheet):  # a new workbook always starts with one worksheet
@@ -124,6 +140,9 @@ def workbook_bytes(summaries: list[ApplicantSummary]) -> bytes:
     services = book.create_sheet(text("staff.ledger.services_sheet"))
     _fill(services, [text(f"staff.ledger.services.{c}") for c in SERVICE_COLUMNS],
           [8, 10, 10, 14, 40], service_rows(summaries))
+    claims = book.create_sheet(text("staff.ledger.claims_sheet"))
+    _fill(claims, [text(f"staff.ledger.claims.{c}") for c in CLAIM_COLUMNS], list(CLAIM_WIDTHS),
+          claim_rows(summaries))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -7,13 +7,16 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
+    Date,
     DateTime,
     Engine,
     ForeignKey,
     Integer,
     String,
     Table,
+    UniqueConstraint,
     false,
     inspect,
 )
@@ -121,8 +124,62 @@ class ServiceRow(SQLModel, table=True):
         String(16), nullable=True, unique=True, index=True))
 
 
+ONE_SUBJECT = "(user_id IS NULL) <> (applicant_id IS NULL)"  # a worker's own id xor an applicant
+
+
+def _applicant_fk() -> Column:
+    """An optional applicant id; the rows go when the applicant record is deleted."""
+    return Column(Integer, ForeignKey("staff_applicants.id", ondelete="CASCADE"), nullable=True,
+                  index=True)
+
+
+class ClaimRow(SQLModel, table=True):
+    """The current mark of one subsidy (rule id) for one person: the worker's own Telegram id
+    (``user_id``) or an applicant a coordinator registered (``applicant_id``), never both.
+
+    Every change is also appended to :class:`ClaimHistoryRow`; this row is the latest state.
+    """
+
+    __tablename__ = "staff_claims"
+    __table_args__ = (UniqueConstraint("user_id", "rule", name="uq_staff_claims_user_rule"),
+                      UniqueConstraint("applicant_id", "rule", name="uq_staff_claims_applicant_rule"),
+                      CheckConstraint(ONE_SUBJECT, name="ck_staff_claims_one_subject"))
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    applicant_id: int | None = Field(default=None, sa_column=_applicant_fk())
+    rule: str = Field(max_length=200, index=True)
+    status: str = Field(max_length=20)               # applied | received | rejected | declined
+    on_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    reason: str = Field(default="", max_length=200)
+    marked_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    marked_at: datetime = Field(sa_column=_utc_column())
+
+
+class ClaimHistoryRow(SQLModel, table=True):
+    """Every mark, undo and clear of a claim, in order (the audit trail of :class:`ClaimRow`).
+
+    ``action``: ``mark`` (``status`` and its fields set), ``clear`` (no status), ``undo`` (back to
+    the state before the last mark or clear not yet undone; ``status`` is the state it restored).
+    """
+
+    __tablename__ = "staff_claim_history"
+    __table_args__ = (CheckConstraint(ONE_SUBJECT, name="ck_staff_claim_history_one_subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    applicant_id: int | None = Field(default=None, sa_column=_applicant_fk())
+    rule: str = Field(max_length=200)
+    action: str = Field(max_length=10)
+    status: str | None = Field(default=None, max_length=20)
+    on_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    reason: str = Field(default="", max_length=200)
+    marked_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    marked_at: datetime = Field(sa_column=_utc_column())
+
+
 STAFF_TABLES: list[type[SQLModel]] = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow,
-                                      LinkRow]
+                                      LinkRow, ClaimRow, ClaimHistoryRow]
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -1,7 +1,7 @@
 """The applicants a coordinator, staff member or admin may see, each with claims and 131 progress."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
@@ -12,6 +12,7 @@ from bot.staff.access import readable, visible_rows
 from bot.staff.applicants import Applicant, to_applicant
 from bot.staff.assessment import Assessment, assess
 from bot.staff.audit import record
+from bot.staff.claims import ClaimMark, marks_for_applicants
 from bot.staff.context import StaffContext
 from bot.staff.models import ApplicantRow, stored_id
 from bot.staff.roles import ADMIN, COORDINATOR, STAFF, require
@@ -27,15 +28,18 @@ class ApplicantSummary:
     services: tuple[Progress, ...]
     delivered: tuple[Service, ...] = ()
     home_county: str = ""  # from the interview's answer when it has one, else the record's county
+    marks: dict[str, ClaimMark] = field(default_factory=dict)  # rule id -> 已申请/已到账/… mark
 
 
 def summarise(ctx: StaffContext, session: Session, rows: list[ApplicantRow],
               as_of: date) -> list[ApplicantSummary]:
     """Assess each row and count its services (no rights check: callers do it)."""
-    delivered = services_for(session, [stored_id(row.id) for row in rows])
+    ids = [stored_id(row.id) for row in rows]
+    delivered, marks = services_for(session, ids), marks_for_applicants(session, ids)
     return [ApplicantSummary(to_applicant(row), assess(ctx, row, as_of),
                              tuple(progress([s.kind for s in delivered[stored_id(row.id)]])),
-                             tuple(delivered[stored_id(row.id)]), home_county(ctx, row))
+                             tuple(delivered[stored_id(row.id)]), home_county(ctx, row),
+                             marks[stored_id(row.id)])
             for row in rows]
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.storage import locks
 from bot.storage.base import Reminder, Subscription, UserRecord
+from bot.storage.claimed import claim_settled
 from bot.storage.engine import make_engine
 from bot.storage.erase import erase_user
 from bot.storage.inbox import Inbox
@@ -149,9 +150,11 @@ class SqlStorage:
             return self._commit_new(session)
 
     def due_reminders(self, today: date) -> list[Reminder]:
-        """Unsent reminders due on or before ``today``, oldest first."""
+        """Unsent reminders due on or before ``today``, oldest first; none about a subsidy
+        already marked 已申请, 已到账 or 不想申请 (see ``bot.storage.claimed``)."""
         query = (select(ReminderRow).where(col(ReminderRow.due) <= today,
-                                           col(ReminderRow.sent_at).is_(None))
+                                           col(ReminderRow.sent_at).is_(None),
+                                           ~claim_settled(ReminderRow.user_id, ReminderRow.rule))
                  .order_by(col(ReminderRow.due), col(ReminderRow.id)))
         with self._session() as session:
             return [_reminder(row) for row in session.exec(query)]
