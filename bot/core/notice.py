@@ -195,16 +195,7 @@ def _body(notice: Notice, size: float, limit: int | None) -> list[Flowable]:
             cut_any = cut_any or cut
     else:
         story += [_para(text("notice.none"), st["head"]), _para(text("notice.none_tail"), st["line"])]
-    pending = to_confirm(notice.results)
-    if pending:
-        from bot.core.ledger_rows import missing_labels
-
-        story.append(_para(text("notice.open_head"), st["head"]))
-        for result in pending[:OPEN_SHOWN]:
-            story.append(_para(text("notice.open_item", title=result.title, amount=amount_text(result),
-                                    facts=missing_labels(result.missing_facts)), st["line"]))
-        if len(pending) > OPEN_SHOWN:
-            story.append(_para(text("notice.open_more", count=len(pending) - OPEN_SHOWN), st["line"]))
+    story += _pending(notice.results, st)
     docs = dict.fromkeys(str(r.citation.get("doc", "")) for r in claims if r.citation)
     if docs:
         story.append(Spacer(1, size * 0.6))
@@ -213,6 +204,24 @@ def _body(notice: Notice, size: float, limit: int | None) -> list[Flowable]:
     if cut_any:
         story.append(_para(text("notice.cut_note"), st["small"]))
     return story
+
+
+def _pending(results: Sequence[Any], st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Subsidies still to confirm, one line each: what is still to know (a figure if there is one)."""
+    from bot.core.ledger_rows import missing_labels
+
+    pending = to_confirm(results)
+    if not pending:
+        return []
+    lines = [_para(text("notice.open_head"), st["head"])]
+    for result in pending[:OPEN_SHOWN]:
+        figure = amount_text(result) if (result.amount or {}).get("yuan") is not None else ""
+        checks = [c.reason for c in result.conditions if c.status == "unknown" and not c.facts]
+        lines.append(_para(text("notice.open_item", title=result.title, amount=figure, checks=checks,
+                                facts=missing_labels(result.missing_facts)), st["line"]))
+    if len(pending) > OPEN_SHOWN:
+        lines.append(_para(text("notice.open_more", count=len(pending) - OPEN_SHOWN), st["line"]))
+    return lines
 
 
 def _height(story: list[Flowable], canvas: Canvas, width: float, height: float) -> float:
@@ -246,21 +255,27 @@ def _page(canvas: Canvas, notice: Notice) -> None:
 
 
 def _footer(canvas: Canvas, notice: Notice, width: float) -> None:
-    """A rule, the QR code (bottom right) and the lines beside it."""
+    """A rule, the QR code of the link (bottom right; none without a link), the lines beside it."""
     top = MARGIN + FOOTER - 6
     canvas.setStrokeColor(GREY)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, top, MARGIN + width, top)
-    widget = QrCodeWidget(notice.link, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    drawing.drawOn(canvas, MARGIN + width - QR_SIZE, MARGIN)
     st = _styles(9.5)
-    lines = [_para(text("notice.qr"), st["meta"]),
-             _para(notice.link, st["small"]),
-             _para(text("notice.footer"), st["small"]),
-             _para(text("notice.version", version=notice.rules_version), st["small"])]
+    lines = []
+    if notice.link:
+        canvas_qr(canvas, notice.link, MARGIN + width - QR_SIZE, MARGIN, QR_SIZE)
+        lines += [_para(text("notice.qr"), st["meta"]), _para(notice.link, st["small"])]
+    lines += [_para(text("notice.footer"), st["small"]),
+              _para(text("notice.version", version=notice.rules_version), st["small"])]
     frame = Frame(MARGIN, MARGIN, width - QR_SIZE - 12, FOOTER - 12, leftPadding=0, rightPadding=0,
                   topPadding=4, bottomPadding=0, showBoundary=0)
     frame.addFromList(lines, canvas)
+
+
+def canvas_qr(canvas: Canvas, link: str, x: float, y: float, size: float) -> None:
+    """A QR code of ``link``, ``size`` points square, its lower left corner at (x, y)."""
+    widget = QrCodeWidget(link, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    drawing.drawOn(canvas, x, y)
