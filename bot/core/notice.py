@@ -154,7 +154,7 @@ def _document(doc: str) -> tuple[str, str]:
 
 def _item(n: int, result: Any, st: dict[str, ParagraphStyle], limit: int | None) -> tuple[list[Flowable], bool]:
     """One claimable subsidy: title, amount, deadline, office and papers, note, the clause."""
-    lines = [_para(text("notice.item_title", n=n, title=result.title), st["item"]),
+    lines: list[Flowable] = [_para(text("notice.item_title", n=n, title=result.title), st["item"]),
              _para(text("notice.amount", amount=amount_text(result)), st["line"]),
              _para(text("notice.deadline", deadline=result.claim_deadline) if result.claim_deadline
                    else text("notice.no_deadline"), st["line"])]
@@ -213,7 +213,7 @@ def _pending(results: Sequence[Any], st: dict[str, ParagraphStyle]) -> list[Flow
     pending = to_confirm(results)
     if not pending:
         return []
-    lines = [_para(text("notice.open_head"), st["head"])]
+    lines: list[Flowable] = [_para(text("notice.open_head"), st["head"])]
     for result in pending[:OPEN_SHOWN]:
         figure = amount_text(result) if (result.amount or {}).get("yuan") is not None else ""
         checks = [c.reason for c in result.conditions if c.status == "unknown" and not c.facts]
@@ -261,7 +261,7 @@ def _footer(canvas: Canvas, notice: Notice, width: float) -> None:
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, top, MARGIN + width, top)
     st = _styles(9.5)
-    lines = []
+    lines: list[Flowable] = []
     if notice.link:
         canvas_qr(canvas, notice.link, MARGIN + width - QR_SIZE, MARGIN, QR_SIZE)
         lines += [_para(text("notice.qr"), st["meta"]), _para(notice.link, st["small"])]
