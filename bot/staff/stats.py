@@ -1,4 +1,5 @@
-"""What /stats counts: stored interviews in a grant's places, their claimable subsidies and amounts.
+"""What /stats counts: stored interviews in a grant's places, their claimable subsidies and amounts,
+and the same as the data of the /stats chart (chart_data).
 
 A subsidy whose document sets no figure is counted as such (``unpriced``), never as 0 yuan.
 """
@@ -17,6 +18,7 @@ from bot.staff.assessment import facts_of
 from bot.staff.context import StaffContext
 from bot.staff.models import ApplicantRow
 from bot.staff.roles import ADMIN, Grant
+from bot.staff.stats_chart import ChartData, CountyUptake, Deadline
 from bot.storage.tables import ConversationRow
 
 
@@ -45,6 +47,7 @@ class Tally:
     people: Counter[str] = field(default_factory=Counter)
     counties: dict[str, Money] = field(default_factory=dict)
     policies: dict[str, Money] = field(default_factory=dict)
+    deadlines: set[tuple[str, date]] = field(default_factory=set)   # (policy title, claim deadline)
 
     def add(self, county: str, results: list[Any]) -> None:
         """Count one interviewed person and their claimable worker subsidies."""
@@ -55,6 +58,8 @@ class Tally:
                 continue
             self.counties[county].add(result.amount)
             self.policies.setdefault(result.title, Money()).add(result.amount)
+            if getattr(result, "claim_deadline", None):
+                self.deadlines.add((result.title, result.claim_deadline))
 
 
 def in_scope(grant: Grant, ctx: StaffContext, county: str) -> str | None:
@@ -96,3 +101,12 @@ def tally(ctx: StaffContext, grant: Grant, as_of: date) -> Tally:
             results = []
         counts.add(county, results)
     return counts
+
+
+def chart_data(counts: Tally, as_of: date) -> ChartData:
+    """What the /stats chart draws from a tally: claimable subsidies per county (applied and
+    received are not recorded yet: 0), and the claim deadlines of those subsidies."""
+    return ChartData(
+        counties=[CountyUptake(county, money.claims) for county, money in counts.counties.items()],
+        deadlines=[Deadline(title, day) for title, day in sorted(counts.deadlines, key=lambda d: (d[1], d[0]))],
+        as_of=as_of)
