@@ -87,8 +87,7 @@ def stats_chart_png(data: ChartData) -> bytes:
     font_path()
     counties = shown_counties(data)
     deadlines = open_deadlines(data)
-    rc = {"font.family": [FAMILY], "axes.unicode_minus": False, "font.size": 10}
-    with plt.rc_context(rc):
+    with plt.rc_context({"font.family": [FAMILY], "axes.unicode_minus": False, "font.size": 10}):
         fig, (top, bottom) = plt.subplots(
             2, 1, figsize=(8, 4.2 + 0.45 * max(len(deadlines), 2)),
             gridspec_kw={"height_ratios": [3.6, 0.9 + 0.45 * max(len(deadlines), 2)]})
