@@ -64,6 +64,19 @@ def test_every_claim_is_on_the_page_with_its_clause_word_for_word(case):
             assert result.amount_note and result.amount_note in page
 
 
+def test_only_the_workers_own_subsidies_are_listed():
+    case = CASES[0]
+    as_of = case["as_of"]
+    facts = normalise_facts(dict(case["facts"]), as_of=as_of)
+    everyone = evaluate(facts, as_of, audience="all")
+    others = [r for r in everyone if r.beneficiary != "worker"]
+    assert others
+    page = pages(notice_pdf(NoticePerson.from_facts(facts, "张三"), everyone, as_of, rules_version(), LINK))[0]
+    worker_titles = {r.title for r in everyone if r.beneficiary == "worker"}
+    assert [r.title for r in others if r.title not in worker_titles and r.title in page] == []
+    assert [r.beneficiary for r in claimable(everyone)] == ["worker"] * len(claimable(everyone))
+
+
 def test_a_long_list_still_fits_one_page_with_quotes_cut_and_said_so():
     person, results, as_of = person_and_results(CASES[0])
     many = claimable(results) * 5          # 25 subsidies: far more than a page holds at full size

@@ -95,16 +95,20 @@ def notices_pdf(notices: Sequence[Notice]) -> bytes:
     return out.getvalue()
 
 
+def _own(result: Any) -> bool:
+    """A worker's own subsidy in the person's area (not an employer's, nor another area's)."""
+    return getattr(result, "beneficiary", "worker") == "worker" and getattr(result, "in_scope", True)
+
+
 def claimable(results: Sequence[Any]) -> list[Any]:
     """What the person can claim now, soonest deadline first (no deadline last)."""
-    own = [r for r in results if r.claimable is True and getattr(r, "in_scope", True)]
+    own = [r for r in results if r.claimable is True and _own(r)]
     return sorted(own, key=lambda r: r.claim_deadline or date.max)
 
 
 def to_confirm(results: Sequence[Any]) -> list[Any]:
     """Subsidies still open that need more facts before they can be decided."""
-    return [r for r in results if r.eligible is None and r.status in OPEN_STATUSES
-            and getattr(r, "in_scope", True)]
+    return [r for r in results if r.eligible is None and r.status in OPEN_STATUSES and _own(r)]
 
 
 def _register_font() -> None:
