@@ -127,6 +127,29 @@ def test_the_page_draws_and_has_its_qr_code(tmp_path):
     assert 0.3 < (qr_corner(image) < 128).mean() < 0.7
 
 
+def test_the_qr_code_on_the_page_is_the_link():
+    """Each module of the drawn code (read back from the rendered page) is the encoder's module."""
+    from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+    from reportlab.lib.pagesizes import A4
+
+    from bot.core.notice import MARGIN, QR_SIZE
+
+    expected = QRCode(None, QRErrorCorrectLevel.M)
+    expected.addData(LINK)
+    expected.make()
+    count = expected.getModuleCount()
+    person, results, as_of = person_and_results(CASES[0])
+    document = pdfium.PdfDocument(notice_pdf(person, results, as_of, rules_version(), LINK))
+    scale = 4
+    pixels = np.asarray(document[0].render(scale=scale).to_pil().convert("L"))
+    document.close()
+    box = QR_SIZE / (count + 8)                      # 4 modules of quiet zone each side
+    left, top = A4[0] - MARGIN - QR_SIZE, A4[1] - MARGIN - QR_SIZE
+    seen = [[bool(pixels[int((top + (r + 4.5) * box) * scale), int((left + (c + 4.5) * box) * scale)] < 128)
+             for c in range(count)] for r in range(count)]
+    assert seen == [[bool(m) for m in row] for row in expected.modules]
+
+
 def test_without_a_link_there_is_no_qr_code():
     person, results, as_of = person_and_results(CASES[0])
     pdf = notice_pdf(person, results, as_of, rules_version(), "")

@@ -278,8 +278,6 @@ def _footer(canvas: Canvas, notice: Notice, width: float) -> None:
 
 def canvas_qr(canvas: Canvas, link: str, x: float, y: float, size: float) -> None:
     """A QR code of ``link``, ``size`` points square, its lower left corner at (x, y)."""
-    widget = QrCodeWidget(link, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
+    drawing = Drawing(size, size)
+    drawing.add(QrCodeWidget(link, barLevel="M", barWidth=size, barHeight=size))   # quiet zone inside
     drawing.drawOn(canvas, x, y)
