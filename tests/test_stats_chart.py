@@ -131,6 +131,16 @@ def test_every_chart_string_is_used():
     assert [k for k in keys if f'"{k}"' not in source and k not in dynamic] == []
 
 
+def test_charts_drawn_in_threads_at_once_are_all_whole():
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = chart_data(real_tally()[0], AS_OF)
+    alone = stats_chart_png(data)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(stats_chart_png, [data] * 4))
+    assert together == [alone] * 4
+
+
 @pytest.mark.parametrize("key", ["eligible", "applied", "received"])
 def test_the_legend_keys_exist(key):
     from bot.core.render import has_text

@@ -7,6 +7,7 @@ the picture is the same on every machine. Every word on it comes from templates/
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -24,6 +25,7 @@ LABEL = 10                       # characters of a deadline's label before "…"
 COLOURS = {"eligible": "#4C78A8", "applied": "#F58518", "received": "#54A24B"}
 URGENT, SOON = 30, 90            # days: red bars, orange bars, then blue
 DPI = 150
+_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -78,28 +80,24 @@ def open_deadlines(data: ChartData) -> list[tuple[Deadline, int]]:
 
 
 def stats_chart_png(data: ChartData) -> bytes:
-    """The two-panel chart as PNG bytes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """The two-panel chart as PNG bytes (safe to call from worker threads)."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     font_path()
     counties = shown_counties(data)
     deadlines = open_deadlines(data)
-    with plt.rc_context({"font.family": [FAMILY], "axes.unicode_minus": False, "font.size": 10}):
-        fig, (top, bottom) = plt.subplots(
-            2, 1, figsize=(8, 4.2 + 0.45 * max(len(deadlines), 2)),
-            gridspec_kw={"height_ratios": [3.6, 0.9 + 0.45 * max(len(deadlines), 2)]})
-        try:
-            fig.suptitle(text("chart.title", as_of=data.as_of), fontsize=14)
-            _uptake(top, counties, len(data.counties))
-            _deadlines(bottom, deadlines)
-            fig.tight_layout()
-            out = io.BytesIO()
-            fig.savefig(out, format="png", dpi=DPI)
-        finally:
-            plt.close(fig)
+    rows = max(len(deadlines), 2)
+    # rcParams are global: one drawing at a time. Figure (not pyplot) keeps no global state.
+    with _DRAWING, rc_context({"font.family": [FAMILY], "axes.unicode_minus": False, "font.size": 10}):
+        fig = Figure(figsize=(8, 4.2 + 0.45 * rows))
+        top, bottom = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3.6, 0.9 + 0.45 * rows]})
+        fig.suptitle(text("chart.title", as_of=data.as_of), fontsize=14)
+        _uptake(top, counties, len(data.counties))
+        _deadlines(bottom, deadlines)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
 
 
