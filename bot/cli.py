@@ -67,6 +67,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notice(args: argparse.Namespace) -> int:
+    """Write one person's one-time notice (一次性告知单) as a one-page PDF."""
+    from bot.core.evaluator import evaluate
+    from bot.core.facts import normalise_facts
+    from bot.core.facts_input import parse_as_of, read_facts
+    from bot.core.notice import NoticePerson, notice_pdf
+    from bot.core.version import rules_version
+
+    raw = read_facts(args.facts, sys.stdin)
+    file_as_of = raw.pop("as_of", None)
+    given = args.as_of or file_as_of
+    as_of = parse_as_of(given) if given is not None else _today()
+    facts = normalise_facts(raw, as_of=as_of)
+    results = evaluate(facts, as_of)
+    pdf = notice_pdf(NoticePerson.from_facts(facts, args.name or ""), results, as_of, rules_version(),
+                     args.link)
+    Path(args.output).write_bytes(pdf)
+    print(args.output)
+    return 0
+
+
 def _usefulness(result) -> int:
     """Plain-text order: what can be claimed, then what is still open, then the rest (stable)."""
     if result.claimable:
@@ -206,6 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--audience", choices=["worker", "all"], default="worker")
     ev.add_argument("--json", action="store_true", help="print the contract's JSON")
     ev.set_defaults(func=cmd_evaluate)
+
+    notice = sub.add_parser("notice", help="one person's one-time notice (一次性告知单) as a PDF")
+    notice.add_argument("--facts", required=True, help="JSON or YAML file, or - for standard input")
+    notice.add_argument("--name", help="the person's name (default: a blank to write in)")
+    notice.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: as_of in the file, else today)")
+    notice.add_argument("--link", default="",
+                        help="what the QR code opens: https://t.me/<bot>?start=<payload> (default: no QR code)")
+    notice.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    notice.set_defaults(func=cmd_notice)
 
     ask = sub.add_parser("ask", help="search the policy documents")
     ask.add_argument("question")

@@ -17,6 +17,7 @@ SAMPLE = {"city": "绍兴市", "title": "就业稳岗补贴", "n": 12, "yuan": 3
           "dates": [date(2026, 12, 1), date(2026, 12, 24)], "year": 2024, "month": 2}
 SAMPLE.update(value="普通农村", denied="脱贫户", typed="大半年")   # the confirmation strings
 SAMPLE.update(how="到柯桥区人力社保局申请。")   # a result's how_to_claim
+SAMPLE.update(path="/tmp/台账.xlsx", chat=12345, text="你好", role="协管员")   # the terminal notes
 J2_SAMPLES = {
     "question": {"complaint": "没看懂你的回答。", "question": "你老家是哪个县？", "hint": "打县的名字"},
     "welcome": {"resumable": True},

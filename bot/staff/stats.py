@@ -1,5 +1,6 @@
 """What /stats counts: stored interviews in a grant's places, their claimable subsidies and amounts,
-and how far the claims got (uptake: eligible, applied, received).
+and how far the claims got (uptake: eligible, applied, received), also as the data of the /stats
+chart (chart_data).
 
 A subsidy whose document sets no figure is counted as such (``unpriced``), never as 0 yuan;
 received money sums the amounts people entered, never a document's figure.
@@ -30,6 +31,7 @@ from bot.staff.claims import (
 from bot.staff.context import StaffContext
 from bot.staff.models import ApplicantRow, stored_id
 from bot.staff.roles import ADMIN, Grant
+from bot.staff.stats_chart import ChartData, CountyUptake, Deadline
 from bot.storage.tables import ConversationRow
 
 
@@ -86,16 +88,6 @@ class Uptake:
             self.received.add(mark)
 
 
-@dataclass(frozen=True)
-class CountyUptake:
-    """People's subsidies in one home county: eligible, applied for, received (counts)."""
-
-    county: str
-    eligible: int
-    applied: int
-    received: int
-
-
 class Interview(NamedTuple):
     """One stored interview: the home county, the answers, and the claim marks of that person."""
 
@@ -113,6 +105,7 @@ class Tally:
     policies: dict[str, Money] = field(default_factory=dict)
     county_uptake: dict[str, Uptake] = field(default_factory=dict)
     policy_uptake: dict[str, Uptake] = field(default_factory=dict)
+    deadlines: set[tuple[str, date]] = field(default_factory=set)   # (policy title, claim deadline)
 
     def add(self, county: str, results: list[Any], marks: dict[str, ClaimMark] | None = None) -> None:
         """Count one interviewed person, their claimable worker subsidies and how far each got."""
@@ -128,6 +121,8 @@ class Tally:
             if result.claimable is True:
                 self.counties[county].add(result.amount)
                 self.policies.setdefault(result.title, Money()).add(result.amount)
+                if getattr(result, "claim_deadline", None):
+                    self.deadlines.add((result.title, result.claim_deadline))
             elif mark is None or mark.status not in (APPLIED, RECEIVED):
                 continue
             seen.add(result.id)
@@ -209,3 +204,12 @@ def tally(ctx: StaffContext, grant: Grant, as_of: date) -> Tally:
 def county_uptake(ctx: StaffContext, grant: Grant, as_of: date) -> list[CountyUptake]:
     """Per home county in the grant's places: subsidies eligible, applied for, received."""
     return tally(ctx, grant, as_of).by_county()
+
+
+def chart_data(counts: Tally, as_of: date) -> ChartData:
+    """What the /stats chart draws from a tally: eligible, applied and received per county, and
+    the claim deadlines of the claimable subsidies."""
+    return ChartData(
+        counties=counts.by_county(),
+        deadlines=[Deadline(title, day) for title, day in sorted(counts.deadlines, key=lambda d: (d[1], d[0]))],
+        as_of=as_of)
