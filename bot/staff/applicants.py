@@ -174,6 +174,9 @@ def remove_applicant_rows(session: Session, applicant_id: int) -> None:
         session.delete(service)
     for link in session.exec(select(LinkRow).where(LinkRow.applicant_id == applicant_id)):
         session.delete(link)
+    from bot.storage import assessments
+
+    assessments.forget(session, assessments.applicant_subject(applicant_id))
     session.flush()
     row = session.get(ApplicantRow, applicant_id)
     if row is not None:

@@ -10,6 +10,7 @@ from bot.staff.access import owned
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
 from bot.staff.models import stored_id
+from bot.storage import assessments
 
 
 def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *, as_of: date,
@@ -37,7 +38,23 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
         row.state, row.updated_at = turn.state, ctx.now()
         session.add(row)
         record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
-        return _for_coordinator(turn, stored_id(row.id), row.name)
+        shown = _record_results(session, turn, stored_id(row.id))
+        result = _for_coordinator(turn, stored_id(row.id), row.name)
+    if shown:
+        assessments.ensure_deployed_snapshot(ctx.engine)
+    return result
+
+
+def _record_results(session: Any, turn: Any, applicant_id: int) -> bool:
+    """Keep the results the turn showed (rules version, day, claims) with the applicant's record."""
+    shown = False
+    for event in turn.events:
+        if event.get("type") == "results":
+            found = assessments.from_event(assessments.applicant_subject(applicant_id), event)
+            if found is not None:
+                assessments.record(session, found)
+                shown = True
+    return shown
 
 
 def _for_coordinator(turn: Any, applicant_id: int, name: str) -> Any:

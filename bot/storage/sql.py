@@ -100,6 +100,19 @@ class SqlStorage:
                   "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
                   "updated_at = excluded.updated_at", (key, json.dumps(state), _stored_now()))
 
+    def record_assessment(self, user_id: int, event: dict) -> bool:
+        """Keep what a ``results`` event says the worker could claim: the rules version, the day
+        and each claimable rule with its amount (an unchanged result adds nothing: replay-safe).
+        The deployed rules version's files are kept too, so the answer can be explained later."""
+        from bot.storage import assessments
+
+        found = assessments.from_event(assessments.worker_subject(user_id), event)
+        if found is None:
+            return False
+        assessments.ensure_deployed_snapshot(self.engine)
+        with self.engine.begin() as db:
+            return assessments.record(db, found)
+
     def subscribe(self, user_id: int, kind: str, key: str) -> bool:
         """Add a subscription; False when it already existed."""
         with self._session() as session:
