@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from bot.storage.tables import AssessmentNoticeRow, AssessmentRow
+
 
 def _utc_column(nullable: bool = False, index: bool = False) -> Column:
     """A timezone-aware timestamp column (UTC)."""
@@ -121,8 +123,9 @@ class ServiceRow(SQLModel, table=True):
         String(16), nullable=True, unique=True, index=True))
 
 
+# An applicant's assessments and notices (bot.storage.assessments) live with the record.
 STAFF_TABLES: list[type[SQLModel]] = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow,
-                                      LinkRow]
+                                      LinkRow, AssessmentRow, AssessmentNoticeRow]
 
 
 def table_of(model: type[SQLModel]) -> Table:
