@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from bot.broadcast.limits import SenderConfig
 from bot.broadcast.outbox import Outbox
 from bot.broadcast.sender import Sender
-from bot.broadcast.limits import SenderConfig
 from bot.broadcast.tables import FAIRS, OUTBOX
 from bot.config import ROOT
 from bot.core.evaluator import evaluate
@@ -236,14 +236,14 @@ def test_results_shown_are_kept_with_their_rules_version(world):
     storage.close()
 
 
-def test_cli_rules_diff_and_reassess(world, tmp_path):
-    engine, old, new, _, url, new_root = world
+def test_cli_rules_diff_and_reassess(world):
+    engine, old, _, _, url, new_root = world
     reassess(engine, old, AS_OF)
     env = {**os.environ, "DATABASE_URL": url, "POLICY_DIR": str(new_root)}
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True,
-                              text=True, timeout=120, cwd=ROOT)
+                              text=True, timeout=120, cwd=ROOT, check=False)
 
     diff = run("rules", "diff", old.version[:8])
     assert diff.returncode == 0, diff.stderr

@@ -173,10 +173,13 @@ def ensure_deployed_snapshot(engine: Engine) -> str:
     version = rules_version()
     if (id(engine), version) in _SAVED:
         return version
-    files = policy_files(POLICY_ROOT)
-    read = files_hash(files)  # the files as read now: kept under their own hash
-    with engine.begin() as db:
-        if not has_snapshot(db, read):
-            save_snapshot(db, read, files)
+    with engine.connect() as db:
+        kept = has_snapshot(db, version)
+    if not kept:
+        files = policy_files(POLICY_ROOT)
+        read = files_hash(files)  # the files as read now: kept under their own hash
+        with engine.begin() as db:
+            if not has_snapshot(db, read):
+                save_snapshot(db, read, files)
     _SAVED.add((id(engine), version))
     return version

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.storage import locks
+from bot.storage import assessments, locks
 from bot.storage.base import Reminder, Subscription, UserRecord
 from bot.storage.engine import make_engine
 from bot.storage.erase import erase_user
@@ -59,6 +59,7 @@ class SqlStorage:
         """Connect and apply the migrations the database lacks (a no-op when at head)."""
         self.engine = make_engine(database_url)
         upgrade(self.engine)
+        assessments.ensure_deployed_snapshot(self.engine)  # `rules diff` can compare with it later
         self.inbox = Inbox(self._raw, self._batch)
 
     def _session(self) -> Session:
@@ -104,12 +105,9 @@ class SqlStorage:
         """Keep what a ``results`` event says the worker could claim: the rules version, the day
         and each claimable rule with its amount (an unchanged result adds nothing: replay-safe).
         The deployed rules version's files are kept too, so the answer can be explained later."""
-        from bot.storage import assessments
-
         found = assessments.from_event(assessments.worker_subject(user_id), event)
         if found is None:
             return False
-        assessments.ensure_deployed_snapshot(self.engine)
         with self.engine.begin() as db:
             return assessments.record(db, found)
 
