@@ -19,13 +19,15 @@ from bot.broadcast.outbox import Outbox
 from bot.broadcast.sender import Sender
 from bot.broadcast.tables import FAIRS, OUTBOX
 from bot.config import ROOT
+from bot.core.errors import InputError
 from bot.core.evaluator import evaluate
 from bot.core.facts import normalise_facts
 from bot.core.reassessment import GAINED, LOST, PERIOD_ENDED, RULE_CHANGED, claims_of
 from bot.core.ruleset import describe_diff, diff_rule_sets, load_rule_set
-from bot.core.version import rules_version
+from bot.core.version import content_hash, rules_version
 from bot.staff.models import ApplicantRow
 from bot.staff.reassess import reassess
+from bot.staff.rules_update import activate, stage_rules
 from bot.storage import assessments, open_storage
 
 AS_OF = date(2026, 3, 1)
@@ -259,3 +261,99 @@ def test_cli_rules_diff_and_reassess(world):
         assert db.execute(select(func.count()).select_from(OUTBOX)).scalar_one() == 3
     missing = run("rules", "diff", "ffffffff")
     assert missing.returncode == 1 and "没有找到规则版本 ffffffff" in missing.stderr
+
+
+# ------------------------------------------------------------- staging and activating new rules
+
+
+def amended_files(root: Path) -> dict[str, bytes]:
+    """The amended document pair, as an operator would upload it."""
+    scratch = copy_policy(root.parent / "scratch")
+    amend(scratch)
+    names = ("knowledge/shaoxing-2021.md", "rules/shaoxing-2021.yaml")
+    return {name: (scratch / name).read_bytes() for name in names}
+
+
+def test_staging_validates_like_rules_check_and_dry_runs(world, tmp_path):
+    engine, old, _, _, _, _ = world
+    live = copy_policy(tmp_path / "live")
+    reassess(engine, old, AS_OF)
+    files = amended_files(live)
+    broken = {"rules/shaoxing-2021.yaml": files["rules/shaoxing-2021.yaml"]}  # knowledge not amended
+    bad = stage_rules(engine, broken, AS_OF, root=live)
+    assert not bad.ok
+    assert any(line.startswith("文件 shaoxing-2021.yaml，规则 shaoxing.stable_employment，字段 quote：")
+               for line in bad.problems), bad.problems
+    with pytest.raises(InputError):
+        activate(bad, root=live)
+    with pytest.raises(InputError):
+        stage_rules(engine, {"bot/config.py": b""}, AS_OF, root=live)
+
+    good = stage_rules(engine, files, AS_OF, root=live)
+    assert good.ok and good.problems == () and good.version != old.version
+    assert any("金额 3000元一次性 → 3500元一次性" in line for line in good.diff)
+    assert good.dry_run is not None
+    assert {p.subject.key for p in good.dry_run.changed} >= {"worker:101", "worker:102"}
+    assert outbox_rows(engine) == []                       # staging sends nothing
+    assert content_hash(live) == old.version               # nor writes anything
+    assert activate(good, root=live) == good.version == content_hash(live)
+    with pytest.raises(InputError):                        # staged against a set no longer deployed
+        activate(good, root=live)
+
+
+def test_activating_behind_a_link_swaps_the_whole_set_at_once(tmp_path):
+    policy = tmp_path / "policy"
+    base = copy_policy(policy / "v0")
+    link = policy / "current"
+    link.symlink_to("v0")
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    open_storage(url).close()
+    from bot.storage.sql import make_engine
+
+    engine = make_engine(url)
+    staged = stage_rules(engine, amended_files(tmp_path / "x"), AS_OF, root=link)
+    assert activate(staged, root=link) == staged.version
+    assert os.readlink(link) == staged.version and content_hash(base) != staged.version
+    assert (link / "rules/shaoxing-2021.yaml").read_bytes() == staged.changed["rules/shaoxing-2021.yaml"]
+    engine.dispose()
+
+
+LIVE_SCRIPT = """
+import sys, time
+from datetime import date
+from bot.core.evaluator import evaluate
+from bot.core.facts import normalise_facts
+from bot.core.errors import InputError
+from bot.core.version import content_hash, rules_version
+facts = normalise_facts({facts!r}, date(2026, 3, 1))
+def amount():
+    [r] = [r for r in evaluate(facts, date(2026, 3, 1)) if r.id == "shaoxing.stable_employment"]
+    return r.amount["yuan"]
+print(amount(), rules_version(), flush=True)
+sys.stdin.readline()
+time.sleep(1.2)
+print(amount(), rules_version(), flush=True)
+"""
+
+
+def test_a_running_process_answers_with_activated_rules_without_restart(tmp_path):
+    live = copy_policy(tmp_path / "live")
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    open_storage(url).close()
+    from bot.storage.sql import make_engine
+
+    engine = make_engine(url)
+    staged = stage_rules(engine, amended_files(live), AS_OF, root=live)
+    engine.dispose()
+    env = {**os.environ, "POLICY_DIR": str(live)}
+    script = LIVE_SCRIPT.format(facts={**SHAOXING, "social_insurance_months": 12})
+    with subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT, text=True,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as process:
+        assert process.stdin is not None and process.stdout is not None
+        before = process.stdout.readline().split()
+        activate(staged, root=live)
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        after = process.stdout.readline().split()
+    assert before == ["3000", content_hash(ROOT)]
+    assert after == ["3500", staged.version]
