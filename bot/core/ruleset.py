@@ -170,14 +170,19 @@ def amount_label(spec: dict | None) -> str:
     return text("rules_diff.amount", amount=compute_amount(spec, {}) if spec else None)
 
 
-def describe_change(change: RuleChange) -> list[str]:
-    """The changed fields of one rule, each as a short Chinese phrase."""
+DATES = ("period_start", "period_end", "claim_deadline")
+
+
+def describe_change(change: RuleChange, skip: frozenset[str] = frozenset()) -> list[str]:
+    """The changed fields of one rule (but ``skip``), each as a short Chinese phrase."""
     from bot.core.render import text
 
     assert change.old is not None and change.new is not None
     a, b = _values(change.old, None), _values(change.new, None)
     parts = []
     for name in change.fields:
+        if name in skip:
+            continue
         if name == "amount":
             parts.append(text("rules_diff.field.amount", old=amount_label(a[name]), new=amount_label(b[name])))
         elif name in ("period_start", "period_end", "claim_deadline", "title"):
@@ -185,6 +190,25 @@ def describe_change(change: RuleChange) -> list[str]:
         else:
             parts.append(text(f"rules_diff.field.{name}"))
     return parts
+
+
+def _shared_dates(diff: RulesDiff) -> dict[str, frozenset[str]]:
+    """Per document kept in both sets: the date fields every one of its rules changed alike
+    (the document's own period moved), said once for the document instead of per rule."""
+    found: dict[str, frozenset[str]] = {}
+    before, after = diff.old.by_id(), diff.new.by_id()
+    for doc in set(diff.old.documents()) & set(diff.new.documents()):
+        ids = {r.id for r in diff.old.rules if r.document == doc}
+        if ids != {r.id for r in diff.new.rules if r.document == doc} or len(ids) < 2:
+            continue
+        moved = set()
+        for name in DATES:
+            pairs = {(_values(before[i], None)[name], _values(after[i], None)[name]) for i in ids}
+            if len(pairs) == 1 and len({*next(iter(pairs))}) == 2:
+                moved.add(name)
+        if moved:
+            found[doc] = frozenset(moved)
+    return found
 
 
 def describe_diff(diff: RulesDiff) -> list[str]:
@@ -201,12 +225,22 @@ def describe_diff(diff: RulesDiff) -> list[str]:
         lines.append(text("rules_diff.doc_removed", doc=doc, title=titles.get(doc, doc)))
     for doc in diff.texts_changed:
         lines.append(text("rules_diff.doc_text", doc=doc, title=titles.get(doc, doc)))
+    shared = _shared_dates(diff)
+    for doc, moved in sorted(shared.items()):
+        old_rule = next(r for r in diff.old.rules if r.document == doc)
+        new_rule = next(r for r in diff.new.rules if r.document == doc)
+        change = RuleChange(old_rule.id, "changed", old_rule, new_rule, tuple(sorted(moved)))
+        lines.append(text("rules_diff.doc_dates", doc=doc, title=titles.get(doc, doc),
+                          changes="；".join(describe_change(change))))
     for change in diff.rules.values():
         rule = change.new or change.old
         assert rule is not None
         if change.kind == "changed":
-            lines.append(text("rules_diff.rule_changed", rule=rule.id, title=rule.title,
-                              changes="；".join(describe_change(change))))
+            skip = shared.get(rule.document, frozenset())
+            parts = describe_change(change, skip)
+            if parts:
+                lines.append(text("rules_diff.rule_changed", rule=rule.id, title=rule.title,
+                                  changes="；".join(parts)))
         else:
             lines.append(text(f"rules_diff.rule_{change.kind}", rule=rule.id, title=rule.title,
                               amount=amount_label(rule.amount)))
