@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pgschema import backend_url
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -76,12 +77,18 @@ def amend(root: Path) -> None:
     replace_once(root / "rules/tongliao-2022.yaml", "  end: null\n", "  end: 2026-01-31\n")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    with backend_url(request.param, "reassess", tmp_path / "bot.sqlite3") as url:
+        yield url
+
+
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, database):
     """A database of saved people (workers at the results, applicants) and the two rule sets."""
     old_root, new_root = copy_policy(tmp_path / "old"), copy_policy(tmp_path / "new")
     amend(new_root)
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    url = database
     storage = open_storage(url)
     for user_id, facts in WORKERS.items():
         storage.upsert_user(user_id, user_id + 10_000, f"工人{user_id}")
