@@ -1,4 +1,5 @@
-"""Command-line adapter: ``python -m bot evaluate|ask|ledger evaluate|chat|run|db upgrade|rules check``.
+"""Command-line adapter: ``python -m bot evaluate|ask|ledger evaluate|chat|run|db upgrade|rules check|
+rules diff|reassess``.
 
 Thin: parse arguments, call one core function, print JSON or rendered text, and turn
 domain errors into a one-line message with exit status 2 (never a traceback).
@@ -212,6 +213,62 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deployed_rules(settings):
+    """The rule set under POLICY_DIR (validated like ``rules check``)."""
+    from bot.core.ruleset import load_rule_set
+
+    return load_rule_set(settings.policy_dir)
+
+
+def _migrated_engine(settings):
+    from bot.storage.migrate import upgrade
+    from bot.storage.sql import make_engine
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def cmd_rules_diff(args: argparse.Namespace) -> int:
+    """What changed from a kept rules version to the deployed one (the deployed one is kept too)."""
+    from bot.core.render import text
+    from bot.core.ruleset import describe_diff, diff_rule_sets, rule_set_from_files
+    from bot.storage import assessments
+
+    settings = load_settings()
+    new = _deployed_rules(settings)
+    engine = _migrated_engine(settings)
+    try:
+        with engine.begin() as db:
+            assessments.save_snapshot(db, new.version, new.files)
+            kept = assessments.load_snapshot(db, args.old_version)
+            known = "、".join(v for v, _ in assessments.versions(db))
+    finally:
+        engine.dispose()
+    if kept is None:
+        print(text("rules_diff.no_snapshot", version=args.old_version, known=known), file=sys.stderr)
+        return 1
+    for line in describe_diff(diff_rule_sets(rule_set_from_files(kept[1]), new)):
+        print(line)
+    return 0
+
+
+def cmd_reassess(args: argparse.Namespace) -> int:
+    """Re-evaluate every saved person with the deployed rules; tell those who gained a subsidy."""
+    from bot.staff.reassess import reassess
+
+    settings = load_settings()
+    rules = _deployed_rules(settings)
+    engine = _migrated_engine(settings)
+    try:
+        report = reassess(engine, rules, _as_of(args.as_of), dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -271,6 +328,15 @@ def build_parser() -> argparse.ArgumentParser:
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
     check = rules_sub.add_parser("check", help="validate rules/, knowledge/ and templates")
     check.set_defaults(func=cmd_rules_check)
+    diff = rules_sub.add_parser("diff", help="what changed from a kept rules version to the deployed one")
+    diff.add_argument("old_version", metavar="OLD_VERSION", help="a rules_version (a unique prefix is enough)")
+    diff.set_defaults(func=cmd_rules_diff)
+
+    again = sub.add_parser("reassess", help="re-evaluate every saved person with the deployed rules")
+    again.add_argument("--dry-run", dest="dry_run", action="store_true",
+                       help="print who gains or loses what; store and send nothing")
+    again.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    again.set_defaults(func=cmd_reassess)
     return parser
 
 

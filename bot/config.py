@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The directory holding the deployed rules/ and knowledge/ (their content hash is the rules
+# version): the project root unless POLICY_DIR names another (a test's copy, a staged set).
+POLICY_ROOT = Path(os.environ.get("POLICY_DIR") or ROOT).resolve()
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Settings:
     data_dir: Path = ROOT / "data"
     timezone: str = "Asia/Shanghai"
     broadcast_rate: float = 30.0
+    policy_dir: Path = POLICY_ROOT
 
 
 def _ids(raw: str) -> frozenset[int]:
@@ -46,4 +50,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         timezone=env.get("BOT_TIMEZONE", "Asia/Shanghai"),
         broadcast_rate=float(env.get("BROADCAST_RATE", "30")),
+        policy_dir=Path(env.get("POLICY_DIR") or ROOT).resolve(),
     )

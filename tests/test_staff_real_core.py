@@ -72,3 +72,31 @@ def test_coordinator_runs_the_real_interview_for_the_applicant(engine):
     assert answered.events == []
     stored = get_applicant(ctx, COORDINATOR, applicant.id).state
     assert stored == answered.state and stored["facts"]["person_category"] == "poverty_alleviated"
+
+
+def test_results_shown_on_behalf_are_kept_with_the_rules_version(engine):
+    """Issue 9: the applicant's results screen stores what was claimable, under which rules."""
+    from bot.core.facts import catalogue
+    from bot.core.version import rules_version
+    from bot.storage import assessments
+
+    ctx = StaffContext(engine=engine, admin_ids=frozenset({ADMIN_ID}), clock=Clock())
+    redeem_invite(ctx, COORDINATOR, create_invite(
+        ctx, ADMIN_ID, "coordinator", county="马边", village="新村").token)
+    applicant = register_applicant(ctx, COORDINATOR, "阿木")
+    facts = {**FACTS, "origin_county": "马边彝族自治县"}
+    save_interview(ctx, COORDINATOR, applicant.id, {
+        "v": 1, "phase": "done", "facts": facts, "answers": [], "pending": None, "options": [],
+        "skipped": [name for name in catalogue() if name not in facts], "payload": None})
+    shown = interview_step(ctx, COORDINATOR, applicant.id, as_of=AS_OF, button="results")
+    # the coordinator's turn carries reminders only; the results go with the applicant's record
+    assert shown.replies and not [e for e in shown.events if e["type"] == "results"]
+    with engine.connect() as db:
+        [kept] = assessments.history(db, assessments.applicant_subject(applicant.id))
+    expected = [r for r in core_evaluate(facts, AS_OF) if r.claimable is True]
+    assert (kept.rules_version, kept.as_of) == (rules_version(), AS_OF)
+    assert sorted(kept.claims) == sorted(r.id for r in expected)
+    assert kept.claims["shaoxing.stable_employment"]["yuan"] == 3000
+    interview_step(ctx, COORDINATOR, applicant.id, as_of=AS_OF, button="results")  # same result
+    with engine.connect() as db:
+        assert len(assessments.history(db, assessments.applicant_subject(applicant.id))) == 1

@@ -150,6 +150,18 @@ async def test_accepted_reminders_are_stored_once_and_sent_when_due(bot, sqlite_
     assert await send_due_reminders(bot_api, sqlite_storage, date(2026, 12, 2)) == 0
 
 
+async def test_results_shown_are_stored_with_their_rules_version_once(bot, sqlite_storage):
+    """Issue 9: the results event becomes the worker's assessment; a second showing adds nothing."""
+    from bot.storage import assessments
+
+    await bot.send(USER, "results")
+    await bot.send(USER, "results")
+    with sqlite_storage.engine.connect() as db:
+        [kept] = assessments.history(db, assessments.worker_subject(USER))
+    assert (kept.rules_version, kept.claims) == ("0123456789abcdef", {"r1": {"yuan": 3000, "per": "once"}})
+    assert kept.as_of == bot.as_of
+
+
 async def test_one_users_updates_stay_in_order_while_others_proceed(bot, sqlite_storage):
     raws = [bot.api.push_text(user, f"m{i}") for i in range(20) for user in (1, 2, 3)]
     await asyncio.gather(*(bot.process(raw) for raw in raws))

@@ -36,6 +36,8 @@ async def apply_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: A
     for event in turn.events:
         if event.get("type") == "reminders_accepted":
             store_reminders(svc.storage, user_id, chat_id, event)  # idempotent: safe to replay
+        elif event.get("type") == "results":  # idempotent too: an unchanged result adds nothing
+            svc.storage.record_assessment(user_id, event)
     try:
         await send_replies(context.bot, chat_id, turn.replies)
         if any(event.get("type") == "subscribe" for event in turn.events):

@@ -89,8 +89,8 @@ def build_app(store: Any, today: Callable[[], date], conversation: Any = None,
 
     if store is None or staff is None:
         deps = Deps(cast(Any, store or _Memory()), None, today, conversation)
-        return ChatApp(deps, flows=[], prefix=PREFIX, reminders=False)
-    return ChatApp(Deps(store, staff, today, conversation), prefix=PREFIX, reminders=False)
+        return ChatApp(deps, flows=[], prefix=PREFIX, reachable=False)
+    return ChatApp(Deps(store, staff, today, conversation), prefix=PREFIX, reachable=False)
 
 
 def main(settings: Any = None, stdin: TextIO | None = None, stdout: TextIO | None = None,

@@ -15,7 +15,7 @@ from bot.broadcast.workers import WorkerLocks
 Params = dict[str, Any]  # bind parameters of one outcome statement
 
 COLUMNS = (OUTBOX.c.id, OUTBOX.c.fair_id, OUTBOX.c.user_id, OUTBOX.c.chat_id,
-           OUTBOX.c.attempts, OUTBOX.c.retries)
+           OUTBOX.c.attempts, OUTBOX.c.retries, OUTBOX.c.text)
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Claim:
     chat_id: int
     attempts: int
     retries: int
+    text: str | None = None     # a notice's own message (a fair's rows have none: the fair's text)
 
 
 class InFlight(TypedDict):
@@ -55,7 +56,7 @@ OUTCOMES = {
 }
 
 
-def _claim_statement(postgres: bool) -> ReturningUpdate[int, int, int, int, int, int]:
+def _claim_statement(postgres: bool) -> ReturningUpdate[int, int, int, int, int, int, str | None]:
     """Claim up to ``b_limit`` due rows for ``b_worker`` in one statement."""
     due = (select(OUTBOX.c.id)
            .where(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at <= bindparam("b_now"))

@@ -95,8 +95,8 @@ class DraftsMixin:
                               .values(send_at=now + timedelta(seconds=lease))).rowcount == 1
 
     def fairs(self, created_by: int | None = None, limit: int = 20) -> list[Fair]:
-        """The latest fairs, newest first (of one creator when given)."""
-        query = select(FAIRS).order_by(desc(FAIRS.c.id)).limit(limit)
+        """The latest fairs, newest first (of one creator when given); notices are not fairs."""
+        query = select(FAIRS).where(FAIRS.c.kind == "fair").order_by(desc(FAIRS.c.id)).limit(limit)
         if created_by is not None:
             query = query.where(FAIRS.c.created_by == created_by)
         with self.engine.connect() as db:

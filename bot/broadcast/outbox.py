@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -17,7 +17,7 @@ from bot.broadcast.reports import ReportsMixin
 from bot.broadcast.tables import FAIR_STATUSES, FAIRS, OUTBOX, BroadcastModel, Fair, OutboxMessage
 from bot.broadcast.workers import WorkerLocks
 
-__all__ = ["Claim", "Fair", "Outbox", "OutboxMessage", "open_outbox"]
+__all__ = ["Claim", "Fair", "Outbox", "OutboxMessage", "insert_notice", "open_outbox"]
 
 CHUNK = 1000
 
@@ -40,6 +40,30 @@ def open_outbox(url: str, clock: Clock | None = None) -> Outbox:
         event.listen(engine, "connect", _sqlite_pragmas)
     BroadcastModel.metadata.create_all(engine)
     return Outbox(engine, clock)
+
+
+def insert_notice(db: Connection, title: str, messages: Iterable[tuple[int, int, str]],
+                  now: datetime, created_by: int = 0) -> int | None:
+    """Queue personal messages, (user_id, chat_id, text) each, as one notice batch in the
+    caller's transaction (so what they announce is recorded with them); return its id.
+
+    A notice is a row of ``broadcast_fair`` of kind ``notice`` (its title names it in the logs,
+    it is never listed as a fair) and one outbox row per recipient with its own text: the
+    paced sender sends it like a fair's message. One message per user per batch.
+    """
+    rows = list(messages)
+    if not rows:
+        return None
+    notice_id: int = db.execute(insert(FAIRS).values(
+        title=title[:200], starts_at=now, place_or_link="", organiser="", target_counties=[],
+        details="", created_by=created_by, created_at=now, status="sending", kind="notice",
+    ).returning(FAIRS.c.id)).scalar_one()
+    for start in range(0, len(rows), CHUNK):
+        db.execute(insert(OUTBOX), [
+            {"fair_id": notice_id, "user_id": int(u), "chat_id": int(c), "state": "pending",
+             "attempts": 0, "retries": 0, "next_attempt_at": now, "updated_at": now, "text": t}
+            for u, c, t in rows[start:start + CHUNK]])
+    return notice_id
 
 
 class Outbox(ClaimsMixin, ReportsMixin, DraftsMixin):

@@ -178,7 +178,7 @@ class Sender:
         """Send one claimed message and write its outcome right away."""
         self.stats.attempts += 1
         try:
-            await self.send(claim.chat_id, self._text(claim.fair_id))
+            await self.send(claim.chat_id, claim.text or self._text(claim.fair_id))
         except RetryLater as flood:
             self._pause(flood.seconds)
             self._retry(claim, flood.seconds, str(flood), transient=False)

@@ -4,7 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -32,6 +42,10 @@ class Fair(BroadcastModel, table=True):
     created_at: datetime
     status: str = Field(default="draft", max_length=20)
     send_at: datetime | None = None
+    # "fair", or "notice": a batch of personal messages (each row's ``text``), e.g. the subsidies
+    # a rules change opened to each person; notices are not listed with the fairs
+    kind: str = Field(default="fair", sa_column=Column(String(20), nullable=False,
+                                                      server_default="fair"))
 
 
 class OutboxMessage(BroadcastModel, table=True):
@@ -54,6 +68,7 @@ class OutboxMessage(BroadcastModel, table=True):
     sent_at: datetime | None = None
     updated_at: datetime
     claimed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # a notice's own text
 
 
 class FairDraft(BroadcastModel, table=True):

@@ -8,12 +8,12 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 
 if TYPE_CHECKING:
     import opencc
 
-PLACES = ROOT / "knowledge" / "places"
+PLACES = POLICY_ROOT / "knowledge" / "places"
 TABLE = PLACES / "divisions.tsv"
 PROVINCE_FORMS = PLACES / "provinces.tsv"
 FORMER_NAMES = PLACES / "former_names.tsv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core import _place_match as match
 from bot.core._gazetteer import Division, Gazetteer, normalise
 
@@ -15,7 +15,7 @@ STOP = re.compile(r"[，。,.!！?？；;、\s的人]")
 SPAN = 20
 AT = re.compile(r"^(?:我|俺)?(?:现在|目前|一直)?在")
 TRAIL = re.compile(r"(?:的|人|这边|那边|那里|这里|县城|城里|乡下|农村|打工|上班|工作|做工|干活)+$")
-COMMON_WORDS = ROOT / "knowledge" / "places" / "common_words.txt"
+COMMON_WORDS = POLICY_ROOT / "knowledge" / "places" / "common_words.txt"
 
 
 @lru_cache(maxsize=1)

@@ -9,11 +9,11 @@ from functools import lru_cache
 
 import yaml
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core import _place_match as match
 from bot.core._gazetteer import Division, Gazetteer, gazetteer, normalise
 
-KNOWLEDGE = ROOT / "knowledge"
+KNOWLEDGE = POLICY_ROOT / "knowledge"
 
 
 def _front_matter_areas(text: str) -> list[str]:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core._gazetteer import Division, Gazetteer
 from bot.core._place_match import MAX_GUESSED, NAME_ENDINGS, parses, unique
 
-CHAR_READINGS = ROOT / "knowledge" / "places" / "char_pinyin.tsv"
+CHAR_READINGS = POLICY_ROOT / "knowledge" / "places" / "char_pinyin.tsv"
 SUFFIX_SYLLABLES = ("zizhixian", "zizhiqi", "xian", "qu", "shi", "qi")
 
 

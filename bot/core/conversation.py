@@ -14,6 +14,7 @@ from bot.core import confirm, screens
 from bot.core import interview as iv
 from bot.core.answers import parse_unknown
 from bot.core.errors import InputError, RulesError
+from bot.core.live import refresh
 from bot.core.personal import personal_line
 from bot.core.presenter import (
     answer_label,
@@ -57,6 +58,7 @@ BUTTON_VALUES = {"yes": "是", "no": "否"}
 def start(state: dict[str, Any] | None, *, as_of: date, payload: str | None = None,
           services: iv.Services | None = None) -> Turn:
     """``/start [payload]``: welcome and a start button; earlier answers are kept (resume)."""
+    refresh()  # rules activated meanwhile: answer with them
     state = _own(state)
     state["phase"], state["pending"], state["options"] = "welcome", None, []
     if payload:
@@ -66,6 +68,7 @@ def start(state: dict[str, Any] | None, *, as_of: date, payload: str | None = No
 
 def resume(state: dict[str, Any] | None, *, as_of: date, services: iv.Services | None = None) -> Turn:
     """The current screen again (for an adapter that restarts with a stored state)."""
+    refresh()  # rules activated meanwhile: answer with them
     state = _own(state)
     if state["phase"] == "done":
         return screens.advance(state, as_of, services or iv.DEFAULT_SERVICES)
@@ -75,6 +78,7 @@ def resume(state: dict[str, Any] | None, *, as_of: date, services: iv.Services |
 def handle_text(state: dict[str, Any] | None, text_in: str, *, as_of: date,
                 services: iv.Services | None = None) -> Turn:
     """A typed message: a command, an answer to the pending question, or a free question."""
+    refresh()  # rules activated meanwhile: answer with them
     services = services or iv.DEFAULT_SERVICES
     state = _own(state)
     message = (text_in or "").strip()
@@ -94,6 +98,7 @@ def handle_text(state: dict[str, Any] | None, text_in: str, *, as_of: date,
 def handle_button(state: dict[str, Any] | None, data: str, *, as_of: date,
                   services: iv.Services | None = None) -> Turn:
     """A pressed button (its ASCII data); stale or unknown data gets a polite reply."""
+    refresh()  # rules activated meanwhile: answer with them
     services = services or iv.DEFAULT_SERVICES
     state = _own(state)
     kind, _, rest = (data or "").partition(":")

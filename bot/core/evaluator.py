@@ -11,6 +11,7 @@ from typing import Any
 from bot.core.conditions import UNKNOWN, UNMET, Condition, ConditionOutcome, evaluate_condition
 from bot.core.errors import InputError
 from bot.core.explain import bring_items, claim_text, reasons
+from bot.core.live import refresh
 from bot.core.result import Result, Texts, result_to_json
 from bot.core.rules import Rule, load_rules, rule_index
 from bot.core.validity import OPEN_STATUSES, add_months, full_months, parse_day
@@ -48,6 +49,8 @@ def evaluate(facts: dict[str, Any], as_of: date, audience: str = "worker", rules
     """
     if audience not in AUDIENCES:
         raise InputError(f"不认识的对象：{audience}", f"unknown audience {audience!r}, expected {AUDIENCES}")
+    if rules is None:
+        refresh()  # the deployed rules changed on disk: load them again
     facts = _as_of_facts(facts, as_of)
     index = rule_index(load_rules() if rules is None else rules, audience)
     memo: Memo = {}  # equal conditions (a document's, or many documents'): once each

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 import yaml
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core.errors import RulesError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FUNCTION_WORDS", "INTENTS", "PinyinReader", "Synonyms", "Thesaurus", "intents", "load_synonyms", "load_thesaurus", "normalise"]
 
-THESAURUS = ROOT / "knowledge" / "thesaurus.tsv"
+THESAURUS = POLICY_ROOT / "knowledge" / "thesaurus.tsv"
 # How people ask, not what they ask about: never expanded through the thesaurus, and not
 # counted as the question's content (bot.core.answering). Longest first.
 FUNCTION_WORDS = (
@@ -121,7 +121,7 @@ class Thesaurus:
         return found
 
 
-def load_synonyms(path: Path = ROOT / "knowledge" / "synonyms.yaml") -> Synonyms:
+def load_synonyms(path: Path = POLICY_ROOT / "knowledge" / "synonyms.yaml") -> Synonyms:
     """Read ``knowledge/synonyms.yaml`` (RulesError naming the file and group when malformed)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

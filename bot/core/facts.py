@@ -8,12 +8,12 @@ from typing import Any
 
 import yaml
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core.errors import InputError, RulesError
 from bot.core.facts_input import CLIP, YEARS, clip
 from bot.core.validity import full_months
 
-FACTS_FILE = ROOT / "rules" / "facts.yaml"
+FACTS_FILE = POLICY_ROOT / "rules" / "facts.yaml"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DERIVED_KEYS = ("origin_city", "origin_province")  # filled from origin_county, accepted back
 WORK_KEYS = ("work_province", "work_city", "work_county")

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core.errors import RulesError
 
 __all__ = ["Clause", "Document", "KnowledgeBase", "load_knowledge", "normalise_clause_id"]
@@ -206,7 +206,7 @@ def load_document(path: Path) -> Document:
 
 
 @lru_cache(maxsize=8)
-def load_knowledge(path: Path = ROOT / "knowledge") -> KnowledgeBase:
+def load_knowledge(path: Path = POLICY_ROOT / "knowledge") -> KnowledgeBase:
     """Every document file under ``path`` (cached: ``load_knowledge.cache_clear()`` reloads)."""
     files = sorted(p for p in Path(path).glob("*.md") if p.name != "README.md")
     if not files:

@@ -7,10 +7,10 @@ from typing import Any
 
 import yaml
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 
 MONTH_PRESETS = (1, 2, 3, 6, 12, 24)
-FACTS_FILE = ROOT / "rules" / "facts.yaml"
+FACTS_FILE = POLICY_ROOT / "rules" / "facts.yaml"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config import ROOT
+from bot.config import POLICY_ROOT
 from bot.core.conditions import DERIVED
 from bot.core.errors import InputError, RulesError
 from bot.core.rule_schema import Rule, read_rules_file, squash
@@ -15,7 +15,7 @@ from bot.core.rule_schema import Rule, read_rules_file, squash
 if TYPE_CHECKING:
     from bot.core.knowledge import KnowledgeBase
 
-RULES_DIR = ROOT / "rules"
+RULES_DIR = POLICY_ROOT / "rules"
 ORIGIN_FACTS = ("origin_county", "origin_city", "origin_province")
 __all__ = ["RULES_DIR", "Rule", "RuleIndex", "check_rules", "load_rules", "origin_areas", "read_rules_file",
            "rule_index", "squash", "validate"]

@@ -11,6 +11,7 @@ from bot.core.reminders import plan_reminders
 from bot.core.render import text
 from bot.core.replies import Button, Reply, Turn
 from bot.core.results_view import results_replies, why_reply
+from bot.core.version import rules_version
 
 
 def advance(state: dict[str, Any], as_of: date, services: Services) -> Turn:
@@ -52,7 +53,10 @@ def _advance(state: dict[str, Any], as_of: date, services: Services) -> Turn:
     state["phase"], state["pending"] = "done", None
     can_remind = bool(plan_reminders(results, state["facts"], as_of))
     replies = results_replies(results, state, as_of, can_remind)
-    event = {"type": "results", "claimable": [r.id for r in results if r.claimable]}
+    claimable = [r for r in results if r.claimable]
+    # what was shown, reproducible later: the rules version, the day and each claimable amount
+    event = {"type": "results", "claimable": [r.id for r in claimable], "as_of": as_of.isoformat(),
+             "rules_version": rules_version(), "amounts": {r.id: r.amount for r in claimable}}
     return Turn(state, replies, [event])
 
 

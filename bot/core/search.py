@@ -243,4 +243,7 @@ def default_index() -> SearchIndex:
 
 def search(question: str, top: int = 5, context: str = "") -> list[Hit]:
     """Search the knowledge base: the ``top`` clauses for ``question``, best first."""
+    from bot.core.live import refresh
+
+    refresh()
     return default_index().search(question, top, context)

@@ -13,7 +13,9 @@ def warm_up(as_of: date) -> None:
     and ``gc.freeze`` keeps the garbage collector from walking those long-lived objects again.
     """
     from bot.core import conversation
+    from bot.core.live import refresh
 
+    refresh(force=True)  # the files as loaded now are the ones later changes are measured against
     turn = conversation.start(None, as_of=as_of)
     turn = conversation.handle_text(turn.state, "马边", as_of=as_of)
     conversation.handle_text(turn.state, "在绍兴租房有补贴吗", as_of=as_of)

@@ -37,10 +37,12 @@ class ChatApp:
     """The router, the flows and their services; ``prefix`` names the channel's record keys."""
 
     def __init__(self, deps: Deps, flows: Iterable[Flow] | None = None, prefix: str = "tg:",
-                 *, reminders: bool = True) -> None:
+                 *, reachable: bool = True) -> None:
         self.deps = deps
         self.prefix = prefix
-        self.reminders = reminders   # a channel that cannot send reminders does not store them
+        # A channel that cannot reach the user later (the terminal) keeps no reminders and no
+        # assessments (reassess would have nobody to tell).
+        self.reachable = reachable
         self.router = Router(InterviewHome(deps.conversation), default_flows() if flows is None else flows)
 
     def key(self, user_id: int) -> str:
@@ -72,8 +74,12 @@ class ChatApp:
         """One input: the router's turn, with the domain events applied."""
         turn = self.router.route(self.env(inp.user_id), record, inp)
         for event in turn.events:
-            if event.get("type") == "reminders_accepted" and self.reminders:
+            if not self.reachable:
+                continue
+            if event.get("type") == "reminders_accepted":   # idempotent: safe to replay
                 store_reminders(self.deps.storage, inp.user_id, inp.chat_id, event)
+            elif event.get("type") == "results":   # idempotent too: an unchanged result adds nothing
+                self.deps.storage.record_assessment(inp.user_id, event)
         return turn
 
     def to_store(self, user_id: int, turn: Turn) -> dict[str, dict[str, Any]]:

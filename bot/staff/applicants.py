@@ -184,6 +184,9 @@ def remove_applicant_rows(session: Session, applicant_id: int) -> None:
     for model in (ClaimRow, ClaimHistoryRow):  # the claims marked for them, with their history
         for claim in session.exec(select(model).where(model.applicant_id == applicant_id)):
             session.delete(claim)
+    from bot.storage import assessments
+
+    assessments.forget(session, assessments.applicant_subject(applicant_id))
     session.flush()
     row = session.get(ApplicantRow, applicant_id)
     if row is not None:

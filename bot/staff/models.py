@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from bot.storage.tables import AssessmentNoticeRow, AssessmentRow
+
 
 def _utc_column(nullable: bool = False, index: bool = False) -> Column:
     """A timezone-aware timestamp column (UTC)."""
@@ -178,8 +180,10 @@ class ClaimHistoryRow(SQLModel, table=True):
     marked_at: datetime = Field(sa_column=_utc_column())
 
 
+# An applicant's assessments and notices (bot.storage.assessments) live with the record.
 STAFF_TABLES: list[type[SQLModel]] = [RoleRow, InviteRow, AuditRow, ApplicantRow, ServiceRow,
-                                      LinkRow, ClaimRow, ClaimHistoryRow]
+                                      LinkRow, ClaimRow, ClaimHistoryRow, AssessmentRow,
+                                      AssessmentNoticeRow]
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -10,6 +10,7 @@ from bot.staff.access import owned
 from bot.staff.audit import record
 from bot.staff.context import StaffContext
 from bot.staff.models import stored_id
+from bot.storage import assessments
 
 
 def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *, as_of: date,
@@ -37,7 +38,18 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
         row.state, row.updated_at = turn.state, ctx.now()
         session.add(row)
         record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
+        _record_results(session, turn, stored_id(row.id))
         return _for_coordinator(turn, stored_id(row.id), row.name)
+
+
+def _record_results(session: Any, turn: Any, applicant_id: int) -> None:
+    """Keep the results the turn showed (rules version, day, claims) with the applicant's record
+    (the rules version's files are kept when the storage opens: ``SqlStorage``)."""
+    for event in turn.events:
+        if event.get("type") == "results":
+            found = assessments.from_event(assessments.applicant_subject(applicant_id), event)
+            if found is not None:
+                assessments.record(session, found)
 
 
 def _for_coordinator(turn: Any, applicant_id: int, name: str) -> Any:

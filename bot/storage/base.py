@@ -61,6 +61,9 @@ class Storage(Protocol):
     def save_conversation(self, key: str, state: dict) -> None:
         """Store the conversation state for ``key``, replacing the old one."""
 
+    def record_assessment(self, user_id: int, event: dict) -> bool:
+        """Keep what a ``results`` event says the worker could claim (rules version, day, claims)."""
+
     def subscribe(self, user_id: int, kind: str, key: str) -> bool:
         """Add a subscription; False when it already existed."""
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
+from bot.storage import assessments
 from bot.storage.tables import ConversationRow, ReminderRow, SubscriptionRow, UserRow
 
 BLANK_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -38,3 +39,4 @@ def erase_user(session: Session, user_id: int, conversation_keys: list[str]) -> 
     for blank, remove in steps:
         session.execute(blank)
         session.execute(remove)
+    assessments.forget(session, assessments.worker_subject(user_id))

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.storage import locks
+from bot.storage import assessments, locks
 from bot.storage.base import Reminder, Subscription, UserRecord
 from bot.storage.claimed import claim_settled
 from bot.storage.engine import make_engine
@@ -60,6 +60,7 @@ class SqlStorage:
         """Connect and apply the migrations the database lacks (a no-op when at head)."""
         self.engine = make_engine(database_url)
         upgrade(self.engine)
+        assessments.ensure_deployed_snapshot(self.engine)  # `rules diff` can compare with it later
         self.inbox = Inbox(self._raw, self._batch)
 
     def _session(self) -> Session:
@@ -100,6 +101,16 @@ class SqlStorage:
         self._raw("INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) "
                   "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
                   "updated_at = excluded.updated_at", (key, json.dumps(state), _stored_now()))
+
+    def record_assessment(self, user_id: int, event: dict) -> bool:
+        """Keep what a ``results`` event says the worker could claim: the rules version, the day
+        and each claimable rule with its amount (an unchanged result adds nothing: replay-safe).
+        The deployed rules version's files are kept too, so the answer can be explained later."""
+        found = assessments.from_event(assessments.worker_subject(user_id), event)
+        if found is None:
+            return False
+        with self.engine.begin() as db:
+            return assessments.record(db, found)
 
     def subscribe(self, user_id: int, kind: str, key: str) -> bool:
         """Add a subscription; False when it already existed."""

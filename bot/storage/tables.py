@@ -89,3 +89,41 @@ class InboxRow(SQLModel, table=True):
     claimed_until: datetime | None = None
     received_at: datetime
     done_at: datetime | None = None
+
+
+class AssessmentRow(SQLModel, table=True):
+    """One evaluation of a person, as shown or re-run: enough to reproduce and explain it later.
+
+    ``subject``: ``worker:<telegram id>`` or ``applicant:<id>``; the newest row of a subject is
+    its current assessment, older rows are its history. ``claims``: rule id -> amount object
+    (null where the document sets no figure) of every subsidy claimable then.
+    """
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_subject_id", "subject", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=64)
+    rules_version: str = Field(max_length=64)
+    as_of: date
+    claims: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=20)          # "shown" (results screen) | "reassess"
+    created_at: datetime
+
+
+class AssessmentNoticeRow(SQLModel, table=True):
+    """A subject was told they can claim a rule (after a rules change): never told again."""
+
+    __tablename__ = "assessment_notices"
+    subject: str = Field(primary_key=True, max_length=64)
+    rule: str = Field(primary_key=True, max_length=200)
+    rules_version: str = Field(max_length=64)
+    notified_at: datetime
+
+
+class RulesSnapshotRow(SQLModel, table=True):
+    """The rules/ and knowledge/ files of one rules version (path -> base64 of zlib of the bytes)."""
+
+    __tablename__ = "rules_snapshots"
+    version: str = Field(primary_key=True, max_length=64)
+    files: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime

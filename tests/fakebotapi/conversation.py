@@ -37,6 +37,10 @@ def handle_text(state: dict | None, text: str, *, as_of: date) -> Turn:
                      {"due": "2026-12-24", "kind": "deadline_7", "rule_id": "r1", "text": "还有7天"}]
         return Turn(state, [Reply("记下了", [])], [{"type": "reminders_accepted",
                                                    "reminders": reminders}])
+    if text == "results":  # the results screen: what was claimable, under which rules version
+        event = {"type": "results", "claimable": ["r1"], "as_of": as_of.isoformat(),
+                 "rules_version": "0123456789abcdef", "amounts": {"r1": {"yuan": 3000, "per": "once"}}}
+        return Turn(state, [Reply("结果", [])], [event])
     return Turn(state, [Reply(f"#{state['count']} {text}", [[Button("下一步", f"n:{state['count']}")]])], [])
 
 
