@@ -25,12 +25,13 @@ CHANNEL_EVENTS = frozenset({"send_file", "notify"})
 def default_flows() -> list[Flow]:
     """Every flow of the bot (imported here, so the list is in one place)."""
     from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
+    from bot.flows.claims import ClaimsFlow
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
     from bot.flows.sheet import SheetFlow
     from bot.flows.start import HelpFlow, StartFlow
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
-            RegisterFlow(), BehalfFlow(), SheetFlow()]
+            RegisterFlow(), BehalfFlow(), SheetFlow(), ClaimsFlow()]
 
 
 class ChatApp:

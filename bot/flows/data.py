@@ -18,3 +18,6 @@ INVITES = "inv:"           # /invite, /invites (cancel)
 FAIR = "fair:"             # /fair draft, /fairs (cancel)
 SHEET = "sht:"             # a spreadsheet sent to the bot: register its people
 SHEET_IMPORT, SHEET_SKIP = "sht:import", "sht:skip"
+CLAIMS = "clm:"            # 记录申领情况: a worker's own subsidies, or an applicant's
+CLAIMS_OWN = "clm:me"      # made by the core under the worker's results (bot.core.results_view)
+CLAIMS_FOR = "clm:a:"      # + applicant id (the results of an interview on behalf)
