@@ -25,11 +25,12 @@ CHANNEL_EVENTS = frozenset({"send_file", "notify"})
 def default_flows() -> list[Flow]:
     """Every flow of the bot (imported here, so the list is in one place)."""
     from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
+    from bot.flows.applicants import ApplicantsFlow, LedgerFlow
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
     from bot.flows.start import HelpFlow, StartFlow
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
-            RegisterFlow(), BehalfFlow()]
+            RegisterFlow(), BehalfFlow(), ApplicantsFlow(), LedgerFlow()]
 
 
 class ChatApp:
@@ -73,9 +74,13 @@ class ChatApp:
                 store_reminders(self.deps.storage, inp.user_id, inp.chat_id, event)
         return turn
 
-    def to_store(self, user_id: int, turn: Turn) -> dict[str, dict[str, Any]]:
-        """The records to store after a turn: none once the user was erased (/delete)."""
+    def to_store(self, user_id: int, turn: Turn,
+                 before: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        """The records to store after a turn: none once the user was erased (/delete), none when
+        the record is as it was (``before``: a refusal or a list changes no table)."""
         if any(event.get("type") == "forgotten" for event in turn.events):
+            return {}
+        if turn.state == (before or {}):
             return {}
         return {self.key(user_id): turn.state}
 
