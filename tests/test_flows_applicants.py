@@ -148,3 +148,15 @@ def test_a_list_or_a_refusal_stores_no_record(coordinator_chat):
     chat.act(USERS["coordinator"], "command", "/applicants")
     chat.act(USERS["worker"], "button", f"{APPLICANTS}svc:1")
     assert chat.app.load(USERS["coordinator"]) is None and chat.app.load(USERS["worker"]) is None
+
+
+def test_back_on_behalf_goes_to_the_applicants_interview_not_the_coordinators(coordinator_chat):
+    chat, coordinator = coordinator_chat, USERS["coordinator"]
+    chat.act(coordinator, "command", "/apply 阿木")
+    chat.act(coordinator, "button", "go")
+    texts, buttons, _ = chat.act(coordinator, "command", "/back")
+    record = chat.app.load(coordinator)
+    assert set(record) == {"flow"} and record["flow"]["name"] == "behalf_interview"
+    assert "结束代办" in [b.label for rows in buttons for row in rows for b in row], texts
+    chat.act(coordinator, "command", "/applicants")   # any other command leaves it
+    assert "flow" not in (chat.app.load(coordinator) or {})

@@ -23,7 +23,7 @@ from bot.storage.tables import (
     UserRow,
 )
 
-CONVERSATION_PREFIXES = ("tg:", "tgpending:", "tgstaff:")  # interview, adapter state, staff chat mode
+CONVERSATION_PREFIXES = ("tg:", "tgpending:", "tgstaff:")  # the chat record; the last two: older versions
 
 
 def _now() -> datetime:
