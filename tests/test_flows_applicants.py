@@ -6,6 +6,7 @@ record stored as an adapter would (only when it changed); the step's replies, bu
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -46,9 +47,9 @@ class Chat:
     def act(self, user_id: int, kind: str, typed: str) -> tuple[list[str], list[list[list[Button]]],
                                                                 list[dict[str, Any]]]:
         """One input: the replies' texts, their button rows, the turn's events."""
-        record = self.app.load(user_id)
-        turn = self.app.handle(Input(kind, typed, user_id, user_id, "测试"), record)
-        for key, state in self.app.to_store(user_id, turn, record).items():
+        before = self.app.load(user_id)
+        turn = self.app.handle(Input(kind, typed, user_id, user_id, "测试"), copy.deepcopy(before))
+        for key, state in self.app.to_store(user_id, turn, before).items():
             self.app.deps.storage.save_conversation(key, state)
         buttons = [reply.buttons for reply in turn.replies]
         flat = [button for rows in buttons for row in rows for button in row]

@@ -60,24 +60,20 @@ def _default_conversation() -> ModuleType:
     return conversation
 
 
-def _legacy_commands() -> dict[str, Any]:
-    """/invite and /invites: old-style admin handlers, not yet flows (a ``stf:inv:`` button too)."""
-    from bot.adapters import telegram_admin as admin
-
-    return {"invite": admin.on_invite, "invites": admin.on_invites}
-
-
+LEGACY_COMMANDS = ("invite", "invites")  # not yet flows (telegram_admin.py), nor is LEGACY_BUTTONS
 LEGACY_BUTTONS = "^stf:inv:"   # withdraw an invite (/invites)
 
 
 def _add_handlers(application: Application) -> None:
     """Wire every handler: the inbox first, then the one chat handler (errors end in an apology)."""
+    from bot.adapters import telegram_admin as admin
     from bot.adapters import telegram_chat as chat
 
+    legacy = {"invite": admin.on_invite, "invites": admin.on_invites}
     inbox: Inbox = application.bot_data["inbox"]
     application.add_handler(TypeHandler(Update, inbox.gate), group=INBOX_GROUP)
-    for name, handler in _legacy_commands().items():
-        application.add_handler(CommandHandler(name, handler))
+    for name in LEGACY_COMMANDS:
+        application.add_handler(CommandHandler(name, legacy[name]))
         application.add_handler(CommandHandler(name, chat.leave_flow), group=1)
     application.add_handler(CallbackQueryHandler(_cancel_invite_button(), pattern=LEGACY_BUTTONS))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, chat.on_update))

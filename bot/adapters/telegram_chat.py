@@ -5,6 +5,7 @@ channel-neutral :class:`~bot.core.flow.Input`, asks :class:`~bot.flows.ChatApp` 
 every flow) for the turn, carries out the channel events (a file to send, a message to another
 user, the role's command menu), sends the replies, and stores the chat's record with the
 update's "done" mark (inbox) — so a kill at any point replays the update from the old record.
+A record the turn left as it was is not written.
 """
 from __future__ import annotations
 
@@ -67,9 +68,8 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer()
     app, running = chat_app(context), delivery.current()
     inp = await input_of(update)
-    record = app.load(inp.user_id)
-    before = copy.deepcopy(record)   # a flow or a core changing the record in place still counts
-    turn = app.handle(inp, record)
+    before = app.load(inp.user_id)
+    turn = app.handle(inp, copy.deepcopy(before))   # a flow may change nested state in place
     states = app.to_store(inp.user_id, turn, before)
     if running is None:   # outside the inbox (tests of single handlers): store first
         for key, record in states.items():

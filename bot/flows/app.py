@@ -76,8 +76,8 @@ class ChatApp:
 
     def to_store(self, user_id: int, turn: Turn,
                  before: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-        """The records to store after a turn: none once the user was erased (/delete), none when
-        the record is as it was (``before``: a refusal or a list changes no table)."""
+        """The records to store after a turn: none once the user was erased (/delete), and none
+        when the record is what it was (``before``: a refused command writes nothing)."""
         if any(event.get("type") == "forgotten" for event in turn.events):
             return {}
         if turn.state == (before or {}):
