@@ -44,7 +44,7 @@ def test_every_environment_variable_is_documented():
 
 def test_every_telegram_command_is_documented():
     from bot.adapters.telegram_bot import COMMANDS
-    from bot.adapters.telegram_staff import ROLE_COMMANDS
+    from bot.flows.start import ROLE_COMMANDS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = set(COMMANDS) | {name for names in ROLE_COMMANDS.values() for name in names}

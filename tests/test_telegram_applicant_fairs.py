@@ -26,7 +26,7 @@ async def linked(storage):
         await bot.send(COORDINATOR, "/done")
         await bot.send(COORDINATOR, "/applicants")
         link = next(b["callback_data"] for b in bot.last_buttons(COORDINATOR)
-                    if b["callback_data"].startswith("stf:lnk:"))
+                    if b["callback_data"].startswith("apl:lnk:"))
         [given] = await bot.tap(COORDINATOR, link)
         await bot.send(WORKER, f"/start {re.search(r'start=(lnk_[^ ]+)', given)[1]}")
         yield bot, staff, int(link.rsplit(":", 1)[1])

@@ -55,23 +55,23 @@ async def test_coordinator_flow_end_to_end(bot):
     assert "马边彝族自治县民主村" in invite and "2026年11月29日" in invite
     assert await bot.send(COORDINATOR, "/apply") == [text("tgstaff.apply.ask_name")]
     assert await bot.send(COORDINATOR, "阿木") == [text("tgstaff.apply.ask_phone")]
-    replies = await bot.tap(COORDINATOR, "stf:skip")
+    replies = await bot.tap(COORDINATOR, "reg:skip")
     assert replies[:2] == [text("tgstaff.apply.done", name="阿木", county="马边彝族自治县",
                                 village="民主村"), text("tgstaff.behalf.start", name="阿木")]
     for action, value in INTERVIEW:
         replies = await getattr(bot, action)(COORDINATOR, value)
     assert "就业稳岗补贴" in replies[0] and "3000元" in replies[0]
-    assert {"text": text("tgstaff.behalf.leave"), "callback_data": "stf:leave"} in bot.last_buttons(COORDINATOR)
-    assert await bot.tap(COORDINATOR, "stf:leave") == [text("tgstaff.behalf.left")]
+    assert {"text": text("tgstaff.behalf.leave"), "callback_data": "bh:leave"} in bot.last_buttons(COORDINATOR)
+    assert await bot.tap(COORDINATOR, "bh:leave") == [text("tgstaff.behalf.left")]
     assert bot.api.replies_to(WORKER) == []  # the applicant never got a message
 
     [listing] = await bot.send(COORDINATOR, "/applicants")
     assert "阿木" in listing and "就业稳岗补贴" in listing and "2026年12月31日" in listing
     applicant_id = re.match(r"(\d+)\. 阿木", listing)[1]
-    assert f"stf:open:{applicant_id}" in [b["callback_data"] for b in bot.last_buttons(COORDINATOR)]
+    assert f"bh:open:{applicant_id}" in [b["callback_data"] for b in bot.last_buttons(COORDINATOR)]
     await bot.send(COORDINATOR, f"/service {applicant_id}")
     [guidance] = [b["callback_data"] for b in bot.last_buttons(COORDINATOR)
-                  if b["callback_data"].startswith(f"stf:svk:{applicant_id}:guidance:")]
+                  if b["callback_data"].startswith(f"apl:svk:{applicant_id}:guidance:")]
     assert await bot.tap(COORDINATOR, guidance) == [
         text("tgstaff.service.done", kind=text("staff.service.guidance"))]
 
@@ -81,8 +81,8 @@ async def test_coordinator_flow_end_to_end(bot):
     assert "一次性3000元" in row[text("staff.ledger.col.amounts")]
     assert row[text("staff.ledger.col.services")].startswith(text("staff.service.guidance") + " 1/1")
 
-    await bot.tap(COORDINATOR, f"stf:del:{applicant_id}")
-    assert await bot.tap(COORDINATOR, f"stf:dely:{applicant_id}") == [text("tgstaff.delete.done")]
+    await bot.tap(COORDINATOR, f"apl:del:{applicant_id}")
+    assert await bot.tap(COORDINATOR, f"apl:dely:{applicant_id}") == [text("tgstaff.delete.done")]
     assert await bot.send(COORDINATOR, "/ledger") == [text("staff.list.empty")]
     assert len(bot.api.documents(COORDINATOR)) == 1  # no second, empty file
 
@@ -96,7 +96,7 @@ async def test_reopening_an_applicant_resumes_their_interview(bot):
     assert await bot.send(COORDINATOR, "你好") != []  # back in their own conversation
     [listing] = await bot.send(COORDINATOR, "/applicants")
     applicant_id = re.match(r"(\d+)\. 阿木", listing)[1]
-    replies = await bot.tap(COORDINATOR, f"stf:open:{applicant_id}")
+    replies = await bot.tap(COORDINATOR, f"bh:open:{applicant_id}")
     assert replies[0] == text("tgstaff.behalf.start", name="阿木")
     resume = bot.last_buttons(COORDINATOR)[0]["callback_data"]  # "接着来": their answers are kept
     assert "你家是哪一类" in (await bot.tap(COORDINATOR, resume))[-1]  # the question after the county

@@ -44,7 +44,7 @@ async def registered(bot: OfflineBot) -> int:
 
 async def test_link_from_apply_and_list_binds_the_worker_once(bot, storage):
     applicant_id = await registered(bot)
-    link_button = f"stf:lnk:{applicant_id}"
+    link_button = f"apl:lnk:{applicant_id}"
     done = text("tgstaff.apply.done", name="阿木", county="马边彝族自治县", village="民主村")
     assert buttons_under(bot, COORDINATOR, done) == [link_button]
     assert link_button in [b["callback_data"] for b in bot.last_buttons(COORDINATOR)]
@@ -64,7 +64,7 @@ async def test_link_from_apply_and_list_binds_the_worker_once(bot, storage):
 
 async def test_worker_delete_blanks_the_link_and_keeps_the_record(bot):
     applicant_id = await registered(bot)
-    [given] = await bot.tap(COORDINATOR, f"stf:lnk:{applicant_id}")
+    [given] = await bot.tap(COORDINATOR, f"apl:lnk:{applicant_id}")
     await bot.send(WORKER, f"/start {LINK.search(given)[1]}")
     await bot.send(WORKER, "/delete")
     assert await bot.tap(WORKER, "acct:delete:yes") == [text("telegram.delete.done")]
@@ -74,5 +74,5 @@ async def test_worker_delete_blanks_the_link_and_keeps_the_record(bot):
 
 async def test_a_worker_cannot_make_a_link(bot):
     applicant_id = await registered(bot)
-    assert await bot.tap(WORKER, f"stf:lnk:{applicant_id}") == [text("staff.denied")]
+    assert await bot.tap(WORKER, f"apl:lnk:{applicant_id}") == [text("staff.denied")]
     assert not any(LINK.search(reply) for reply in bot.api.replies_to(WORKER))

@@ -25,14 +25,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters import telegram_handlers as handlers
 from bot.adapters.telegram_admin import admin_menus
 from bot.adapters.telegram_inbox import Inbox, InboxQueue
 from bot.adapters.telegram_logging import setup_logging
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_run import run
 from bot.adapters.telegram_services import Services
-from bot.adapters.telegram_staff import forget_mode
 from bot.config import Settings
 from bot.core.render import text
 from bot.flows import ChatApp, Deps
@@ -62,37 +60,42 @@ def _default_conversation() -> ModuleType:
     return conversation
 
 
-LEGACY_COMMANDS = ("invite", "invites", "applicants", "service", "ledger")  # not yet flows
+LEGACY_COMMANDS = ("invite", "invites")  # not yet flows (telegram_admin.py), nor is LEGACY_BUTTONS
+LEGACY_BUTTONS = "^stf:inv:"   # withdraw an invite (/invites)
 
 
 def _add_handlers(application: Application) -> None:
     """Wire every handler: the inbox first, then the one chat handler (errors end in an apology)."""
+    from bot.adapters import telegram_admin as admin
     from bot.adapters import telegram_chat as chat
-    from bot.adapters.telegram_staff_routes import STAFF_COMMANDS, on_staff_button
 
+    legacy = {"invite": admin.on_invite, "invites": admin.on_invites}
     inbox: Inbox = application.bot_data["inbox"]
     application.add_handler(TypeHandler(Update, inbox.gate), group=INBOX_GROUP)
     for name in LEGACY_COMMANDS:
-        application.add_handler(CommandHandler(name, STAFF_COMMANDS[name]))
+        application.add_handler(CommandHandler(name, legacy[name]))
         application.add_handler(CommandHandler(name, chat.leave_flow), group=1)
-    application.add_handler(CallbackQueryHandler(_legacy_button(on_staff_button), pattern="^stf:"))
+    application.add_handler(CallbackQueryHandler(_cancel_invite_button(), pattern=LEGACY_BUTTONS))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, chat.on_update))
     application.add_handler(CallbackQueryHandler(chat.on_update))
-    application.add_error_handler(handlers.on_error)
+    application.add_error_handler(chat.on_error)
 
 
-def _legacy_button(handler: Any) -> Any:
-    """An old-style staff button handler, under the user's lock."""
+def _cancel_invite_button() -> Any:
+    """The old-style button withdrawing an invite, under the user's lock (refusals worded)."""
+    from bot.adapters.telegram_admin import CANCEL, on_cancel_button
     from bot.adapters.telegram_services import per_user
+    from bot.adapters.telegram_staff import answer_errors
 
     @per_user
     async def tapped(update: Update, context: Any) -> None:
-        """Answer the query, then the staff button."""
+        """Answer the query, then withdraw the invite (the service checks the admin role)."""
         query = update.callback_query
         assert query is not None
         with contextlib.suppress(Exception):
             await query.answer()
-        await handler(update, context, query.data or "")
+        ref = (query.data or "").removeprefix(CANCEL)
+        await answer_errors(lambda u, c: on_cancel_button(u, c, ref), update, context)
 
     return tapped
 
@@ -139,10 +142,10 @@ def _staff_context(settings: Settings, storage: Storage) -> StaffContext | None:
 
 
 def _staff_forget(staff: StaffContext | None) -> tuple[Callable[[int], Any], ...]:
-    """/delete hooks for the staff tables and the staff chat mode."""
+    """/delete hook for the staff tables."""
     if staff is None:
         return ()
-    return (lambda user_id: forget_user(staff, user_id), forget_mode(staff.engine))
+    return (lambda user_id: forget_user(staff, user_id),)
 
 
 def build_application(settings: Settings, storage: Storage, conversation: Any = None, *,
@@ -174,9 +177,7 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     staff = staff or _staff_context(settings, storage)
     application.bot_data["staff"] = staff
     hooks = (*_staff_forget(staff), *forget_hooks)
-    application.bot_data["services"] = Services(
-        storage, conversation or _default_conversation(), today or _clock(settings),
-        forget_hooks=hooks)
+    application.bot_data["services"] = Services(storage, today or _clock(settings))
     application.bot_data["app"] = ChatApp(Deps(
         storage, staff, today or _clock(settings), conversation or _default_conversation(),
         forget_hooks=hooks))

@@ -5,10 +5,12 @@ channel-neutral :class:`~bot.core.flow.Input`, asks :class:`~bot.flows.ChatApp` 
 every flow) for the turn, carries out the channel events (a file to send, a message to another
 user, the role's command menu), sends the replies, and stores the chat's record with the
 update's "done" mark (inbox) — so a kill at any point replays the update from the old record.
+A record the turn left as it was is not written.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from dataclasses import replace
 from typing import Any
@@ -21,6 +23,7 @@ from bot.adapters import telegram_delivery as delivery
 from bot.adapters.telegram_send import send_replies, send_text, with_retry
 from bot.adapters.telegram_services import chat_id_of, per_user, user_of
 from bot.core.flow import FLOW_KEY, Input
+from bot.core.render import text
 from bot.core.replies import Turn
 from bot.flows import ChatApp
 
@@ -65,8 +68,9 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer()
     app, running = chat_app(context), delivery.current()
     inp = await input_of(update)
-    turn = app.handle(inp, app.load(inp.user_id))
-    states = app.to_store(inp.user_id, turn)
+    before = app.load(inp.user_id)
+    turn = app.handle(inp, copy.deepcopy(before))   # a flow may change nested state in place
+    states = app.to_store(inp.user_id, turn, before)
     if running is None:   # outside the inbox (tests of single handlers): store first
         for key, record in states.items():
             app.deps.storage.save_conversation(key, record)
@@ -129,3 +133,16 @@ async def leave_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     record = app.load(user_id)
     if record and FLOW_KEY in record:
         app.save(user_id, {k: v for k, v in record.items() if k != FLOW_KEY})
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and apologise to the user in one short sentence."""
+    if isinstance(context.error, delivery.LeaseLost):
+        log.warning("update %s left to the process that took its user over", context.error)
+        return
+    log.error("update failed: %r", context.error, exc_info=context.error)
+    if isinstance(update, Update) and (update.effective_chat or update.effective_user):
+        try:
+            await send_text(context.bot, chat_id_of(update), text("telegram.error"))
+        except Exception:
+            log.exception("could not send the apology")

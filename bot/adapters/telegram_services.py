@@ -1,4 +1,4 @@
-"""What the Telegram handlers share: storage, the conversation core, the clock, per-user locks."""
+"""What the Telegram handlers share: storage, the clock, per-user locks, who sent an update."""
 from __future__ import annotations
 
 import asyncio
@@ -20,37 +20,11 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 
 @dataclass
 class Services:
-    """The handlers' dependencies, kept in ``application.bot_data["services"]``."""
+    """The handlers' shared services, kept in ``application.bot_data["services"]``."""
 
     storage: Storage
-    conversation: Any
     today: Callable[[], date]
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
-    forget_hooks: tuple[Callable[[int], Any], ...] = ()
-
-    def load_state(self, user_id: int) -> dict | None:
-        """The user's interview state, read from storage on every update."""
-        return self.storage.load_conversation(conversation_key(user_id))
-
-    def save_state(self, user_id: int, state: dict) -> None:
-        """Write the user's interview state to storage."""
-        self.storage.save_conversation(conversation_key(user_id), state)
-
-    def pending(self, user_id: int) -> dict:
-        """What the adapter itself waits for from the user (e.g. a county), from storage."""
-        return self.storage.load_conversation(pending_key(user_id)) or {}
-
-    def set_pending(self, user_id: int, pending: dict) -> None:
-        """Remember (in storage, so a restart keeps it) what the adapter waits for."""
-        if pending or self.pending(user_id):
-            self.storage.save_conversation(pending_key(user_id), pending)
-
-    def forget(self, user_id: int) -> None:
-        """Erase everything stored about the user, here and in the other parts' tables (hooks)."""
-        self.storage.delete_user(user_id)
-        for hook in self.forget_hooks:
-            hook(user_id)
-        self.storage.scrub()  # after every part erased its rows (SQLite: WAL checkpoint)
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """The lock that keeps one user's updates in order."""
@@ -64,16 +38,6 @@ class Services:
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     """The Services of this application."""
     return context.application.bot_data["services"]
-
-
-def conversation_key(user_id: int) -> str:
-    """Storage key of a Telegram user's interview state."""
-    return f"tg:{user_id}"
-
-
-def pending_key(user_id: int) -> str:
-    """Storage key of what the adapter itself waits for from the user (e.g. a county)."""
-    return f"tgpending:{user_id}"
 
 
 def chat_id_of(update: Update) -> int:

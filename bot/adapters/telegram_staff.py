@@ -1,50 +1,31 @@
-"""Staff plumbing for Telegram: the StaffContext, role checks on every call, the staff chat mode."""
+"""What the remaining old-style admin handlers (/invite, /invites: telegram_admin.py) still use.
+
+Everything else a coordinator, HR staff or an admin does is a flow (``bot/flows``); this module
+goes once /invite and /invites are flows too.
+"""
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, delete
-from sqlmodel import col
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_send import send_text
-from bot.adapters.telegram_services import (
-    Handler,
-    Services,
-    chat_id_of,
-    per_user,
-    services,
-    user_id_of,
-)
+from bot.adapters.telegram_services import Handler, chat_id_of, per_user, user_id_of
 from bot.core.errors import InputError
 from bot.core.render import text
-from bot.staff import (
-    ADMIN,
-    COORDINATOR,
-    STAFF,
-    WORKER,
-    Applicant,
-    PermissionDenied,
-    StaffContext,
-    get_applicant,
-    role_of,
-)
+from bot.flows.start import ROLE_COMMANDS
+from bot.staff import WORKER, StaffContext, role_of
+
+__all__ = ["PREFIX", "ROLE_COMMANDS", "answer_errors", "args_of", "bot_username", "privileged",
+           "say", "staff_of"]
 
 log = logging.getLogger(__name__)
 
-PREFIX = "stf:"
-MODE_KEY = "tgstaff:"
-ROLE_COMMANDS = {  # fair, fairs, stats: bot/adapters/telegram_fairs.py
-    ADMIN: ("invite", "invites", "applicants", "ledger", "fair", "fairs", "stats"),
-    STAFF: ("applicants", "ledger", "fair", "fairs", "stats"),
-    COORDINATOR: ("apply", "applicants", "service", "ledger", "done"),
-    WORKER: (),
-}
+PREFIX = "stf:"   # the old staff buttons; only /invites' 作废 is left
 
 
 def staff_ctx(context: ContextTypes.DEFAULT_TYPE) -> StaffContext | None:
@@ -73,35 +54,6 @@ def role(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str:
     """The user's role, read from the database on every call (worker without staff services)."""
     ctx = staff_ctx(context)
     return role_of(ctx, user_id).role if ctx is not None else WORKER
-
-
-def mode_key(user_id: int) -> str:
-    """Storage key of what a coordinator is doing in the chat (registering, on behalf…)."""
-    return f"{MODE_KEY}{user_id}"
-
-
-def mode(svc: Services, user_id: int) -> dict:
-    """The user's staff chat mode ({} when none), from the database."""
-    return svc.storage.load_conversation(mode_key(user_id)) or {}
-
-
-def set_mode(svc: Services, user_id: int, value: dict) -> None:
-    """Store the staff chat mode (an empty dict ends it)."""
-    if value or mode(svc, user_id):
-        svc.storage.save_conversation(mode_key(user_id), value)
-
-
-def forget_mode(engine: Engine) -> Callable[[int], None]:
-    """A /delete hook erasing the staff chat mode row (storage's delete_user knows only its keys)."""
-    from bot.storage.tables import ConversationRow
-
-    def hook(user_id: int) -> None:
-        """Delete the user's staff mode row."""
-        with engine.begin() as connection:
-            connection.execute(delete(ConversationRow).where(
-                col(ConversationRow.key) == mode_key(user_id)))
-
-    return hook
 
 
 async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str,
@@ -139,34 +91,6 @@ async def answer_errors(handler: Handler, update: Update, context: ContextTypes.
         await say(update, context, error.zh)
 
 
-def help_text(user_role: str) -> str:
-    """The commands of the role, one per line, with the worker's own at the end."""
-    lines = [text("tgstaff.help.head", role=text(f"staff.role.{user_role}"))]
-    lines += [text("tgstaff.help.line", command=name, words=text(f"tgstaff.command.{name}"))
-              for name in ROLE_COMMANDS[user_role]]
-    lines.append(text("tgstaff.help.worker"))
-    return "\n".join(lines)
-
-
 def args_of(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
     """The command's arguments."""
     return list(context.args or [])
-
-
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The worker-side Services (storage, clock)."""
-    return services(context)
-
-
-def today(context: ContextTypes.DEFAULT_TYPE) -> date:
-    """Today in the users' time zone (the bot's clock)."""
-    return services_of(context).today()
-
-
-def own_applicant(context: ContextTypes.DEFAULT_TYPE, user_id: int, applicant_id: int,
-                  action: str) -> Applicant:
-    """The applicant if ``user_id`` is their coordinator; staff and admins only read, so are refused."""
-    person = get_applicant(staff_of(context), user_id, applicant_id)
-    if person.coordinator_id != user_id:
-        raise PermissionDenied(action)
-    return person

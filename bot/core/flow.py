@@ -8,9 +8,10 @@ One input (:class:`Input`: text, a tapped button, a command, a file or another k
 goes to :meth:`Router.route`, which returns a :class:`Turn` whose ``state`` is the new record.
 The precedence is one order, the same for every channel:
 
-1. A **command** always leaves the active flow. A command some flow owns starts that flow (or
-   is refused when the user's role may not run it); any other command goes to the home
-   conversation (/start, /back, /review…).
+1. A **command** leaves the active flow. A command some flow owns starts that flow (or is
+   refused when the user's role may not run it); any other command goes to the home
+   conversation (/start, /back, /review…), unless the active flow owns it (``owns("/back")``:
+   the interview run on an applicant's behalf takes /back, /review and /restart).
 2. A **button** goes to the active flow when that flow owns its data, else to the flow whose
    prefix it carries (which becomes the active one if it keeps a state), else to the home
    conversation (the active flow stays open).
@@ -127,7 +128,8 @@ class Flow(Protocol):
         ...
 
     def owns(self, data: str, state: dict[str, Any]) -> bool:
-        """Whether a tapped button's data belongs to this flow while it is active."""
+        """Whether a tapped button's data (or a home command, "/back") belongs to this flow while
+        it is active."""
         ...
 
     def prompt(self, env: Env, state: dict[str, Any]) -> list[Reply]:
@@ -207,6 +209,9 @@ class Router:
         env = replace(env, record=interview)
         if inp.kind == "command":
             flow = self.by_command.get(inp.command)
+            if flow is None and active is not None and active[0] in self.flows \
+                    and self.flows[active[0]].owns(inp.command, active[1]):
+                return self._run(env, interview, active, self.flows[active[0]], active[1], inp)
             if flow is None:   # the home conversation's own command; any open flow is left
                 return self._home(env, interview, None, inp)
             if flow.roles and env.role not in flow.roles:

@@ -25,13 +25,15 @@ CHANNEL_EVENTS = frozenset({"send_file", "notify"})
 def default_flows() -> list[Flow]:
     """Every flow of the bot (imported here, so the list is in one place)."""
     from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
+    from bot.flows.applicants import ApplicantsFlow, LedgerFlow
     from bot.flows.claims import ClaimsFlow
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
     from bot.flows.sheet import SheetFlow
     from bot.flows.start import HelpFlow, StartFlow
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
-            RegisterFlow(), BehalfFlow(), SheetFlow(), ClaimsFlow()]
+            RegisterFlow(), BehalfFlow(), ApplicantsFlow(), LedgerFlow(), SheetFlow(),
+            ClaimsFlow()]
 
 
 class ChatApp:
@@ -83,9 +85,13 @@ class ChatApp:
                 self.deps.storage.record_assessment(inp.user_id, event)
         return turn
 
-    def to_store(self, user_id: int, turn: Turn) -> dict[str, dict[str, Any]]:
-        """The records to store after a turn: none once the user was erased (/delete)."""
+    def to_store(self, user_id: int, turn: Turn,
+                 before: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        """The records to store after a turn: none once the user was erased (/delete), and none
+        when the record is what it was (``before``: a refused command writes nothing)."""
         if any(event.get("type") == "forgotten" for event in turn.events):
+            return {}
+        if turn.state == (before or {}):
             return {}
         return {self.key(user_id): turn.state}
 

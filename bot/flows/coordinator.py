@@ -17,6 +17,7 @@ from bot.staff.roles import PermissionDenied
 # for an applicant, these belong to the applicant's interview, not to the coordinator's own.
 INTERVIEW_BUTTONS = frozenset({"go", "back", "review", "restart", "ok", "no", "a", "skip", "edit",
                                "results", "why", "clause", "remind"})
+INTERVIEW_COMMANDS = frozenset({"/back", "/review", "/restart"})   # the interview's own commands
 
 
 def link_row(applicant: Any) -> list[Button]:
@@ -101,8 +102,9 @@ class BehalfFlow(FlowBase):
     roles = frozenset({COORDINATOR})
 
     def owns(self, button: str, state: dict[str, Any]) -> bool:
-        """Its own buttons and, while active, the applicant's interview buttons."""
-        return button.startswith(self.prefix) or button.partition(":")[0] in INTERVIEW_BUTTONS
+        """Its own buttons and, while active, the applicant's interview buttons and commands."""
+        return (button.startswith(self.prefix) or button.partition(":")[0] in INTERVIEW_BUTTONS
+                or button in INTERVIEW_COMMANDS)
 
     def reads_questions(self, state: dict[str, Any]) -> bool:
         """The applicant's interview answers questions itself."""
@@ -123,7 +125,8 @@ class BehalfFlow(FlowBase):
         return _with_leave(current_screen(deps.conversation, person.state or None, env.as_of))
 
     def handle(self, env: Env, state: dict[str, Any], inp: Input) -> Step:
-        if inp.kind == "command" or inp.text == data.BEHALF_LEAVE:
+        if (inp.kind == "command" and inp.command not in INTERVIEW_COMMANDS) \
+                or inp.text == data.BEHALF_LEAVE:
             return Step([Reply(text("tgstaff.behalf.left"))], None)
         if inp.kind == "button" and inp.text.startswith(data.BEHALF_OPEN):
             rest = inp.text.removeprefix(data.BEHALF_OPEN)
@@ -133,10 +136,10 @@ class BehalfFlow(FlowBase):
         applicant = state.get("applicant")
         if not isinstance(applicant, int) or env.role != COORDINATOR:
             return Step(passed=True)   # the role was taken away meanwhile: his own interview
+        typed = {"command": inp.command, "text": inp.text}.get(inp.kind)   # /back, /review too
         try:
             turn = interview_step(deps_of(env).staff_ctx(), inp.user_id, applicant, as_of=env.as_of,
-                                  text_in=inp.text if inp.kind == "text" else None,
-                                  button=inp.text if inp.kind == "button" else None)
+                                  text_in=typed, button=inp.text if inp.kind == "button" else None)
         except InputError as refused:   # deleted or handed to another coordinator meanwhile
             return Step([Reply(refused.zh)], None)
         return Step(_with_leave(turn.replies), state, list(turn.events))

@@ -24,7 +24,7 @@ from bot.storage.tables import (
     UserRow,
 )
 
-CONVERSATION_PREFIXES = ("tg:", "terminal:", "tgpending:", "tgstaff:")  # chat records (Telegram, terminal); old adapter keys
+CONVERSATION_PREFIXES = ("tg:", "terminal:", "tgpending:", "tgstaff:")  # chat records (Telegram, terminal); the last two: older versions
 
 
 def _now() -> datetime:
