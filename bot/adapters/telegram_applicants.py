@@ -4,7 +4,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.adapters.telegram_admin import local_time
 from bot.adapters.telegram_send import Choice
 from bot.adapters.telegram_services import chat_id_of, user_id_of
 from bot.adapters.telegram_staff import (
@@ -21,6 +20,7 @@ from bot.adapters.telegram_staff import (
     today,
 )
 from bot.core.render import text
+from bot.flows.admin import local_time
 from bot.staff import (
     ADMIN,
     COORDINATOR,

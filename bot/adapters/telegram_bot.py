@@ -26,9 +26,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters import telegram_handlers as handlers
-from bot.adapters.telegram_admin import admin_menus
 from bot.adapters.telegram_inbox import Inbox, InboxQueue
 from bot.adapters.telegram_logging import setup_logging
+from bot.adapters.telegram_menus import admin_menus
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_run import run
 from bot.adapters.telegram_services import Services
@@ -62,7 +62,7 @@ def _default_conversation() -> ModuleType:
     return conversation
 
 
-LEGACY_COMMANDS = ("invite", "invites", "applicants", "service", "ledger")  # not yet flows
+LEGACY_COMMANDS = ("applicants", "service", "ledger")  # not yet flows
 
 
 def _add_handlers(application: Application) -> None:

@@ -72,8 +72,6 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the user and start (or resume) the interview; keep the deep-link payload."""
     svc, user = services(context), _user(update)
     payload = context.args[0][:64] if context.args else None
-    if await staff_routes.redeem_if_invite(update, context, payload):
-        return
     staff_routes.leave_mode(context, user.id)
     svc.storage.upsert_user(user.id, chat_id_of(update), user.full_name, payload)
     account.clear_pending(svc, user.id)

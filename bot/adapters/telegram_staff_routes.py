@@ -4,7 +4,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.adapters import telegram_admin as admin
 from bot.adapters import telegram_applicants as applicants
 from bot.adapters import telegram_coordinator as coordinator
 from bot.adapters.telegram_services import per_user, services, user_id_of
@@ -13,7 +12,7 @@ from bot.core.render import text
 from bot.staff import WORKER
 
 STAFF_COMMANDS = {
-    "invite": admin.on_invite, "invites": admin.on_invites, "apply": coordinator.on_apply,
+    "apply": coordinator.on_apply,
     "applicants": applicants.on_applicants, "service": applicants.on_service,
     "ledger": applicants.on_ledger, "done": coordinator.on_done,
 }
@@ -60,8 +59,6 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, data: st
         await applicants.record_kind(update, context, rest)
     elif action == "svu":
         await applicants.undo_service(update, context, rest)
-    elif action == "inv":
-        await admin.on_cancel_button(update, context, rest)
     else:
         await say(update, context, text("telegram.stale_button"))
 
@@ -106,12 +103,3 @@ def staff_help(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str | None:
     user_role = role(context, user_id)
     return None if user_role == WORKER else help_text(user_role)
 
-
-async def redeem_if_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str | None) -> bool:
-    """Redeem an invite token given to /start; False when the payload is not one."""
-    from bot.staff import is_invite_token
-
-    if not is_invite_token(payload):
-        return False
-    await admin.redeem(update, context, payload or "")
-    return True

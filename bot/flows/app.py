@@ -25,11 +25,14 @@ CHANNEL_EVENTS = frozenset({"send_file", "notify"})
 def default_flows() -> list[Flow]:
     """Every flow of the bot (imported here, so the list is in one place)."""
     from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
+    from bot.flows.admin import InviteFlow, RolesFlow
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
+    from bot.flows.fairs import FairFlow, FairListFlow, StatsFlow
     from bot.flows.start import HelpFlow, StartFlow
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
-            RegisterFlow(), BehalfFlow()]
+            RegisterFlow(), BehalfFlow(), InviteFlow(), RolesFlow(), FairFlow(), FairListFlow(),
+            StatsFlow()]
 
 
 class ChatApp:
