@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.broadcast.tables import Fair
 from bot.broadcast.fair_when import CHINA
+from bot.broadcast.tables import Fair
 from bot.core.render import render, text
 
 

@@ -25,9 +25,9 @@ channel-neutral events (``send_file``, ``notify``); an adapter only translates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import pairwise
 from typing import Any, Protocol
 
 from bot.core.errors import InputError
