@@ -9,6 +9,7 @@ update's "done" mark (inbox) — so a kill at any point replays the update from 
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from dataclasses import replace
 from typing import Any
@@ -65,8 +66,9 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer()
     app, running = chat_app(context), delivery.current()
     inp = await input_of(update)
-    turn = app.handle(inp, app.load(inp.user_id))
-    states = app.to_store(inp.user_id, turn)
+    before = app.load(inp.user_id)
+    turn = app.handle(inp, copy.deepcopy(before))   # a flow may change nested state in place
+    states = app.to_store(inp.user_id, turn, before)
     if running is None:   # outside the inbox (tests of single handlers): store first
         for key, record in states.items():
             app.deps.storage.save_conversation(key, record)

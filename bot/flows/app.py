@@ -76,9 +76,13 @@ class ChatApp:
                 store_reminders(self.deps.storage, inp.user_id, inp.chat_id, event)
         return turn
 
-    def to_store(self, user_id: int, turn: Turn) -> dict[str, dict[str, Any]]:
-        """The records to store after a turn: none once the user was erased (/delete)."""
+    def to_store(self, user_id: int, turn: Turn,
+                 before: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        """The records to store after a turn: none once the user was erased (/delete), and none
+        when the record is what it was (``before``: a refused command writes nothing)."""
         if any(event.get("type") == "forgotten" for event in turn.events):
+            return {}
+        if turn.state == (before or {}):
             return {}
         return {self.key(user_id): turn.state}
 
