@@ -3,8 +3,9 @@
 Every message, command and button tap of every role goes through :func:`on_update`: it makes a
 channel-neutral :class:`~bot.core.flow.Input`, asks :class:`~bot.flows.ChatApp` (the router of
 every flow) for the turn, carries out the channel events (a file to send, a message to another
-user, the role's command menu), sends the replies, and stores the chat's record with the
-update's "done" mark (inbox) — so a kill at any point replays the update from the old record.
+user, a command menu), sends the replies (then a fair's progress message below them), and
+stores the chat's record with the update's "done" mark (inbox) — so a kill at any point
+replays the update from the old record. A record the turn left as it was is not written.
 """
 from __future__ import annotations
 

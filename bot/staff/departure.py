@@ -1,8 +1,10 @@
-"""A coordinator's /delete: his applicants go to the village's other coordinator or stay for staff.
+"""A coordinator leaves (his /delete, or an admin revokes his role): his applicants go to the
+village's other coordinator or stay for staff.
 
-Never silently: the adapter asks first (:func:`departure_of`), then :func:`settle_applicants`
-moves them and writes the choice to the audit log before the user's own rows are erased. The
-audit line names no deleted user: its actor is :data:`DEPARTED` (0).
+Never silently: the flow asks first (:func:`departure_of`), then :func:`settle_applicants`
+moves them and writes the choice to the audit log before the user's own rows are erased (that
+audit line names no deleted user: its actor is :data:`DEPARTED`, 0); an admin's
+:func:`revoke_coordinator` moves them and revokes the role in one transaction, audited as his.
 """
 from __future__ import annotations
 
