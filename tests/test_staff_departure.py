@@ -43,3 +43,38 @@ def test_kept_applicants_have_no_coordinator_and_staff_still_read_them(ctx, worl
     assert person.coordinator_id is None
     [line] = [e for e in audit_log(ctx, ADMIN_ID) if e.action == "applicant.keep_for_staff"]
     assert (line.actor, len(line.detail["applicants"])) == (DEPARTED, 2)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "staff", "other_coordinator"])
+def test_only_an_admin_revokes_a_coordinator_and_a_refusal_changes_nothing(ctx, world, who):
+    from bot.staff import PermissionDenied
+    from bot.staff.departure import revoke_coordinator
+
+    before = snapshot(ctx)
+    with pytest.raises(PermissionDenied):
+        revoke_coordinator(ctx, world.ids[who], world.ids["coordinator"], KEEP)
+    assert snapshot(ctx) == before
+
+
+def test_a_revocation_with_a_successor_outside_the_village_keeps_the_role(ctx, world):
+    from bot.staff.departure import revoke_coordinator
+
+    before = snapshot(ctx)
+    with pytest.raises(InputError):
+        revoke_coordinator(ctx, ADMIN_ID, world.ids["coordinator"], world.ids["other_coordinator"])
+    assert snapshot(ctx) == before
+
+
+def test_an_admin_revokes_a_coordinator_and_hands_his_applicants_over(ctx, world):
+    from bot.staff import role_of
+    from bot.staff.departure import revoke_coordinator
+
+    redeem_invite(ctx, NEIGHBOUR, create_invite(ctx, ADMIN_ID, "coordinator", county="科左后旗",
+                                                village="甲村").token)
+    leaving = world.ids["coordinator"]
+    assert revoke_coordinator(ctx, ADMIN_ID, leaving, NEIGHBOUR) == 2
+    assert role_of(ctx, leaving).role == "worker"
+    assert get_applicant(ctx, NEIGHBOUR, world.applicants["li"]).coordinator_id == NEIGHBOUR
+    lines = {e.action: e for e in audit_log(ctx, ADMIN_ID)}
+    assert (lines["applicant.hand_over"].actor, lines["role.revoke"].actor) == (ADMIN_ID, ADMIN_ID)
+    assert lines["role.revoke"].target == f"user:{leaving}"

@@ -18,16 +18,15 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.telegram_admin import admin_menus
 from bot.adapters.telegram_inbox import Inbox, InboxQueue
 from bot.adapters.telegram_logging import setup_logging
+from bot.adapters.telegram_menus import admin_menus
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_run import run
 from bot.adapters.telegram_services import Services
@@ -60,44 +59,17 @@ def _default_conversation() -> ModuleType:
     return conversation
 
 
-LEGACY_COMMANDS = ("invite", "invites")  # not yet flows (telegram_admin.py), nor is LEGACY_BUTTONS
-LEGACY_BUTTONS = "^stf:inv:"   # withdraw an invite (/invites)
 
 
 def _add_handlers(application: Application) -> None:
     """Wire every handler: the inbox first, then the one chat handler (errors end in an apology)."""
-    from bot.adapters import telegram_admin as admin
     from bot.adapters import telegram_chat as chat
 
-    legacy = {"invite": admin.on_invite, "invites": admin.on_invites}
     inbox: Inbox = application.bot_data["inbox"]
     application.add_handler(TypeHandler(Update, inbox.gate), group=INBOX_GROUP)
-    for name in LEGACY_COMMANDS:
-        application.add_handler(CommandHandler(name, legacy[name]))
-        application.add_handler(CommandHandler(name, chat.leave_flow), group=1)
-    application.add_handler(CallbackQueryHandler(_cancel_invite_button(), pattern=LEGACY_BUTTONS))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, chat.on_update))
     application.add_handler(CallbackQueryHandler(chat.on_update))
     application.add_error_handler(chat.on_error)
-
-
-def _cancel_invite_button() -> Any:
-    """The old-style button withdrawing an invite, under the user's lock (refusals worded)."""
-    from bot.adapters.telegram_admin import CANCEL, on_cancel_button
-    from bot.adapters.telegram_services import per_user
-    from bot.adapters.telegram_staff import answer_errors
-
-    @per_user
-    async def tapped(update: Update, context: Any) -> None:
-        """Answer the query, then withdraw the invite (the service checks the admin role)."""
-        query = update.callback_query
-        assert query is not None
-        with contextlib.suppress(Exception):
-            await query.answer()
-        ref = (query.data or "").removeprefix(CANCEL)
-        await answer_errors(lambda u, c: on_cancel_button(u, c, ref), update, context)
-
-    return tapped
 
 
 async def _post_init(application: Application) -> None:

@@ -4,106 +4,50 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.broadcast import Fair, Outbox, Sender, SenderConfig
 from bot.broadcast.drafts import ProgressMessage
+from bot.broadcast.message import compose, local_when, progress_text, report_text
 from bot.broadcast.telegram_send import telegram_send
-from bot.core.render import render, text
-from bot.staff.models import stored_id, table_of
+from bot.core.render import text
+from bot.flows.fairs import begin_fair
+from bot.staff.audience import fair_recipients as recipients
+from bot.staff.models import stored_id
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
-CHINA = ZoneInfo("Asia/Shanghai")
 Lifecycle = Callable[[Application], Coroutine[Any, Any, None]]  # post_init / post_shutdown
 
-
-def local_when(moment: datetime) -> str:
-    """A stored UTC time as the workers read it: 2026年12月5日 09:30 (China time)."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
-    return text("fairs.when", day=local.date(), time=local.strftime("%H:%M"))
-
-
-def compose(fair: Fair) -> str:
-    """The message every recipient gets (the preview shows exactly this)."""
-    return render("fair_message", title=fair.title, starts_at=local_when(fair.starts_at),
-                  place=fair.place_or_link, organiser=fair.organiser, details=fair.details)
-
-
-def recipients(storage: Storage, counties: Iterable[str]) -> list[tuple[int, int]]:
-    """(user_id, chat_id) of the workers subscribed for these home counties, each once.
-
-    With the SQL storage, applicants a coordinator registered there whose own Telegram account
-    is linked (``staff_applicants.telegram_id``) are included too, still each once.
-    """
-    counties = list(counties)
-    if hasattr(storage, "engine"):  # the SQL storage: one query instead of one per subscriber
-        return _sql_recipients(storage.engine, counties)
-    found: dict[int, int] = {}
-    for county in counties:
-        for sub in storage.subscriptions(kind="county", key=county):
-            if sub.user_id not in found:
-                user = storage.get_user(sub.user_id)
-                found[sub.user_id] = user.chat_id if user else sub.user_id
-    return sorted(found.items())
-
-
-def _sql_recipients(engine: Engine, counties: list[str]) -> list[tuple[int, int]]:
-    """The same as :func:`recipients`, joined in the database (subscribers and linked applicants)."""
-    from sqlalchemy import select, union
-
-    from bot.staff.models import ApplicantRow
-    from bot.storage.tables import SubscriptionRow, UserRow
-
-    subs, users, people = table_of(SubscriptionRow), table_of(UserRow), table_of(ApplicantRow)
-    wanted = union(
-        select(subs.c.user_id.label("user_id"))
-        .where(subs.c.kind == "county", subs.c.key.in_(counties)),
-        select(people.c.telegram_id.label("user_id"))
-        .where(people.c.telegram_id.is_not(None), people.c.county.in_(counties),
-               people.c.fairs_opt_out.is_(False))).subquery()
-    query = (select(wanted.c.user_id, users.c.chat_id)
-             .join(users, users.c.user_id == wanted.c.user_id, isouter=True))
-    with engine.connect() as db:
-        found = {int(row.user_id): int(row.user_id if row.chat_id is None else row.chat_id)
-                 for row in db.execute(query)}
-    return sorted(found.items())
-
-
-def progress_text(fair: Fair, counts: dict[str, int]) -> str:
-    """The progress message: sent / failed / blocked / uncertain / left."""
-    return text("fairs.progress", title=fair.title, **counts)
-
-
-def report_text(fair: Fair, counts: dict[str, int]) -> str:
-    """The final delivery report."""
-    return render("fair_report", title=fair.title, **counts)
+__all__ = ["compose", "local_when", "progress_text", "recipients", "report_text", "start_fair"]
 
 
 async def start_fair(bot: Bot, outbox: Outbox, storage: Storage, fair: Fair, chat_id: int) -> int:
-    """Enqueue a fair's recipients and open its progress message; return how many were added."""
-    fair_id = stored_id(fair.id)
-    added = await asyncio.to_thread(outbox.enqueue, fair_id, recipients(storage, fair.target_counties))
-    counts = outbox.progress(fair_id)
-    latest = outbox.get_fair(fair_id)
-    if latest is not None and latest.status == "cancelled":  # cancelled just before it started
+    """A scheduled fair is due: enqueue its recipients and open its progress message.
+
+    Return how many recipients it has (0: cancelled just before, or nobody subscribed).
+    """
+    counts = await asyncio.to_thread(begin_fair, outbox, storage, fair)
+    if counts is None:  # cancelled just before it started
         return 0
     if counts["total"] == 0:
         await bot.send_message(chat_id, text("fairs.nobody"))
         return 0
     await bot.send_message(chat_id, text("fairs.started", n=counts["total"]))
-    body = progress_text(fair, counts)
+    await open_progress(bot, outbox, stored_id(fair.id), chat_id, progress_text(fair, counts))
+    return counts["total"]
+
+
+async def open_progress(bot: Bot, outbox: Outbox, fair_id: int, chat_id: int, body: str) -> None:
+    """Send a fair's progress message; the fair loop edits it as the counts move."""
     message = await bot.send_message(chat_id, body)
     outbox.watch(fair_id, chat_id, message.message_id, body)
-    return added
 
 
 async def show_progress(bot: Bot, outbox: Outbox, watched: ProgressMessage) -> None:

@@ -3,9 +3,9 @@
 Every message, command and button tap of every role goes through :func:`on_update`: it makes a
 channel-neutral :class:`~bot.core.flow.Input`, asks :class:`~bot.flows.ChatApp` (the router of
 every flow) for the turn, carries out the channel events (a file to send, a message to another
-user, the role's command menu), sends the replies, and stores the chat's record with the
-update's "done" mark (inbox) — so a kill at any point replays the update from the old record.
-A record the turn left as it was is not written.
+user, a command menu), sends the replies (then a fair's progress message below them), and
+stores the chat's record with the update's "done" mark (inbox) — so a kill at any point
+replays the update from the old record. A record the turn left as it was is not written.
 """
 from __future__ import annotations
 
@@ -77,6 +77,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await _channel_events(context, inp, turn)
         await send_replies(context.bot, inp.chat_id, turn.replies)
+        await _after_replies(context, turn)
     except delivery.LeaseLost:
         raise
     except Exception:   # Telegram refused a reply: keep the new record, then apologise
@@ -95,10 +96,31 @@ async def _channel_events(context: ContextTypes.DEFAULT_TYPE, inp: Input, turn: 
             await _send_file(context, inp.chat_id, event)
         elif kind == "notify":
             await _notify(context, event)
-        elif kind == "role_menu":
-            from bot.adapters.telegram_admin import role_menu
+        elif kind == "role_menu":   # the user's own menu, or (a role revoked) another user's
+            from bot.adapters.telegram_menus import role_menu
 
-            await role_menu(context.bot, inp.chat_id, str(event["role"]))
+            await role_menu(context.bot, int(event.get("chat_id") or inp.chat_id), str(event["role"]))
+
+
+async def _after_replies(context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """Events shown below the replies: a fair's progress message (the fair loop then edits it)."""
+    for event in turn.events:
+        if event.get("type") == "fair_progress":
+            await _fair_progress(context, event)
+
+
+async def _fair_progress(context: ContextTypes.DEFAULT_TYPE, event: dict[str, Any]) -> None:
+    """Open the progress message of a fair just started (a replay does not send it twice)."""
+    from bot.adapters.telegram_broadcast import open_progress
+
+    running = delivery.current()
+    if running is not None and not running.should_send():
+        return
+    app = chat_app(context)
+    await open_progress(context.bot, app.deps.outbox, int(event["fair_id"]), int(event["chat_id"]),
+                        str(event["text"]))
+    if running is not None:
+        running.sent()
 
 
 async def _send_file(context: ContextTypes.DEFAULT_TYPE, chat_id: int, event: dict[str, Any]) -> None:

@@ -19,21 +19,23 @@ from bot.flows.deps import Deps
 from bot.storage import Reminder, Storage
 
 WORKER = "worker"
-CHANNEL_EVENTS = frozenset({"send_file", "notify"})
+CHANNEL_EVENTS = frozenset({"send_file", "notify", "role_menu", "fair_progress"})
 
 
 def default_flows() -> list[Flow]:
     """Every flow of the bot (imported here, so the list is in one place)."""
     from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
+    from bot.flows.admin import InviteFlow, RolesFlow
     from bot.flows.applicants import ApplicantsFlow, LedgerFlow
     from bot.flows.claims import ClaimsFlow
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
+    from bot.flows.fairs import FairFlow, FairListFlow, StatsFlow
     from bot.flows.sheet import SheetFlow
     from bot.flows.start import HelpFlow, StartFlow
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
-            RegisterFlow(), BehalfFlow(), ApplicantsFlow(), LedgerFlow(), SheetFlow(),
-            ClaimsFlow()]
+            RegisterFlow(), BehalfFlow(), ApplicantsFlow(), LedgerFlow(), InviteFlow(), RolesFlow(),
+            FairFlow(), FairListFlow(), StatsFlow(), SheetFlow(), ClaimsFlow()]
 
 
 class ChatApp:

@@ -22,7 +22,7 @@ from bot.staff import (
 
 # The commands of each role, in the order /help lists them (the worker's own come after).
 ROLE_COMMANDS = {
-    ADMIN: ("invite", "invites", "applicants", "ledger", "fair", "fairs", "stats"),
+    ADMIN: ("invite", "invites", "roles", "applicants", "ledger", "fair", "fairs", "stats"),
     STAFF: ("applicants", "ledger", "fair", "fairs", "stats"),
     COORDINATOR: ("apply", "applicants", "service", "ledger", "done"),
     WORKER: (),
@@ -63,6 +63,8 @@ class StartFlow(FlowBase):
             grant = redeem_invite(ctx, inp.user_id, token)
         except InputError as refused:
             return Step([Reply(refused.zh)])
+        # Known by name and chat from now on: /roles lists them, a revocation is sent there.
+        deps_of(env).storage.upsert_user(inp.user_id, inp.chat_id or inp.user_id, inp.name)
         return Step([Reply(text("tgstaff.welcome", who=welcome_text(grant)))],
                     events=[{"type": "role_menu", "role": grant.role}])
 
