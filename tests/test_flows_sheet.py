@@ -46,8 +46,9 @@ def app(sqlite_storage):
 
 
 def _send(app, user_id, inp):
-    turn = app.handle(inp, app.load(user_id))
-    for key, record in app.to_store(user_id, turn).items():
+    before = app.load(user_id)
+    turn = app.handle(inp, before)
+    for key, record in app.to_store(user_id, turn, before).items():
         app.deps.storage.save_conversation(key, record)
     return turn
 

@@ -53,8 +53,9 @@ class Chat:
         return self.say(user_id, str(match[0]))
 
     def _run(self, user_id, inp) -> Turn:
-        turn = self.app.handle(inp, self.app.load(user_id))
-        for key, record in self.app.to_store(user_id, turn).items():
+        before = self.app.load(user_id)
+        turn = self.app.handle(inp, before)
+        for key, record in self.app.to_store(user_id, turn, before).items():
             self.app.deps.storage.save_conversation(key, record)
         shown = [(b.label, b.data) for reply in turn.replies for row in reply.buttons for b in row]
         if shown:

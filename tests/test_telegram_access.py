@@ -115,11 +115,10 @@ async def test_refused_or_hidden_and_nothing_changes(storage_and_ids, typed, cal
 
 
 def test_every_privileged_command_is_covered():
-    from bot.adapters.telegram_bot import LEGACY_COMMANDS
     from bot.flows.app import default_flows
 
     privileged = {command.lstrip("/") for flow in default_flows() if flow.roles
-                  for command in flow.commands} | set(LEGACY_COMMANDS)
+                  for command in flow.commands}
     typed = {case["input"].split()[0].lstrip("/") for case in CASES["cases"]}
     assert {"apply", "applicants", "service", "ledger", "done", "invite"} <= privileged
     assert privileged <= typed

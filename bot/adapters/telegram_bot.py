@@ -33,7 +33,7 @@ from bot.adapters.telegram_services import Services
 from bot.config import Settings
 from bot.core.render import text
 from bot.flows import ChatApp, Deps
-from bot.staff import StaffContext, create_tables, forget_user
+from bot.staff import StaffContext, create_tables
 from bot.storage import Storage, open_storage
 from bot.storage.engine import private_dir
 
@@ -113,13 +113,6 @@ def _staff_context(settings: Settings, storage: Storage) -> StaffContext | None:
     return StaffContext(engine=engine, admin_ids=settings.admin_ids)
 
 
-def _staff_forget(staff: StaffContext | None) -> tuple[Callable[[int], Any], ...]:
-    """/delete hook for the staff tables."""
-    if staff is None:
-        return ()
-    return (lambda user_id: forget_user(staff, user_id),)
-
-
 def build_application(settings: Settings, storage: Storage, conversation: Any = None, *,
                       today: Callable[[], date] | None = None,
                       request: BaseRequest | None = None,
@@ -131,7 +124,7 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     """Build the one Application from settings, storage and the conversation core.
 
     ``forget_hooks`` are called with the user id after /delete erased the storage rows, so
-    other parts (broadcasts) erase theirs; the staff tables are always included. ``staff``
+    other parts (broadcasts) erase theirs; the staff tables are erased by the app itself. ``staff``
     defaults to a StaffContext on the storage's engine with ``settings.admin_ids``.
     """
     queue = InboxQueue()
@@ -148,11 +141,10 @@ def build_application(settings: Settings, storage: Storage, conversation: Any = 
     queue.inbox = application.bot_data["inbox"] = Inbox(application, storage)
     staff = staff or _staff_context(settings, storage)
     application.bot_data["staff"] = staff
-    hooks = (*_staff_forget(staff), *forget_hooks)
     application.bot_data["services"] = Services(storage, today or _clock(settings))
     application.bot_data["app"] = ChatApp(Deps(
         storage, staff, today or _clock(settings), conversation or _default_conversation(),
-        forget_hooks=hooks))
+        forget_hooks=tuple(forget_hooks)))
     application.bot_data["reminder_interval"] = reminder_interval
     _add_handlers(application)
     return application

@@ -10,7 +10,6 @@ replays the update from the old record. A record the turn left as it was is not 
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 from dataclasses import replace
 from typing import Any
@@ -69,7 +68,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     app, running = chat_app(context), delivery.current()
     inp = await input_of(update)
     before = app.load(inp.user_id)
-    turn = app.handle(inp, copy.deepcopy(before))   # a flow may change nested state in place
+    turn = app.handle(inp, before)
     states = app.to_store(inp.user_id, turn, before)
     if running is None:   # outside the inbox (tests of single handlers): store first
         for key, record in states.items():

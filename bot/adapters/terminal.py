@@ -126,8 +126,9 @@ def main(settings: Any = None, stdin: TextIO | None = None, stdout: TextIO | Non
         if not line.strip():
             continue
         turn = app.handle(typed_input(line.rstrip("\n"), buttons, user_id), record)
-        stored = app.to_store(user_id, turn)
-        record = turn.state if stored else {}
+        stored = app.to_store(user_id, turn, record)
+        forgotten = any(event.get("type") == "forgotten" for event in turn.events)
+        record = {} if forgotten else turn.state
         for key, value in stored.items():
             app.deps.storage.save_conversation(key, value)
         buttons = show(turn, stdout)

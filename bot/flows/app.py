@@ -8,6 +8,7 @@ update done). Domain events (reminders accepted) are applied here; channel event
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -76,8 +77,9 @@ class ChatApp:
                    user_id=user_id)
 
     def handle(self, inp: Input, record: dict[str, Any] | None) -> Turn:
-        """One input: the router's turn, with the domain events applied."""
-        turn = self.router.route(self.env(inp.user_id), record, inp)
+        """One input: the router's turn, with the domain events applied. ``record`` is not
+        changed (flows work on a copy), so the caller can compare it with ``turn.state``."""
+        turn = self.router.route(self.env(inp.user_id), copy.deepcopy(record), inp)
         for event in turn.events:
             if not self.reachable:
                 continue
@@ -88,7 +90,7 @@ class ChatApp:
         return turn
 
     def to_store(self, user_id: int, turn: Turn,
-                 before: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+                 before: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
         """The records to store after a turn: none once the user was erased (/delete), and none
         when the record is what it was (``before``: a refused command writes nothing)."""
         if any(event.get("type") == "forgotten" for event in turn.events):

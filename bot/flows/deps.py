@@ -28,6 +28,10 @@ class Deps:
     def forget(self, user_id: int) -> None:
         """Erase everything stored about the user, here and in the other parts' tables (hooks)."""
         self.storage.delete_user(user_id)
+        if self.staff is not None:   # roles, invites, links, claims, audit lines
+            from bot.staff import forget_user
+
+            forget_user(self.staff, user_id)
         for hook in self.forget_hooks:
             hook(user_id)
         self.storage.scrub()  # after every part erased its rows (SQLite: WAL checkpoint)

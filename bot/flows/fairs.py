@@ -27,7 +27,7 @@ from bot.staff import ADMIN, STAFF, Grant, PermissionDenied, StaffContext, requi
 from bot.staff.audience import fair_recipients
 from bot.staff.audit import record
 from bot.staff.models import stored_id
-from bot.staff.stats import tally
+from bot.staff.stats import Tally, tally
 from bot.storage import Storage
 
 STEPS = ("title", "starts_at", "place", "organiser", "targets", "details")
@@ -322,14 +322,28 @@ def _reach(outbox: Outbox | None, grant: Grant) -> dict[str, int]:
     return {key: total[key] for key in ("fairs", "sent", "failed", "blocked", "uncertain", "left")}
 
 
-def stats_text(ctx: StaffContext, outbox: Outbox | None, grant: Grant, as_of: Any) -> str:
-    """The compact table staff read in the chat: interviews, subsidies by county and policy, fairs."""
-    counts = tally(ctx, grant, as_of)
+def stats_text(counts: Tally, outbox: Outbox | None, grant: Grant, as_of: Any) -> str:
+    """The compact table staff read in the chat: interviews, subsidies by county and policy,
+    how far the claims got (uptake), fairs."""
     counties = [(c, counts.people[c], counts.counties[c])
                 for c in sorted(counts.people, key=lambda c: -counts.people[c])]
     policies = sorted(counts.policies.items(), key=lambda item: -item[1].claims)
+    uptake_counties, uptake_policies = counts.uptake_lists()
     return render("fair_stats", as_of=as_of, people=sum(counts.people.values()),
-                  counties=counties, policies=policies, reach=_reach(outbox, grant))
+                  counties=counties, policies=policies, reach=_reach(outbox, grant),
+                  uptake_counties=uptake_counties, uptake_policies=uptake_policies)
+
+
+def stats_chart_event(counts: Tally, as_of: Any) -> list[dict[str, Any]]:
+    """The /stats picture as a photo to send (none when there is nothing to draw)."""
+    from bot.staff.stats import chart_data
+    from bot.staff.stats_chart import stats_chart_png
+
+    data = chart_data(counts, as_of)
+    if not data.counties and not data.deadlines:
+        return []
+    return [{"type": "send_file", "name": "stats.png", "data": stats_chart_png(data), "photo": True,
+             "caption": text("chart.caption", as_of=as_of)}]
 
 
 class StatsFlow(FlowBase):
@@ -342,4 +356,6 @@ class StatsFlow(FlowBase):
     def handle(self, env: Env, state: dict[str, Any], inp: Input) -> Step:
         deps = deps_of(env)
         grant = allowed(deps.staff_ctx(), inp.user_id, "stats.read", "stats")
-        return Step([Reply(stats_text(deps.staff_ctx(), deps.outbox, grant, env.as_of))])
+        counts = tally(deps.staff_ctx(), grant, env.as_of)
+        return Step([Reply(stats_text(counts, deps.outbox, grant, env.as_of))],
+                    events=stats_chart_event(counts, env.as_of))
