@@ -27,7 +27,8 @@ from bot.flows.data import APPLICANTS
 from bot.staff import StaffContext, create_invite, redeem_invite, register_applicant
 from bot.storage import Storage
 
-CASES = sorted((Path(__file__).parent / "cases" / "flows" / "applicants").glob("*.yaml"))
+CASES = sorted(p for kind in ("applicants", "claims")
+               for p in (Path(__file__).parent / "cases" / "flows" / kind).glob("*.yaml"))
 USERS = {"admin": 9701, "coordinator": 9702, "applicant": 9703, "worker": 9704, "staff": 9705}
 NOON = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 LINK = re.compile(r"start=(lnk_\S+)")

@@ -114,6 +114,9 @@ def _gap_text(gap: dict[str, Any]) -> str:
     return text(f"near.{fact}" if fact and has_text(f"near.{fact}") else "near.default", need=need)
 
 
+CLAIMS_BUTTON = "clm:me"   # the claims flow's own data (bot.flows.data.CLAIMS_OWN)
+
+
 def results_replies(results: list[Result], state: dict[str, Any], as_of: date, can_remind: bool) -> list[Reply]:
     """The result screen, split at item boundaries; action buttons on the last reply."""
     claimable = [r for r in results if r.claimable]
@@ -145,6 +148,8 @@ def results_replies(results: list[Result], state: dict[str, Any], as_of: date, c
                Button(text("interview.restart_button"), "restart")]
     if can_remind:
         replies[-1].buttons.append([Button(text("interview.remind_button"), "remind")])
+    if claimable:   # 记录申领情况: the claims flow (bot.flows.claims) owns this button
+        replies[-1].buttons.append([Button(text("claims.button"), CLAIMS_BUTTON)])
     replies[-1].buttons.append(actions)
     return replies
 

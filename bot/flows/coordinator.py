@@ -80,17 +80,26 @@ def start_behalf(env: Env, user_id: int, applicant_id: int) -> Step:
     if person.coordinator_id != user_id:   # staff and admins only read applicants
         raise PermissionDenied("applicant.interview")
     turn = interview_step(ctx, user_id, applicant_id, as_of=env.as_of)
-    replies = [Reply(text("tgstaff.behalf.start", name=person.name)), *_with_leave(turn.replies)]
+    replies = [Reply(text("tgstaff.behalf.start", name=person.name)), *_with_leave(turn.replies, applicant_id)]
     return Step(replies, {"applicant": applicant_id}, list(turn.events))
 
 
-def _with_leave(replies: list[Reply]) -> list[Reply]:
-    """The interview's replies with a "结束代办" button under the last one."""
+def _with_leave(replies: list[Reply], applicant_id: int) -> list[Reply]:
+    """The interview's replies with a "结束代办" button under the last one; 记录申领情况 records
+    the applicant's claims, not the coordinator's own."""
     leave = [Button(text("tgstaff.behalf.leave"), data.BEHALF_LEAVE)]
-    shown = [Reply(r.text, list(r.buttons)) for r in replies]
+    shown = [Reply(r.text, [[_for_applicant(b, applicant_id) for b in row] for row in r.buttons])
+             for r in replies]
     if shown:
         shown[-1].buttons.append(leave)
     return shown
+
+
+def _for_applicant(button: Button, applicant_id: int) -> Button:
+    """The claims button of the applicant's results, addressed to the applicant."""
+    if button.data == data.CLAIMS_OWN:
+        return Button(button.label, f"{data.CLAIMS_FOR}{applicant_id}")
+    return button
 
 
 class BehalfFlow(FlowBase):
@@ -122,7 +131,8 @@ class BehalfFlow(FlowBase):
             person = get_applicant(deps.staff_ctx(), env.user_id, applicant)
         except InputError:
             return []
-        return _with_leave(current_screen(deps.conversation, person.state or None, env.as_of))
+        return _with_leave(current_screen(deps.conversation, person.state or None, env.as_of),
+                           applicant)
 
     def handle(self, env: Env, state: dict[str, Any], inp: Input) -> Step:
         if (inp.kind == "command" and inp.command not in INTERVIEW_COMMANDS) \
@@ -142,4 +152,4 @@ class BehalfFlow(FlowBase):
                                   text_in=typed, button=inp.text if inp.kind == "button" else None)
         except InputError as refused:   # deleted or handed to another coordinator meanwhile
             return Step([Reply(refused.zh)], None)
-        return Step(_with_leave(turn.replies), state, list(turn.events))
+        return Step(_with_leave(turn.replies, applicant), state, list(turn.events))

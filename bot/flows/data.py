@@ -4,6 +4,8 @@ Each flow's buttons start with its prefix; the data after it is ASCII and short 
 """
 from __future__ import annotations
 
+from bot.core.results_view import CLAIMS_BUTTON
+
 REGISTER = "reg:"          # /apply: register an applicant
 REGISTER_SKIP_PHONE = "reg:skip"
 BEHALF = "bh:"             # the interview on an applicant's behalf
@@ -35,5 +37,5 @@ FAIR_LIST_ASK, FAIR_LIST_YES, FAIR_LIST_KEEP = "fairl:ask:", "fairl:yes:", "fair
 SHEET = "sht:"             # a spreadsheet sent to the bot: register its people
 SHEET_IMPORT, SHEET_SKIP = "sht:import", "sht:skip"
 CLAIMS = "clm:"            # 记录申领情况: a worker's own subsidies, or an applicant's
-CLAIMS_OWN = "clm:me"      # made by the core under the worker's results (bot.core.results_view)
+CLAIMS_OWN = CLAIMS_BUTTON   # made by the core under the worker's results
 CLAIMS_FOR = "clm:a:"      # + applicant id (the results of an interview on behalf)
