@@ -172,5 +172,6 @@ def test_cli_writes_the_notice(tmp_path):
 
 def test_every_notice_string_is_used():
     keys = yaml.safe_load((ROOT / "templates/zh/notice.yaml").read_text(encoding="utf-8"))
-    source = (ROOT / "bot/core/notice.py").read_text(encoding="utf-8")
+    source = "".join((ROOT / path).read_text(encoding="utf-8")
+                     for path in ("bot/core/notice.py", "bot/flows/notice.py"))   # the page, the chat
     assert [k for k in keys if f'"{k}"' not in source] == []

@@ -216,3 +216,13 @@ def applicant_names(ctx: StaffContext, coordinator_id: int) -> set[str]:
     with ctx.transaction() as session:
         grant = require(session, ctx, coordinator_id, COORDINATOR, action="applicant.list")
         return {row.name for row in visible_rows(session, grant)}
+
+
+def own_applicants(ctx: StaffContext, coordinator_id: int) -> list[Applicant]:
+    """Coordinator only: his applicants, in the order they were registered."""
+    from bot.staff.access import visible_rows
+
+    with ctx.transaction() as session:
+        grant = require(session, ctx, coordinator_id, COORDINATOR, action="applicant.list")
+        return [to_applicant(row) for row in sorted(visible_rows(session, grant),
+                                                    key=lambda row: row.id or 0)]
