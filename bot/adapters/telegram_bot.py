@@ -41,7 +41,8 @@ __all__ = ["COMMANDS", "build_application", "main"]
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "back", "restart", "review", "help", "subscribe", "unsubscribe", "me", "delete")
+COMMANDS = ("start", "back", "restart", "review", "claims", "notice", "help", "subscribe", "unsubscribe",
+            "me", "delete")
 REMINDER_INTERVAL = 60.0
 INBOX_GROUP = -10  # first of all: every update is recorded and ordered before any handler sees it
 

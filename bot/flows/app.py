@@ -28,6 +28,7 @@ def default_flows() -> list[Flow]:
     from bot.flows.account import DeleteFlow, MeFlow, SubscribeFlow, UnsubscribeFlow
     from bot.flows.admin import InviteFlow, RolesFlow
     from bot.flows.applicants import ApplicantsFlow, LedgerFlow
+    from bot.flows.campaign import CampaignFlow
     from bot.flows.claims import ClaimsFlow
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
     from bot.flows.fairs import FairFlow, FairListFlow, StatsFlow
@@ -37,7 +38,8 @@ def default_flows() -> list[Flow]:
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
             RegisterFlow(), BehalfFlow(), ApplicantsFlow(), LedgerFlow(), InviteFlow(), RolesFlow(),
-            FairFlow(), FairListFlow(), StatsFlow(), SheetFlow(), ClaimsFlow(), NoticeFlow()]
+            FairFlow(), FairListFlow(), StatsFlow(), SheetFlow(), ClaimsFlow(), NoticeFlow(),
+            CampaignFlow()]
 
 
 class ChatApp:

@@ -39,3 +39,5 @@ SHEET_IMPORT, SHEET_SKIP = "sht:import", "sht:skip"
 CLAIMS = "clm:"            # 记录申领情况: a worker's own subsidies, or an applicant's
 CLAIMS_OWN = CLAIMS_BUTTON   # made by the core under the worker's results
 CLAIMS_FOR = "clm:a:"      # + applicant id (the results of an interview on behalf)
+CAMPAIGN = "cmp:"          # /campaign: pick a subsidy (+ index), then send or cancel
+CAMPAIGN_PICK, CAMPAIGN_SEND, CAMPAIGN_CANCEL = "cmp:r:", "cmp:send", "cmp:x"

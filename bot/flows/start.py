@@ -22,9 +22,10 @@ from bot.staff import (
 
 # The commands of each role, in the order /help lists them (the worker's own come after).
 ROLE_COMMANDS = {
-    ADMIN: ("invite", "invites", "roles", "applicants", "ledger", "fair", "fairs", "stats"),
-    STAFF: ("applicants", "ledger", "fair", "fairs", "stats"),
-    COORDINATOR: ("apply", "applicants", "service", "ledger", "done"),
+    ADMIN: ("invite", "invites", "roles", "applicants", "ledger", "fair", "fairs", "stats",
+            "campaign"),
+    STAFF: ("applicants", "ledger", "fair", "fairs", "stats", "campaign"),
+    COORDINATOR: ("apply", "applicants", "service", "ledger", "notice", "done"),
     WORKER: (),
 }
 

@@ -15,11 +15,17 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from bot.storage.tables import AssessmentNoticeRow, AssessmentRow, RulesSnapshotRow
+from bot.storage.tables import (
+    AssessmentNoticeRow,
+    AssessmentRow,
+    CampaignContactRow,
+    RulesSnapshotRow,
+)
 
 ASSESSMENTS = AssessmentRow.__table__  # type: ignore[attr-defined]
 NOTICES = AssessmentNoticeRow.__table__  # type: ignore[attr-defined]
 SNAPSHOTS = RulesSnapshotRow.__table__  # type: ignore[attr-defined]
+CONTACTS = CampaignContactRow.__table__  # type: ignore[attr-defined]
 
 
 def worker_subject(user_id: int) -> str:
@@ -120,6 +126,7 @@ def forget(db: Any, subject: str) -> None:
     db.execute(update(ASSESSMENTS).where(ASSESSMENTS.c.subject == subject).values(claims={}))
     db.execute(delete(ASSESSMENTS).where(ASSESSMENTS.c.subject == subject))
     db.execute(delete(NOTICES).where(NOTICES.c.subject == subject))
+    db.execute(delete(CONTACTS).where(CONTACTS.c.subject == subject))
 
 
 # ------------------------------------------------------------------------------ rules snapshots

@@ -120,6 +120,18 @@ class AssessmentNoticeRow(SQLModel, table=True):
     notified_at: datetime
 
 
+class CampaignContactRow(SQLModel, table=True):
+    """A subject was told about a subsidy by a deadline campaign (政策找人): at most once a week."""
+
+    __tablename__ = "campaign_contacts"
+    __table_args__ = (Index("ix_campaign_contacts_subject_rule", "subject", "rule"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=64)           # worker:<id> | applicant:<id>
+    rule: str = Field(max_length=200)
+    campaign: int                                 # the outbox notice batch
+    sent_at: datetime
+
+
 class RulesSnapshotRow(SQLModel, table=True):
     """The rules/ and knowledge/ files of one rules version (path -> base64 of zlib of the bytes)."""
 
