@@ -33,13 +33,14 @@ def default_flows() -> list[Flow]:
     from bot.flows.coordinator import BehalfFlow, RegisterFlow
     from bot.flows.fairs import FairFlow, FairListFlow, StatsFlow
     from bot.flows.notice import NoticeFlow
+    from bot.flows.rules_upload import RulesUploadFlow
     from bot.flows.sheet import SheetFlow
     from bot.flows.start import HelpFlow, StartFlow
 
     return [StartFlow(), HelpFlow(), SubscribeFlow(), UnsubscribeFlow(), MeFlow(), DeleteFlow(),
             RegisterFlow(), BehalfFlow(), ApplicantsFlow(), LedgerFlow(), InviteFlow(), RolesFlow(),
             FairFlow(), FairListFlow(), StatsFlow(), SheetFlow(), ClaimsFlow(), NoticeFlow(),
-            CampaignFlow()]
+            CampaignFlow(), RulesUploadFlow()]
 
 
 class ChatApp:

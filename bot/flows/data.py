@@ -41,3 +41,5 @@ CLAIMS_OWN = CLAIMS_BUTTON   # made by the core under the worker's results
 CLAIMS_FOR = "clm:a:"      # + applicant id (the results of an interview on behalf)
 CAMPAIGN = "cmp:"          # /campaign: pick a subsidy (+ index), then send or cancel
 CAMPAIGN_PICK, CAMPAIGN_SEND, CAMPAIGN_CANCEL = "cmp:r:", "cmp:send", "cmp:x"
+RULES_UPLOAD = "rul:"      # an admin's new document (knowledge .md + rules .yaml): check, then on
+RULES_CHECK, RULES_ON, RULES_TELL, RULES_QUIT = "rul:check", "rul:on", "rul:tell", "rul:x"

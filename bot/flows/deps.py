@@ -4,8 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from bot.config import POLICY_ROOT
 from bot.core.flow import Env
 from bot.staff import StaffContext
 from bot.storage import Storage
@@ -24,6 +26,7 @@ class Deps:
     bot_username: str = DEFAULT_BOT_NAME   # for t.me deep links; a channel sets the real one
     forget_hooks: tuple[Callable[[int], Any], ...] = ()
     outbox: Any = None                # the job-fair outbox, where fairs are enabled
+    policy_root: Path = POLICY_ROOT   # where rules/ and knowledge/ are deployed (admin uploads)
 
     def forget(self, user_id: int) -> None:
         """Erase everything stored about the user, here and in the other parts' tables (hooks)."""
