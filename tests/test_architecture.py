@@ -111,3 +111,28 @@ def test_flows_and_domain_packages_import_no_channel_library():
                          else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
                 assert not any(n == "telegram" or n.startswith("telegram.") for n in names), \
                     f"{path} imports {names}"
+
+
+def test_adapters_hold_no_sql():
+    import ast
+    from pathlib import Path
+
+    import bot
+
+    for path in (Path(bot.__path__[0]) / "adapters").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            assert not any(n.split(".")[0] in ("sqlalchemy", "sqlmodel") for n in names), \
+                f"{path} imports {names}"
+
+
+def test_no_import_cycles_in_the_adapters_even_through_late_imports():
+    import bot
+
+    graph = _imports(bot.__path__[0], lazy=True)
+    adapters = {n: {m for m in d if m.startswith("bot.adapters")} for n, d in graph.items()
+                if n.startswith("bot.adapters")}
+    adapters = {n: {m for m in d if not n.startswith(m + ".")} for n, d in adapters.items()}
+    assert _cycle(adapters) == []

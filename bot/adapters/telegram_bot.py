@@ -26,7 +26,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.telegram_inbox import Inbox, InboxQueue
 from bot.adapters.telegram_logging import setup_logging
-from bot.adapters.telegram_menus import admin_menus
+from bot.adapters.telegram_menus import COMMANDS, admin_menus
 from bot.adapters.telegram_reminders import reminder_loop
 from bot.adapters.telegram_run import run
 from bot.adapters.telegram_services import Services
@@ -41,8 +41,6 @@ __all__ = ["COMMANDS", "build_application", "main"]
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "back", "restart", "review", "claims", "notice", "help", "subscribe", "unsubscribe",
-            "me", "delete")
 REMINDER_INTERVAL = 60.0
 INBOX_GROUP = -10  # first of all: every update is recorded and ordered before any handler sees it
 

@@ -10,12 +10,15 @@ from bot.core.render import text
 from bot.flows.start import ROLE_COMMANDS
 from bot.staff import ADMIN
 
+# The worker's commands, in the menu of every chat (a role adds its own: ROLE_COMMANDS).
+COMMANDS = ("start", "back", "restart", "review", "claims", "notice", "help", "subscribe", "unsubscribe",
+            "me", "delete")
+
 log = logging.getLogger(__name__)
 
 
 async def role_menu(bot: Bot, chat_id: int, role_name: str) -> None:
     """Set the chat's menu to the worker's commands plus the role's (failures only logged)."""
-    from bot.adapters.telegram_bot import COMMANDS
 
     commands = [BotCommand(name, text(f"telegram.command.{name}")) for name in COMMANDS]
     commands += [BotCommand(name, text(f"tgstaff.command.{name}")) for name in ROLE_COMMANDS[role_name]]
