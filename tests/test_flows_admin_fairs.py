@@ -5,18 +5,17 @@ step format. The chat records are stored after every turn, as a channel would.
 """
 from __future__ import annotations
 
-import copy
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from flow_runner import Chats
 from sqlmodel import select
 
 from bot.broadcast import FakeClock, open_outbox
 from bot.core import conversation
-from bot.core.flow import Input
 from bot.core.render import text
 from bot.core.replies import Reply, Turn
 from bot.flows import ChatApp, Deps
@@ -30,30 +29,17 @@ NOON = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)   # 12:00 in China
 CHECKS = {"as", "send", "tap", "expect", "expect_not", "told", "applicants", "role", "audit", "fairs"}
 
 
-class Chats:
-    """Several people talking to one ChatApp; their records stored after every turn."""
+class People(Chats):
+    """The README's people talking to one ChatApp (``flow_runner``), by their names."""
 
-    def __init__(self, app: ChatApp) -> None:
-        self.app = app
-        self.buttons: dict[int, list[Any]] = {}
-
-    def say(self, who: str, kind: str, words: str) -> Turn:
+    def say_as(self, who: str, kind: str, words: str) -> Turn:
         """``who`` types ``words`` (a command when it starts with /) or taps the button so labelled."""
-        user_id, name = PEOPLE[who]
-        if kind == "tap":
-            found = [b for b in self.buttons.get(user_id, []) if words in b.label]
-            assert found, f"{who}: no button {words!r} in {[b.label for b in self.buttons.get(user_id, [])]}"
-            inp = Input("button", found[0].data, user_id, user_id, name)
-        else:
-            inp = Input("command" if words.startswith("/") else "text", words, user_id, user_id, name)
-        before = self.app.load(user_id)
-        turn = self.app.handle(inp, copy.deepcopy(before))
-        for key, record in self.app.to_store(user_id, turn, before).items():
-            self.app.deps.storage.save_conversation(key, record)
-        shown = [button for reply in turn.replies for row in reply.buttons for button in row]
-        if shown:
-            self.buttons[user_id] = shown
-        return turn
+        user_id, _ = PEOPLE[who]
+        return self.tap(user_id, words) if kind == "tap" else self.say(user_id, words)
+
+
+def people(app: ChatApp) -> People:
+    return People(app, names={user_id: name for user_id, name in PEOPLE.values()})
 
 
 @pytest.fixture
@@ -109,12 +95,12 @@ def test_admin_and_fair_flow(path: Path, world) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     for _ in range(case.get("applicants", 2)):
         register_applicant(ctx, PEOPLE["laowang"][0], "阿依")
-    chats = Chats(app)
+    chats = people(app)
     for number, step in enumerate(case["steps"], 1):
         where = f"{path.name} step {number}"
         assert set(step) <= CHECKS, f"{where}: unknown keys {set(step) - CHECKS}"
         kind = "tap" if "tap" in step else "send"
-        turn = chats.say(step["as"], kind, str(step[kind]))
+        turn = chats.say_as(step["as"], kind, str(step[kind]))
         _check(step, turn, ctx, outbox, where)
 
 
@@ -123,12 +109,12 @@ def test_a_role_revoked_mid_draft_ends_the_draft(world) -> None:
     from bot.staff import revoke_role
 
     app, ctx, _outbox = world
-    chats = Chats(app)
-    chats.say("staff", "send", "/fair")
+    chats = people(app)
+    chats.say_as("staff", "send", "/fair")
     assert app.load(PEOPLE["staff"][0])["flow"] == {
         "name": "fair_draft", "state": {"step": "title", "fields": {}}}
     revoke_role(ctx, PEOPLE["admin"][0], PEOPLE["staff"][0])
-    turn = chats.say("staff", "send", "秋季招聘会")
+    turn = chats.say_as("staff", "send", "秋季招聘会")
     assert _texts(turn.replies) == text("staff.denied")
     assert "flow" not in app.load(PEOPLE["staff"][0])
 
@@ -136,4 +122,4 @@ def test_a_role_revoked_mid_draft_ends_the_draft(world) -> None:
 def test_fairs_without_an_outbox_say_so(world) -> None:
     app, _ctx, _outbox = world
     app.deps.outbox = None
-    assert _texts(Chats(app).say("staff", "send", "/fair").replies) == text("fairs.off")
+    assert _texts(people(app).say_as("staff", "send", "/fair").replies) == text("fairs.off")

@@ -6,9 +6,7 @@ record stored as an adapter would (only when it changed); the step's replies, bu
 """
 from __future__ import annotations
 
-import copy
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -16,12 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
+from flow_runner import Chats
 from openpyxl import load_workbook
 from scenario_checks import check
 
 from bot.core import conversation
-from bot.core.flow import Input
-from bot.core.replies import MAX_BUTTON_DATA, Button
+from bot.core.replies import MAX_BUTTON_DATA
 from bot.flows import ChatApp, Deps
 from bot.flows.data import APPLICANTS
 from bot.staff import StaffContext, create_invite, redeem_invite, register_applicant
@@ -36,27 +34,15 @@ SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕�
 TELEGRAM_MAX_BUTTONS = 100
 
 
-@dataclass
-class Chat:
-    """ChatApp with the users' last screens, as a channel would keep them."""
+class Chat(Chats):
+    """ChatApp with the users' last screens, as a channel would keep them (``flow_runner``)."""
 
-    app: ChatApp
-    shown: dict[int, list[Button]] = field(default_factory=dict)
-    tapped: dict[int, str] = field(default_factory=dict)
     link: str = ""
 
-    def act(self, user_id: int, kind: str, typed: str) -> tuple[list[str], list[list[list[Button]]],
-                                                                list[dict[str, Any]]]:
+    def act(self, user_id: int, kind: str, value: str = "", **file: Any) -> Any:  # type: ignore[override]
         """One input: the replies' texts, their button rows, the turn's events."""
-        before = self.app.load(user_id)
-        turn = self.app.handle(Input(kind, typed, user_id, user_id, "测试"), copy.deepcopy(before))
-        for key, state in self.app.to_store(user_id, turn, before).items():
-            self.app.deps.storage.save_conversation(key, state)
-        buttons = [reply.buttons for reply in turn.replies]
-        flat = [button for rows in buttons for row in rows for button in row]
-        if flat:
-            self.shown[user_id] = flat
-        return [reply.text for reply in turn.replies], buttons, turn.events
+        turn = super().act(user_id, kind, value, **file)
+        return [reply.text for reply in turn.replies], [reply.buttons for reply in turn.replies], turn.events
 
 
 def chat_for(storage: Storage, scenario: dict) -> Chat:

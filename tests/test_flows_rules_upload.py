@@ -54,32 +54,6 @@ def _tap(app, user, buttons, label):
     return _do(app, user, "button", button.data)
 
 
-def test_a_broken_rules_file_changes_nothing_and_names_file_rule_field(app, deployed):
-    before = content_hash(deployed)
-    files = _amended(deployed)
-    said, buttons = _do(app, ADMIN, "file", name="shaoxing-2021.yaml", data=files["shaoxing-2021.yaml"])
-    assert "收到了：rules/shaoxing-2021.yaml" in said
-    said, buttons = _tap(app, ADMIN, buttons, "检查")   # the knowledge file was not amended
-    assert "什么都没改" in said and "文件 shaoxing-2021.yaml，规则 shaoxing.stable_employment，字段 quote" in said
-    assert not any(b.label == "启用" for b in buttons)
-    assert content_hash(deployed) == before
-
-
-def test_a_valid_document_is_shown_then_switched_on_only_after_confirming(app, deployed):
-    before = content_hash(deployed)
-    files = _amended(deployed)
-    _do(app, ADMIN, "file", name="shaoxing-2021.yaml", data=files["shaoxing-2021.yaml"])
-    said, buttons = _do(app, ADMIN, "file", name="shaoxing-2021.md", data=files["shaoxing-2021.md"])
-    said, buttons = _tap(app, ADMIN, buttons, "检查")
-    assert "检查通过" in said and "3000元一次性 → 3500元一次性" in said
-    assert content_hash(deployed) == before                # nothing written by checking
-    said, buttons = _tap(app, ADMIN, buttons, "启用")
-    assert "已经启用新规则" in said and content_hash(deployed) != before
-    assert NEW in (deployed / "rules/shaoxing-2021.yaml").read_text("utf-8")
-    said, _ = _tap(app, ADMIN, buttons, "告诉新能领的人")
-    assert "查了一遍" in said
-
-
 def test_cancel_leaves_everything_and_other_roles_are_told_only_text_is_read(app, deployed):
     before = content_hash(deployed)
     files = _amended(deployed)

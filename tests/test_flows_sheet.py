@@ -74,14 +74,3 @@ def test_the_checked_sheet_comes_back_and_its_people_are_registered_once(app):
                                            file_name="民主村.xlsx", file=SHEET))
     assert not any(r.buttons for r in resent.replies)   # nobody new to register
     assert len(applicant_names(app.deps.staff, COORDINATOR)) == 3
-
-
-def test_a_worker_sending_a_sheet_is_told_only_text_is_read(app):
-    turn = _send(app, WORKER, Input("file", "", WORKER, WORKER, file_name="a.xlsx", file=SHEET))
-    assert "文字" in turn.replies[0].text and not turn.events
-
-
-def test_a_broken_file_is_explained(app):
-    turn = _send(app, COORDINATOR, Input("file", "", COORDINATOR, COORDINATOR, file_name="x.xlsx",
-                                         file=b"not a workbook"))
-    assert "不是 Excel" in turn.replies[0].text and not turn.events
