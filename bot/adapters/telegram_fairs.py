@@ -47,7 +47,6 @@ from bot.staff import (
     STAFF,
     Grant,
     StaffContext,
-    create_tables,
     require,
 )
 from bot.staff.audit import record
@@ -79,12 +78,11 @@ FairHandler = Callable[[Update, Context, Fairs, int], Coroutine[Any, Any, None]]
 
 
 def open_fairs(settings: Settings, storage: Storage) -> tuple[Outbox, StaffContext]:
-    """The outbox and staff context on the bot's database (tables created)."""
+    """The outbox and staff context on the bot's database (migrated by ``open_storage``)."""
     engine: Engine | None = getattr(storage, "engine", None)
     if engine is None:
         raise TypeError("fairs need the SQL storage")
     staff_ctx = StaffContext(engine=engine, admin_ids=settings.admin_ids)
-    create_tables(staff_ctx.engine)
     return open_outbox(settings.database_url), staff_ctx
 
 
