@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.broadcast import Sender, SenderConfig, open_outbox
+from bot.broadcast import Sender, SenderConfig, SendOutcome, open_outbox
 from bot.broadcast.simulate import FakeTelegram, Faults, count_deliveries, read_deliveries
 
 FAULTS = {"flood": 0.05, "server_error": 0.02, "blocked": 0.01}
@@ -40,16 +40,14 @@ class TimedFake(FakeTelegram):
         super().__init__(*args, **kwargs)
         self._attempts = os.open(attempts_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
 
-    async def __call__(self, chat_id: int, text: str) -> None:
-        started, outcome = time.monotonic(), "ok"
-        try:
-            await super().__call__(chat_id, text)
-        except Exception as error:
-            outcome = type(error).__name__
-            raise
-        finally:
-            line = f"{started:.6f} {time.monotonic():.6f} {chat_id} {outcome}\n"
-            os.write(self._attempts, line.encode())
+    async def send_message(self, chat_id: int, text: str,
+                           reply_markup: str | None = None) -> SendOutcome | None:
+        started = time.monotonic()
+        outcome = await super().send_message(chat_id, text, reply_markup)
+        line = (f"{started:.6f} {time.monotonic():.6f} {chat_id} "
+                f"{'ok' if outcome is None else type(outcome).__name__}\n")
+        os.write(self._attempts, line.encode())
+        return outcome
 
 
 def worker(args: argparse.Namespace) -> None:

@@ -1,4 +1,5 @@
 """The core stays channel- and storage-independent; settings are read in one place."""
+import ast
 import pkgutil
 import re
 import subprocess
@@ -136,3 +137,62 @@ def test_no_import_cycles_in_the_adapters_even_through_late_imports():
                 if n.startswith("bot.adapters")}
     adapters = {n: {m for m in d if not n.startswith(m + ".")} for n, d in adapters.items()}
     assert _cycle(adapters) == []
+
+
+def _syntax(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _imported_roots(tree: ast.Module) -> set[str]:
+    """The top-level packages a module imports (anywhere in it, lazy imports included)."""
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_domain_packages_import_no_telegram():
+    """bot/broadcast and bot/staff talk to Telegram only through what the adapters hand them."""
+    files = [path for package in ("broadcast", "staff")
+             for path in sorted((ROOT / "bot" / package).rglob("*.py"))]
+    assert len(files) > 20  # the scan saw the packages
+    offenders = [str(path.relative_to(ROOT)) for path in files
+                 if {"telegram", "httpx"} & _imported_roots(_syntax(path))]
+    assert offenders == []
+
+
+def _private_uses(tree: ast.Module) -> list[str]:
+    """``x._name`` on anything but self/cls, and getattr/hasattr/setattr of a ``_name``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            name, owner = node.attr, node.value
+            mine = isinstance(owner, ast.Name) and owner.id in ("self", "cls")
+            if name.startswith("_") and not name.startswith("__") and not mine:
+                found.append(f"{node.lineno}: .{name}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("getattr", "hasattr", "setattr") and len(node.args) > 1
+              and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+              and node.args[1].value.startswith("_") and not node.args[1].value.startswith("__")):
+            found.append(f"{node.lineno}: {node.func.id}(…, {node.args[1].value!r})")
+    return found
+
+
+def test_no_private_attributes_of_telegram_objects():
+    """Public python-telegram-bot API only: in every module that imports telegram nothing reaches
+    into another object's ``_private`` attributes, and nothing in bot/ posts with ``Bot._post``."""
+    offenders, telegram_modules = [], 0
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        where = str(path.relative_to(ROOT))
+        if re.search(r"\._post\b|[\"']_post[\"']", source):
+            offenders.append(f"{where}: _post")
+        tree = _syntax(path)
+        if "telegram" in _imported_roots(tree):
+            telegram_modules += 1
+            offenders += [f"{where}:{use}" for use in _private_uses(tree)]
+    assert telegram_modules > 10  # the adapters were scanned
+    assert offenders == []

@@ -14,6 +14,7 @@ from bot.broadcast import (
     RetryLater,
     Sender,
     SenderConfig,
+    SendOutcome,
     Transient,
     open_outbox,
 )
@@ -21,18 +22,24 @@ from bot.broadcast.simulate import FakeTelegram
 
 
 class ScriptedSend:
-    """A send that raises the scripted outcomes for a chat's first attempts, then delivers."""
+    """A transport that answers a chat's first attempts with the scripted outcomes (a plain
+    exception is raised, as a bug in the transport would be), then delivers."""
 
     def __init__(self, clock: FakeClock, script: dict[int, list[Exception]] | None = None) -> None:
         self.clock, self.script = clock, defaultdict(list, script or {})
         self.calls: list[tuple[float, int]] = []
         self.delivered: Counter[int] = Counter()
 
-    async def __call__(self, chat_id: int, text: str) -> None:
+    async def send_message(self, chat_id: int, text: str,
+                           reply_markup: str | None = None) -> SendOutcome | None:
         self.calls.append((self.clock.monotonic(), chat_id))
         if self.script[chat_id]:
-            raise self.script[chat_id].pop(0)
+            outcome = self.script[chat_id].pop(0)
+            if not isinstance(outcome, SendOutcome):
+                raise outcome
+            return outcome
         self.delivered[chat_id] += 1
+        return None
 
     def times(self, chat_id: int) -> list[float]:
         return [t for t, chat in self.calls if chat == chat_id]

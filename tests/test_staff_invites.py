@@ -32,7 +32,8 @@ from bot.staff import (
     welcome_text,
 )
 from bot.staff.context import StaffContext
-from bot.staff.models import InviteRow, create_tables
+from bot.staff.models import InviteRow
+from bot.storage.migrate import upgrade
 
 USER = 7_000_000_555
 
@@ -159,7 +160,7 @@ def test_racing_redemptions_bind_exactly_one_user(request, tmp_path, backend):
         empty_tables(shared)
     else:
         shared = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'race.sqlite3'}")
-        create_tables(shared)
+        upgrade(shared)
     race = make_context(shared, Clock(), FakeEvaluator())
     token = create_invite(race, ADMIN_ID, STAFF, cities=("通辽市",)).token
 

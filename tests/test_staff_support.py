@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy
-from pgschema import postgres_schema_url
-from sqlalchemy.pool import StaticPool
+from pgschema import memory_engine_at_head, postgres_schema_url
 from sqlmodel import Session, select
 
 from bot.core.errors import InputError
-from bot.staff import StaffContext, create_tables
+from bot.staff import StaffContext
 from bot.staff.models import STAFF_TABLES
+from bot.storage.migrate import upgrade
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -108,10 +108,10 @@ def _postgres_engine(url: str):
 
 @pytest.fixture(scope="session")
 def postgres_engine():
-    """One PostgreSQL schema with the staff tables for the whole run, dropped at the end."""
+    """One PostgreSQL schema migrated to head for the whole run, dropped at the end."""
     engine, drop = _postgres_engine(os.environ["TEST_POSTGRES_URL"])
     try:
-        create_tables(engine)
+        upgrade(engine)
         yield engine
     finally:
         drop()
@@ -135,10 +135,8 @@ def staff_engine(request, backend: str):
         empty_tables(engine)
         yield engine
         return
-    engine = sqlalchemy.create_engine("sqlite://", poolclass=StaticPool,
-                                      connect_args={"check_same_thread": False})
+    engine = memory_engine_at_head()
     try:
-        create_tables(engine)
         yield engine
     finally:
         engine.dispose()

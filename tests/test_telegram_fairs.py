@@ -12,7 +12,7 @@ from bot.adapters.telegram_fairs import REPLY_RESERVE, register
 from bot.broadcast import FakeClock, SenderConfig, open_outbox
 from bot.broadcast.tables import DRAFTS, FAIRS, OUTBOX
 from bot.core.render import text
-from bot.staff import StaffContext, Subject, create_invite, create_tables, mark_claim, redeem_invite
+from bot.staff import StaffContext, Subject, create_invite, mark_claim, redeem_invite
 from bot.staff.models import AuditRow
 
 ADMIN, STAFF, OTHER_STAFF, COORD, WORKER = 1, 10, 11, 20, 30
@@ -24,8 +24,7 @@ ANSWERS = ["乐山马边专场招聘会", "12月5日 9:30", "对", "马边县人
 
 @pytest.fixture
 def setup(sqlite_storage, tmp_path):
-    ctx = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}))
-    create_tables(ctx.engine)
+    ctx = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}))  # migrated storage
     for user, role, places in ((STAFF, "staff", {"counties": ("马边",)}),
                                (OTHER_STAFF, "staff", {"counties": ("沐川",)}),
                                (COORD, "coordinator", {"county": "马边", "village": "民建村"})):

@@ -7,7 +7,7 @@ from fakebotapi.harness import OfflineBot
 from bot.adapters.telegram_fairs import register
 from bot.broadcast import SenderConfig, open_outbox
 from bot.core.render import text
-from bot.staff import StaffContext, create_invite, create_tables, redeem_invite
+from bot.staff import StaffContext, create_invite, redeem_invite
 
 USER, ADMIN, STAFF = 9001, 1, 10
 PHOTO = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
@@ -52,8 +52,7 @@ async def test_before_the_start_the_welcome_and_its_button_come_again(sqlite_sto
 
 
 async def test_staff_writing_a_fair_get_the_fair_question_again(sqlite_storage, tmp_path) -> None:
-    ctx = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}))
-    create_tables(ctx.engine)
+    ctx = StaffContext(engine=sqlite_storage.engine, admin_ids=frozenset({ADMIN}))  # migrated storage
     redeem_invite(ctx, STAFF, create_invite(ctx, ADMIN, "staff", counties=("马边",)).token)
     outbox = open_outbox(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
     bot = OfflineBot(sqlite_storage)

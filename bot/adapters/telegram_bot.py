@@ -33,7 +33,7 @@ from bot.adapters.telegram_services import Services
 from bot.config import Settings
 from bot.core.render import text
 from bot.flows import ChatApp, Deps
-from bot.staff import StaffContext, create_tables
+from bot.staff import StaffContext
 from bot.storage import Storage, open_storage
 from bot.storage.engine import private_dir
 
@@ -104,11 +104,13 @@ async def _post_shutdown(application: Application) -> None:
 
 
 def _staff_context(settings: Settings, storage: Storage) -> StaffContext | None:
-    """The staff services on the storage's database (None for a storage without an engine)."""
+    """The staff services on the storage's database (None for a storage without an engine).
+
+    The staff tables are there: opening the SQL storage migrated the database to head.
+    """
     engine = getattr(storage, "engine", None)
     if engine is None:
         return None
-    create_tables(engine)  # a no-op once the migrations made them
     return StaffContext(engine=engine, admin_ids=settings.admin_ids)
 
 

@@ -12,10 +12,10 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
+from bot.adapters.telegram_transport import TelegramTransport
 from bot.broadcast import Fair, Outbox, Sender, SenderConfig
 from bot.broadcast.drafts import ProgressMessage
 from bot.broadcast.message import compose, local_when, progress_text, report_text
-from bot.broadcast.telegram_send import telegram_send
 from bot.core.render import text
 from bot.flows.fairs import begin_fair
 from bot.staff.audience import fair_recipients as recipients
@@ -92,7 +92,7 @@ async def fair_loop(bot: Bot, outbox: Outbox, storage: Storage, interval: float)
 def make_sender(bot: Bot, outbox: Outbox, storage: Storage,
                 config: SenderConfig | None = None) -> Sender:
     """The paced sender over ``bot``; a user who blocked the bot loses every subscription."""
-    return Sender(outbox, telegram_send(bot), compose,
+    return Sender(outbox, TelegramTransport(bot), compose,
                   config=config or SenderConfig(), on_blocked=storage.unsubscribe)
 
 

@@ -69,8 +69,7 @@ async def start_up(application: Application, stop: asyncio.Event) -> bool:
     backoff = Backoff()
     while not stop.is_set():
         try:
-            if not application._initialized:  # PTB has no public flag
-                await application.initialize()
+            await application.initialize()  # returns at once when already initialized
             if application.post_init:
                 await application.post_init(application)
             return True

@@ -2,8 +2,8 @@
 
 Wiring (the composition root does this)::
 
-    outbox = open_outbox(settings.database_url)
-    sender = Sender(outbox, telegram_send(application.bot), compose=render_fair,
+    outbox = open_outbox(settings.database_url)    # migrated to head, like open_storage
+    sender = Sender(outbox, transport, compose=render_fair,  # transport: a Transport (adapter)
                     config=SenderConfig(rate=30), on_blocked=storage.unsubscribe)
     fair = outbox.create_fair(title=…, starts_at=…, …, created_by=staff_id)
     outbox.enqueue(fair.id, [(s.user_id, chat_id) for s in subscribers])
@@ -19,9 +19,10 @@ from bot.broadcast.outbox import Claim, Fair, Outbox, OutboxMessage, open_outbox
 from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, SendOutcome, Transient
 from bot.broadcast.pacing import Clock, FakeClock, SystemClock, TokenBucket
 from bot.broadcast.sender import Sender
+from bot.broadcast.transport import Transport
 
 __all__ = [
     "Blocked", "Claim", "Clock", "Fair", "FakeClock", "Outbox", "OutboxMessage", "Rejected",
     "RetryLater", "SendOutcome", "SendStats", "Sender", "SenderConfig", "SystemClock",
-    "TokenBucket", "Transient", "open_outbox",
+    "TokenBucket", "Transient", "Transport", "open_outbox",
 ]

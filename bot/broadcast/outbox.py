@@ -14,7 +14,7 @@ from bot.broadcast.claims import Claim, ClaimsMixin
 from bot.broadcast.drafts import DraftsMixin
 from bot.broadcast.pacing import Clock, SystemClock
 from bot.broadcast.reports import ReportsMixin
-from bot.broadcast.tables import FAIR_STATUSES, FAIRS, OUTBOX, BroadcastModel, Fair, OutboxMessage
+from bot.broadcast.tables import FAIR_STATUSES, FAIRS, OUTBOX, Fair, OutboxMessage
 from bot.broadcast.workers import WorkerLocks
 
 __all__ = ["Claim", "Fair", "Outbox", "OutboxMessage", "insert_notice", "open_outbox"]
@@ -34,11 +34,22 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 
 def open_outbox(url: str, clock: Clock | None = None) -> Outbox:
-    """An outbox on ``url`` (``sqlite:///…`` or ``postgresql+psycopg://…``), tables created."""
+    """An outbox on ``url`` (``sqlite:///…`` or ``postgresql+psycopg://…``), migrated to head.
+
+    The tables come only from the Alembic migrations, run on the same kind of engine as for
+    ``open_storage`` (one cheap query when the database is already at head).
+    """
+    from bot.storage.engine import make_engine
+    from bot.storage.migrate import upgrade
+
+    migrator = make_engine(url)
+    try:
+        upgrade(migrator)
+    finally:
+        migrator.dispose()
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    BroadcastModel.metadata.create_all(engine)
     return Outbox(engine, clock)
 
 

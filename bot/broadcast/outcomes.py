@@ -1,9 +1,11 @@
-"""What a send can report back: the outcome exceptions the sender understands."""
+"""What a send can report back: the refusals a :class:`~bot.broadcast.transport.Transport`
+returns (they are exceptions so the outbox can store ``TypeName: detail`` and a caller may
+raise one; delivered is ``None``)."""
 from __future__ import annotations
 
 
 class SendOutcome(Exception):
-    """Base of the outcomes a ``send(chat_id, text)`` may raise instead of returning."""
+    """Base of the refusals a transport's ``send_message`` returns."""
 
 
 class RetryLater(SendOutcome):

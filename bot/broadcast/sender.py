@@ -4,20 +4,20 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
 from bot.broadcast.claims import Claim, InFlight, Params
 from bot.broadcast.limits import SenderConfig, SendStats
 from bot.broadcast.outbox import Fair, Outbox
-from bot.broadcast.outcomes import Blocked, Rejected, RetryLater, Transient
+from bot.broadcast.outcomes import Blocked, RetryLater, SendOutcome, Transient
 from bot.broadcast.pacing import Clock, SystemClock, TokenBucket
+from bot.broadcast.transport import Transport
 from bot.broadcast.writer import OutcomeWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Send = Callable[[int, str], Awaitable[None]]
 # Callbacks may be plain functions or coroutine functions; what they return is ignored.
 OnBlocked = Callable[[int], object]                # a user id (blocked the bot)
 OnUncertain = Callable[[list[InFlight]], object]   # rows a dead sender left in flight
@@ -39,11 +39,11 @@ async def _call(callback: Callable[[T], object] | None, arg: T) -> None:
 class Sender:
     """Claims due rows, sends them paced by a token bucket and writes each outcome at once."""
 
-    def __init__(self, outbox: Outbox, send: Send, compose: Callable[[Fair], str], *,
+    def __init__(self, outbox: Outbox, transport: Transport, compose: Callable[[Fair], str], *,
                  config: SenderConfig | None = None, clock: Clock | None = None,
                  on_blocked: OnBlocked | None = None, on_uncertain: OnUncertain | None = None,
                  on_fair_done: OnFairDone | None = None) -> None:
-        self.outbox, self.send, self.compose = outbox, send, compose
+        self.outbox, self.transport, self.compose = outbox, transport, compose
         self.config = config = config or SenderConfig()
         self.clock = clock or SystemClock()
         self.on_blocked, self.on_uncertain, self.on_fair_done = on_blocked, on_uncertain, on_fair_done
@@ -178,28 +178,34 @@ class Sender:
         """Send one claimed message and write its outcome right away."""
         self.stats.attempts += 1
         try:
-            await self.send(claim.chat_id, claim.text or self._text(claim.fair_id))
-        except RetryLater as flood:
-            self._pause(flood.seconds)
-            self._retry(claim, flood.seconds, str(flood), transient=False)
-        except Blocked as blocked:
-            self.stats.blocked += 1
-            self._final(claim, "blocked", blocked)
-            await _call(self.on_blocked, claim.user_id)
-        except Transient as error:
-            self.stats.transient += 1
-            if claim.retries + 1 > self.config.max_retries:
-                self._final(claim, "failed", error)
-            else:
-                self._retry(claim, self.config.backoff(claim.retries + 1), str(error), True)
-        except Rejected as error:
-            self._final(claim, "failed", error)
-        except Exception as error:  # an unexpected bug in send: do not retry blindly
+            outcome = await self.transport.send_message(
+                claim.chat_id, claim.text or self._text(claim.fair_id))   # a notice row has its own text
+        except Exception as error:  # a bug in the transport: do not retry blindly
             log.exception("broadcast send to %s failed unexpectedly", claim.chat_id)
             self._final(claim, "failed", error)
-        else:
+            return
+        await self._record(claim, outcome)
+
+    async def _record(self, claim: Claim, outcome: SendOutcome | None) -> None:
+        """Write what the transport answered: sent, a retry, or a final refusal."""
+        if outcome is None:
             self.stats.sent += 1
             self._write("sent", claim)
+        elif isinstance(outcome, RetryLater):
+            self._pause(outcome.seconds)
+            self._retry(claim, outcome.seconds, str(outcome), transient=False)
+        elif isinstance(outcome, Blocked):
+            self.stats.blocked += 1
+            self._final(claim, "blocked", outcome)
+            await _call(self.on_blocked, claim.user_id)
+        elif isinstance(outcome, Transient):
+            self.stats.transient += 1
+            if claim.retries + 1 > self.config.max_retries:
+                self._final(claim, "failed", outcome)
+            else:
+                self._retry(claim, self.config.backoff(claim.retries + 1), str(outcome), True)
+        else:  # Rejected, or an outcome this sender does not know: permanent
+            self._final(claim, "failed", outcome)
 
     def _retry(self, claim: Claim, seconds: float, error: str, transient: bool) -> None:
         """Back to pending, due in ``seconds``."""

@@ -1,4 +1,4 @@
-"""A fake Telegram ``send`` with seeded faults, for tests, the kill test worker and the benchmark."""
+"""A fake Telegram transport with seeded faults, for tests, the kill test worker and the benchmark."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.broadcast.outcomes import Blocked, RetryLater, Transient
+from bot.broadcast.outcomes import Blocked, RetryLater, SendOutcome, Transient
 from bot.broadcast.pacing import Clock, SystemClock
 
 
@@ -23,10 +23,11 @@ class Faults:
 
 
 class FakeTelegram:
-    """``send(chat_id, text)`` that delivers into a counter (and an append-only log file).
+    """A :class:`~bot.broadcast.transport.Transport` that delivers into a counter (and an
+    append-only log file).
 
     Faults are decided by a seeded hash of (chat, attempt), so a restarted process sees the
-    same blocked chats. A delivery is written to the log before ``send`` returns, so a process
+    same blocked chats. A delivery is written to the log before ``send_message`` returns, so a process
     killed after that point has delivered the message even though the outbox never hears of it.
     """
 
@@ -44,23 +45,25 @@ class FakeTelegram:
         """Whether this chat blocked the bot (the same answer in every process)."""
         return random.Random(f"{self.faults.seed}:{chat_id}:blocked").random() < self.faults.blocked
 
-    async def __call__(self, chat_id: int, text: str) -> None:
-        """One attempt: maybe a fault, else a delivery."""
+    async def send_message(self, chat_id: int, text: str,
+                           reply_markup: str | None = None) -> SendOutcome | None:
+        """One attempt: maybe a fault (returned), else a delivery (None)."""
         self.calls.append((self.clock.monotonic(), chat_id))
         self.tries[chat_id] += 1
         if self.latency:
             await self.clock.sleep(self.latency)
         if self.is_blocked(chat_id):
-            raise Blocked("Forbidden: bot was blocked by the user")
+            return Blocked("Forbidden: bot was blocked by the user")
         roll = random.Random(f"{self.faults.seed}:{chat_id}:{self.tries[chat_id]}").random()
         if roll < self.faults.flood:
-            raise RetryLater(self.faults.flood_seconds)
+            return RetryLater(self.faults.flood_seconds)
         if roll < self.faults.flood + self.faults.server_error:
-            raise Transient("Bad Gateway (502)")
+            return Transient("Bad Gateway (502)")
         self.delivered[chat_id] += 1
         self.texts.append(text)
         if self._log is not None:
             os.write(self._log, f"{chat_id}\n".encode())
+        return None
 
     def close(self) -> None:
         """Close the log file."""

@@ -4,12 +4,11 @@ Independent of Telegram: every function takes a :class:`StaffContext` (engine, a
 clock, evaluator, gazetteer) and the acting user's id, checks the role on every call
 (:func:`require`; a refusal is :class:`PermissionDenied`, an ``InputError`` whose ``zh`` says
 "没有权限", and changes nothing), and writes privileged actions to the audit log.
-Tables are ``staff_*`` (``models.py``), created by :func:`create_tables`.
+Tables are ``staff_*`` (``models.py``), created by the migrations (``bot.storage.migrate``).
 
 Wiring (composition root)::
 
-    ctx = StaffContext(engine=storage.engine, admin_ids=settings.admin_ids)
-    create_tables(ctx.engine)
+    ctx = StaffContext(engine=storage.engine, admin_ids=settings.admin_ids)  # open_storage migrated it
     # /start <payload> with is_invite_token(payload): welcome_text(redeem_invite(ctx, uid, payload))
     # admin: invite_link(bot_username, create_invite(ctx, uid, "coordinator", county=..., village=...).token)
     # coordinator: register_applicant, interview_step, record_service, list_applicants + summaries_text
@@ -53,7 +52,6 @@ from bot.staff.invites import (
 )
 from bot.staff.ledger import LedgerFile, export_ledger
 from bot.staff.links import ApplicantLink, create_link, is_link_token, redeem_link
-from bot.staff.models import create_tables
 from bot.staff.overview import ApplicantSummary, applicant_summary, list_applicants, summaries_text
 from bot.staff.privacy import forget_user
 from bot.staff.proxy import interview_step
@@ -79,7 +77,7 @@ __all__ = [
     "PermissionDenied", "Progress", "Scope", "Service", "StaffContext", "Subject",
     "applicant_summary", "assign_applicant", "audit_log", "cancel_invite", "claim_history",
     "claims_of", "clear_claim", "create_invite", "create_link",
-    "create_tables", "delete_applicant", "delete_service", "export_ledger", "forget_user",
+    "delete_applicant", "delete_service", "export_ledger", "forget_user",
     "get_applicant", "interview_step", "invite_link", "invite_ref", "is_invite_token",
     "is_link_token", "list_applicants", "list_roles", "list_services", "mark_claim", "pending_invites",
     "record_service", "redeem_invite", "redeem_link", "register_applicant", "require",

@@ -1,4 +1,5 @@
-"""The staff package's own tables (prefixed ``staff_``), created by :func:`create_tables`."""
+"""The staff package's own tables (prefixed ``staff_``); the Alembic migrations in
+``bot/storage/migrations`` create them (``bot.storage.migrate.upgrade``)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,7 +12,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Engine,
     ForeignKey,
     Integer,
     String,
@@ -197,13 +197,3 @@ def stored_id(row_id: int | None) -> int:
     if row_id is None:
         raise ValueError("the row has no id yet: it was never flushed")
     return row_id
-
-
-def create_tables(engine: Engine) -> None:
-    """Create the staff tables (only these) if they do not exist."""
-    SQLModel.metadata.create_all(engine, tables=[table_of(model) for model in STAFF_TABLES])
-
-
-def drop_tables(engine: Engine) -> None:
-    """Drop the staff tables (tests and teardown)."""
-    SQLModel.metadata.drop_all(engine, tables=[table_of(model) for model in STAFF_TABLES])

@@ -1,6 +1,6 @@
 """One sender process over the Bot API that drains the outbox and exits (ops, kill tests, bench).
 
-``python -m bot.broadcast.telegram_worker DB_URL --base-url URL --token TOKEN [--rate R]``
+``python -m bot.adapters.telegram_broadcast_worker DB_URL --base-url URL --token TOKEN [--rate R]``
 sends everything due through ``URL/bot<TOKEN>/sendMessage``, unsubscribes users who blocked the
 bot, and prints the run's figures as JSON. The bot process runs the same sender forever.
 """
@@ -15,8 +15,10 @@ from typing import Any
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.adapters.telegram_broadcast import make_sender
 from bot.broadcast.limits import SenderConfig
 from bot.broadcast.outbox import open_outbox
+from bot.storage import open_storage
 
 
 def _bot(base_url: str, token: str, pool: int) -> Bot:
@@ -28,9 +30,6 @@ def _bot(base_url: str, token: str, pool: int) -> Bot:
 
 async def drain(db_url: str, base_url: str, token: str, config: SenderConfig) -> dict[str, Any]:
     """Send until the outbox is empty; return the figures of the run."""
-    from bot.adapters.telegram_broadcast import make_sender
-    from bot.storage import open_storage
-
     outbox, storage = open_outbox(db_url), open_storage(db_url)
     bot = _bot(base_url, token, config.max_in_flight + 2)
     started = time.monotonic()
