@@ -210,11 +210,12 @@ async def test_the_sender_sends_each_notice_row_its_own_text(world):
     reassess(engine, new, AS_OF)
     sent: list[tuple[int, str]] = []
 
-    async def send(chat_id: int, text: str) -> None:
-        sent.append((chat_id, text))
+    class Recording:   # a broadcast Transport that keeps what it was asked to send
+        async def send_message(self, chat_id: int, text: str, reply_markup: str | None = None) -> None:
+            sent.append((chat_id, text))
 
     outbox = Outbox(engine)
-    sender = Sender(outbox, send, compose=lambda fair: "招聘会", config=SenderConfig(rate=1000))
+    sender = Sender(outbox, Recording(), compose=lambda fair: "招聘会", config=SenderConfig(rate=1000))
     await sender.run(until_idle=True)
     assert sorted(sent) == sorted((r.chat_id, r.text) for r in outbox_rows(engine))
     assert all(text != "招聘会" for _, text in sent)

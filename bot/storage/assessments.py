@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage.tables import (
     AssessmentNoticeRow,
@@ -185,8 +186,11 @@ def ensure_deployed_snapshot(engine: Engine) -> str:
     if not kept:
         files = policy_files(POLICY_ROOT)
         read = files_hash(files)  # the files as read now: kept under their own hash
-        with engine.begin() as db:
-            if not has_snapshot(db, read):
-                save_snapshot(db, read, files)
+        try:
+            with engine.begin() as db:
+                if not has_snapshot(db, read):
+                    save_snapshot(db, read, files)
+        except IntegrityError:   # another process starting at the same time kept it first
+            pass
     _SAVED.add((id(engine), version))
     return version
