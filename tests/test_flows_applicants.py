@@ -148,3 +148,29 @@ def test_back_on_behalf_goes_to_the_applicants_interview_not_the_coordinators(co
     assert "结束代办" in [b.label for rows in buttons for row in rows for b in row], texts
     chat.act(coordinator, "command", "/applicants")   # any other command leaves it
     assert "flow" not in (chat.app.load(coordinator) or {})
+
+
+def test_a_replayed_update_registers_and_answers_once(coordinator_chat):
+    """After a crash the inbox hands the same update (same ref) to the flows again, from the
+    record as it was: /apply registers nobody new, the interview on behalf takes the answer once."""
+    from bot.core.flow import Input
+    from bot.staff import get_applicant
+    from bot.staff.applicants import own_applicants
+
+    app, coordinator = coordinator_chat.app, USERS["coordinator"]
+
+    def twice(kind: str, text: str, ref: str) -> list[str]:
+        before = app.load(coordinator)
+        turns = [app.handle(Input(kind, text, coordinator, coordinator, ref=ref), before)
+                 for _ in range(2)]   # handled, killed before "done", handled again
+        for key, record in app.to_store(coordinator, turns[-1], before).items():
+            app.deps.storage.save_conversation(key, record)
+        return ["\n".join(r.text for r in turn.replies) for turn in turns]
+
+    first, again = twice("command", "/apply 阿木", "tg:500")
+    assert "登记好了：阿木" in first and "登记好了：阿木" in again
+    [amu] = own_applicants(app.deps.staff, coordinator)
+    twice("button", "go", "tg:501")
+    twice("text", "建档立卡户", "tg:502")
+    answers = get_applicant(app.deps.staff, coordinator, amu.id).state["answers"]
+    assert [a["q"] for a in answers] == ["origin_county", "person_category"]   # once, not twice

@@ -40,7 +40,8 @@ def chat_app(context: ContextTypes.DEFAULT_TYPE) -> ChatApp:
 async def input_of(update: Update) -> Input:
     """What the user did, as the core sees it."""
     user = user_of(update)
-    who = Input("other", user_id=user.id, chat_id=chat_id_of(update), name=user.full_name)
+    who = Input("other", user_id=user.id, chat_id=chat_id_of(update), name=user.full_name,
+                ref=f"tg:{update.update_id}")
     query = update.callback_query
     if query is not None:
         return replace(who, kind="button", text=query.data or "")

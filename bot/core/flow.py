@@ -53,6 +53,8 @@ class Input:
     name: str = ""            # the user's display name
     file_name: str = ""       # kind "file": the file's name and bytes
     file: bytes | None = None
+    ref: str = ""             # the channel's id of this input ("tg:<update_id>"): a replay has
+                              # the same one, so a flow's own writes can be made once
 
     @property
     def command(self) -> str:

@@ -64,7 +64,8 @@ class RegisterFlow(FlowBase):
     def _register(self, env: Env, inp: Input, name: str, phone: str | None) -> Step:
         """Register the applicant in the coordinator's village, then start their interview."""
         deps = deps_of(env)
-        applicant = register_applicant(deps.staff_ctx(), inp.user_id, name, phone=phone)
+        applicant = register_applicant(deps.staff_ctx(), inp.user_id, name, phone=phone,
+                                       ref=inp.ref or None)
         done = Reply(text("tgstaff.apply.done", name=applicant.name, village=applicant.village,
                           county=applicant.county), [link_row(applicant)])
         step = start_behalf(env, inp.user_id, int(applicant.id))
@@ -149,7 +150,8 @@ class BehalfFlow(FlowBase):
         typed = {"command": inp.command, "text": inp.text}.get(inp.kind)   # /back, /review too
         try:
             turn = interview_step(deps_of(env).staff_ctx(), inp.user_id, applicant, as_of=env.as_of,
-                                  text_in=typed, button=inp.text if inp.kind == "button" else None)
+                                  text_in=typed, button=inp.text if inp.kind == "button" else None,
+                                  ref=inp.ref or None)
         except InputError as refused:   # deleted or handed to another coordinator meanwhile
             return Step([Reply(refused.zh)], None)
         return Step(_with_leave(turn.replies, applicant), state, list(turn.events))

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.errors import InputError
 from bot.core.render import text
@@ -119,16 +119,24 @@ def _coordinator_place(ctx: StaffContext, grant: Grant, village: str | None,
 
 def register_applicant(ctx: StaffContext, coordinator_id: int, name: str, *,
                        phone: str | None = None, village: str | None = None,
-                       county: str | None = None) -> Applicant:
-    """Coordinator only: register a worker of their own village (county defaults to theirs)."""
+                       county: str | None = None, ref: str | None = None) -> Applicant:
+    """Coordinator only: register a worker of their own village (county defaults to theirs).
+
+    ``ref`` names the input that asked for it (a chat update): the same input replayed after a
+    crash finds the applicant it registered instead of registering a second one.
+    """
     with ctx.transaction() as session:
         grant = require(session, ctx, coordinator_id, COORDINATOR, action="applicant.register")
+        if ref:
+            done = session.exec(select(ApplicantRow).where(col(ApplicantRow.created_ref) == ref)).first()
+            if done is not None and done.coordinator_id == coordinator_id:
+                return to_applicant(done)
         place, village = _coordinator_place(ctx, grant, village, county)
         now = ctx.now()
         row = ApplicantRow(coordinator_id=coordinator_id, name=clean_name(name),
                            phone=clean_phone(phone), village=village, county=place.name,
                            city=place.city, province=place.province,
-                           state={}, created_at=now, updated_at=now)
+                           state={}, created_at=now, updated_at=now, created_ref=ref or None)
         session.add(row)
         session.flush()
         record(session, ctx, coordinator_id, "applicant.register", f"applicant:{row.id}")

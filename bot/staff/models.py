@@ -93,6 +93,10 @@ class ApplicantRow(SQLModel, table=True):
         default=None, sa_column=Column(BigInteger, nullable=True, unique=True, index=True))
     fairs_opt_out: bool = Field(  # the linked worker sent /unsubscribe: no job-fair messages
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    created_ref: str | None = Field(  # the input that registered it: a replay registers nobody
+        default=None, sa_column=Column(String(64), nullable=True, unique=True, index=True))
+    last_ref: str | None = Field(  # the last input applied to the interview: a replay is not
+        default=None, sa_column=Column(String(64), nullable=True))
 
 
 class LinkRow(SQLModel, table=True):

@@ -14,7 +14,8 @@ from bot.storage import assessments
 
 
 def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *, as_of: date,
-                   text_in: str | None = None, button: str | None = None) -> Any:
+                   text_in: str | None = None, button: str | None = None,
+                   ref: str | None = None) -> Any:
     """One input of the applicant's interview: /start (neither given), typed text, or a button.
 
     Returns the conversation core's ``Turn`` for the coordinator: accepted reminders become the
@@ -27,6 +28,9 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
         row = owned(session, ctx, coordinator_id, applicant_id, "applicant.interview")
         first = _first_state(row)
         state = dict(row.state or {}) or first
+        if ref and row.last_ref == ref:   # this input was applied before a crash: show, not redo
+            return _for_coordinator(conversation.resume(state, as_of=as_of), stored_id(row.id),
+                                    row.name)
         if button is not None:
             turn = conversation.handle_button(state, button, as_of=as_of)
         elif text_in is not None:
@@ -36,6 +40,8 @@ def interview_step(ctx: StaffContext, coordinator_id: int, applicant_id: int, *,
             if not _answered_since(state, first):  # only the county the coordinator entered
                 turn = replace(turn, replies=conversation.start(None, as_of=as_of).replies)
         row.state, row.updated_at = turn.state, ctx.now()
+        if ref:
+            row.last_ref = ref
         session.add(row)
         record(session, ctx, coordinator_id, "applicant.interview", f"applicant:{row.id}")
         _record_results(session, turn, stored_id(row.id))
