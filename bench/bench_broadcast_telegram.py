@@ -2,7 +2,7 @@
 
 Run from the project root: ``.venv/bin/python bench/bench_broadcast_telegram.py [--db URL]``.
 The same run as ``tests/test_broadcast_e2e.py`` at full size: the sender is a separate process
-(``python -m bot.adapters.telegram_broadcast_worker``) posting with python-telegram-bot to the fake Bot
+(``python -m bot.adapters.telegram.broadcast_worker``) posting with python-telegram-bot to the fake Bot
 API served on loopback, which answers 5 % of attempts 429 (``retry_after`` scaled down), 2 %
 5xx and 1 % of chats 403. It is killed with SIGKILL when half are delivered and restarted.
 The rate is measured at the server: sendMessage attempts per second of "open" time (outside

@@ -32,9 +32,9 @@ from fakebotapi.api import TOKEN, FakeBotApi  # noqa: E402
 from fakebotapi.offline import OfflineRequest  # noqa: E402
 from telegram import Update  # noqa: E402
 
-from bot.adapters import telegram_fairs  # noqa: E402
-from bot.adapters.telegram_bot import build_application  # noqa: E402
-from bot.adapters.telegram_broadcast import start_fair  # noqa: E402
+from bot.adapters.telegram import fairs as telegram_fairs  # noqa: E402
+from bot.adapters.telegram.app import build_application  # noqa: E402
+from bot.adapters.telegram.broadcast import start_fair  # noqa: E402
 from bot.broadcast import SenderConfig, open_outbox  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.storage import open_storage  # noqa: E402

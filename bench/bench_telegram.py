@@ -44,7 +44,7 @@ def serve(kind: str) -> None:
                .base_url(f"{settings.telegram_api_base_url}/bot").build())
         app.add_handler(MessageHandler(filters.TEXT, echo))
     else:
-        from bot.adapters.telegram_bot import build_application
+        from bot.adapters.telegram.app import build_application
         from bot.storage import open_storage
 
         app = build_application(settings, open_storage(settings.database_url), rate_limit=False)
@@ -53,7 +53,7 @@ def serve(kind: str) -> None:
 
 def replies_per_step() -> list[int]:
     """How many messages our bot sends for each step of ROUND (from the core itself)."""
-    from bot.adapters.telegram_send import split_text
+    from bot.adapters.telegram.send import split_text
     from bot.core import conversation
 
     state, counts = None, []

@@ -178,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.no_chat_fallback:
             return 0
         return _terminal_chat(settings)
-    from bot.adapters.telegram_bot import main as telegram_main
+    from bot.adapters.telegram.app import main as telegram_main
 
     return telegram_main(settings)
 

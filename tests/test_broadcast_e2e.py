@@ -1,6 +1,6 @@
 """A fair through the fake Bot API over HTTP: 429/5xx/403 injected, kill -9 half-way, restart.
 
-The sender is a separate process (``bot.adapters.telegram_broadcast_worker``) posting to the served fake
+The sender is a separate process (``bot.adapters.telegram.broadcast_worker``) posting to the served fake
 API with python-telegram-bot. Faults are decided by a seeded hash of (chat, attempt), so the
 blocked chats are the same for both processes. ``retry_after`` is scaled down from Telegram's
 whole seconds to 0.05 s so the test takes seconds.
@@ -23,7 +23,7 @@ from broadcast_worker import BACKENDS, database_url
 from fakebotapi import TOKEN, FakeBotApiServer
 from sqlalchemy import insert
 
-from bot.adapters.telegram_broadcast import recipients
+from bot.adapters.telegram.broadcast import recipients
 from bot.broadcast import open_outbox
 from bot.storage import open_storage
 from bot.storage.tables import SubscriptionRow, UserRow
@@ -93,7 +93,7 @@ def subscribe(db_url: str, api, count: int) -> int:
 
 def worker(db_url: str, server: FakeBotApiServer, rate: float, in_flight: int = 16) -> list[str]:
     """The command line of one sender process."""
-    return [sys.executable, "-m", "bot.adapters.telegram_broadcast_worker", db_url,
+    return [sys.executable, "-m", "bot.adapters.telegram.broadcast_worker", db_url,
             "--base-url", server.base_url, "--token", TOKEN, "--rate", str(rate),
             "--in-flight", str(in_flight), "--backoff", "0.02"]
 

@@ -17,7 +17,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.adapters.telegram_transport import TelegramTransport, classify
+from bot.adapters.telegram.transport import TelegramTransport, classify
 from bot.broadcast import Blocked, Rejected, RetryLater, Transient
 
 CASES = [

@@ -43,7 +43,7 @@ def test_every_environment_variable_is_documented():
 
 
 def test_every_telegram_command_is_documented():
-    from bot.adapters.telegram_bot import COMMANDS
+    from bot.adapters.telegram.app import COMMANDS
     from bot.flows.start import ROLE_COMMANDS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

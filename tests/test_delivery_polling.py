@@ -12,7 +12,7 @@ from typing import ClassVar
 from botprocess import BotProcess
 from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer
 
-from bot.adapters.telegram_logging import MASK, TokenMask
+from bot.adapters.telegram.log_setup import MASK, TokenMask
 
 USER = 4545
 WAIT = 30.0

@@ -9,8 +9,8 @@ from fakebotapi import FakeBotApi, OfflineRequest
 from fakebotapi import conversation as scripted
 from fakebotapi.harness import OfflineBot
 
-from bot.adapters.telegram_bot import COMMANDS, build_application, main
-from bot.adapters.telegram_reminders import send_due_reminders
+from bot.adapters.telegram.app import COMMANDS, build_application, main
+from bot.adapters.telegram.reminders import send_due_reminders
 from bot.config import Settings
 from bot.core.render import text
 

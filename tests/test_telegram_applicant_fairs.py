@@ -50,7 +50,7 @@ async def test_unsubscribe_and_subscribe_set_the_linked_applicants_choice(linked
 
 
 async def test_fairs_leave_out_a_linked_applicant_who_unsubscribed(linked, storage):
-    from bot.adapters.telegram_broadcast import recipients
+    from bot.adapters.telegram.broadcast import recipients
 
     bot, _, _ = linked
     assert WORKER in [user for user, _ in recipients(storage, [COUNTY])]

@@ -8,7 +8,7 @@ import pytest
 from fakebotapi.harness import OfflineBot
 from sqlalchemy import func, select, update
 
-from bot.adapters.telegram_fairs import REPLY_RESERVE, register
+from bot.adapters.telegram.fairs import REPLY_RESERVE, register
 from bot.broadcast import FakeClock, SenderConfig, open_outbox
 from bot.broadcast.tables import DRAFTS, FAIRS, OUTBOX
 from bot.core.render import text
@@ -240,7 +240,7 @@ class _ProtocolOnly:
 
 
 def test_recipients_once_per_user_through_sql_and_protocol(sqlite_storage) -> None:
-    from bot.adapters.telegram_broadcast import recipients
+    from bot.adapters.telegram.broadcast import recipients
 
     sqlite_storage.upsert_user(5, 500, "老乡")
     for user, county in ((5, MABIAN), (5, "沐川县"), (6, MABIAN), (7, "峨边彝族自治县")):
@@ -293,7 +293,7 @@ def _link(ctx, name: str, account: int) -> None:
 
 
 def test_recipients_include_linked_applicants_of_the_county_once(setup) -> None:
-    from bot.adapters.telegram_broadcast import recipients
+    from bot.adapters.telegram.broadcast import recipients
 
     storage, ctx, _outbox = setup
     storage.subscribe(5, "county", MABIAN)

@@ -9,9 +9,9 @@ from fakebotapi import conversation as scripted
 from fakebotapi.harness import OfflineBot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.adapters import telegram_send
-from bot.adapters.telegram_reminders import reminder_loop
-from bot.adapters.telegram_send import Choice, keyboard, split_text, with_retry
+from bot.adapters.telegram import send as telegram_send
+from bot.adapters.telegram.reminders import reminder_loop
+from bot.adapters.telegram.send import Choice, keyboard, split_text, with_retry
 from bot.core.render import text
 from bot.storage import Reminder
 

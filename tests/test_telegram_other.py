@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from fakebotapi.harness import OfflineBot
 
-from bot.adapters.telegram_fairs import register
+from bot.adapters.telegram.fairs import register
 from bot.broadcast import SenderConfig, open_outbox
 from bot.core.render import text
 from bot.staff import StaffContext, create_invite, redeem_invite

@@ -1,7 +1,7 @@
 """The channel a fair goes out through: one ``send_message`` that answers with an outcome.
 
 The sender knows nothing of Telegram; an adapter implements :class:`Transport` (the Telegram
-one is ``bot.adapters.telegram_transport``; tests and the benchmark use ``simulate.FakeTelegram``).
+one is ``bot.adapters.telegram.transport``; tests and the benchmark use ``simulate.FakeTelegram``).
 """
 from __future__ import annotations
 

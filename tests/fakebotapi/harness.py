@@ -7,7 +7,7 @@ from typing import Any, Self
 from telegram import Update
 from telegram.ext import Application
 
-from bot.adapters.telegram_bot import build_application
+from bot.adapters.telegram.app import build_application
 from bot.config import Settings
 from bot.storage import Storage
 

@@ -18,7 +18,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
-from bot.adapters import telegram_delivery as delivery
+from bot.adapters.telegram import delivery
 from bot.storage import Storage
 from bot.storage.locks import FIRST_WAIT, LEASE, MAX_WAIT, heartbeat, holding, new_holder
 

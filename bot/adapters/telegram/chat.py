@@ -18,9 +18,9 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.adapters import telegram_delivery as delivery
-from bot.adapters.telegram_send import send_replies, send_text, with_retry
-from bot.adapters.telegram_services import chat_id_of, per_user, user_of
+from bot.adapters.telegram import delivery
+from bot.adapters.telegram.send import send_replies, send_text, with_retry
+from bot.adapters.telegram.services import chat_id_of, per_user, user_of
 from bot.core.flow import FLOW_KEY, Input
 from bot.core.render import text
 from bot.core.replies import Turn
@@ -97,7 +97,7 @@ async def _channel_events(context: ContextTypes.DEFAULT_TYPE, inp: Input, turn: 
         elif kind == "notify":
             await _notify(context, event)
         elif kind == "role_menu":   # the user's own menu, or (a role revoked) another user's
-            from bot.adapters.telegram_menus import role_menu
+            from bot.adapters.telegram.menus import role_menu
 
             await role_menu(context.bot, int(event.get("chat_id") or inp.chat_id), str(event["role"]))
 
@@ -111,7 +111,7 @@ async def _after_replies(context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None
 
 async def _fair_progress(context: ContextTypes.DEFAULT_TYPE, event: dict[str, Any]) -> None:
     """Open the progress message of a fair just started (a replay does not send it twice)."""
-    from bot.adapters.telegram_broadcast import open_progress
+    from bot.adapters.telegram.broadcast import open_progress
 
     running = delivery.current()
     if running is not None and not running.should_send():

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from bot.adapters import telegram_delivery as delivery
+from bot.adapters.telegram import delivery
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
-from bot.adapters.telegram_transport import TelegramTransport
+from bot.adapters.telegram.transport import TelegramTransport
 from bot.broadcast import Fair, Outbox, Sender, SenderConfig
 from bot.broadcast.drafts import ProgressMessage
 from bot.broadcast.message import compose, local_when, progress_text, report_text

@@ -24,12 +24,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.telegram_inbox import Inbox, InboxQueue
-from bot.adapters.telegram_logging import setup_logging
-from bot.adapters.telegram_menus import COMMANDS, admin_menus
-from bot.adapters.telegram_reminders import reminder_loop
-from bot.adapters.telegram_run import run
-from bot.adapters.telegram_services import Services
+from bot.adapters.telegram.inbox import Inbox, InboxQueue
+from bot.adapters.telegram.log_setup import setup_logging
+from bot.adapters.telegram.menus import COMMANDS, admin_menus
+from bot.adapters.telegram.reminders import reminder_loop
+from bot.adapters.telegram.run import run
+from bot.adapters.telegram.services import Services
 from bot.config import Settings
 from bot.core.render import text
 from bot.flows import ChatApp, Deps
@@ -62,7 +62,7 @@ def _default_conversation() -> ModuleType:
 
 def _add_handlers(application: Application) -> None:
     """Wire every handler: the inbox first, then the one chat handler (errors end in an apology)."""
-    from bot.adapters import telegram_chat as chat
+    from bot.adapters.telegram import chat
 
     inbox: Inbox = application.bot_data["inbox"]
     application.add_handler(TypeHandler(Update, inbox.gate), group=INBOX_GROUP)
@@ -159,7 +159,7 @@ def main(settings: Settings) -> int:
     setup_logging(settings.bot_token)
     os.umask(0o077)  # every file the bot writes (database, ledgers) is the owner's only
     private_dir(settings.data_dir)
-    from bot.adapters.telegram_fairs import register as register_fairs
+    from bot.adapters.telegram.fairs import register as register_fairs
     from bot.broadcast import open_outbox
 
     storage = open_storage(settings.database_url)

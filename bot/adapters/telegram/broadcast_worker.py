@@ -1,6 +1,6 @@
 """One sender process over the Bot API that drains the outbox and exits (ops, kill tests, bench).
 
-``python -m bot.adapters.telegram_broadcast_worker DB_URL --base-url URL --token TOKEN [--rate R]``
+``python -m bot.adapters.telegram.broadcast_worker DB_URL --base-url URL --token TOKEN [--rate R]``
 sends everything due through ``URL/bot<TOKEN>/sendMessage``, unsubscribes users who blocked the
 bot, and prints the run's figures as JSON. The bot process runs the same sender forever.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.adapters.telegram_broadcast import make_sender
+from bot.adapters.telegram.broadcast import make_sender
 from bot.broadcast.limits import SenderConfig
 from bot.broadcast.outbox import open_outbox
 from bot.storage import open_storage

@@ -18,7 +18,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.adapters.telegram_broadcast import chain, make_sender, start_delivery, stop_delivery
+from bot.adapters.telegram.broadcast import chain, make_sender, start_delivery, stop_delivery
 from bot.broadcast import Outbox, Sender, SenderConfig
 from bot.flows import ChatApp
 from bot.staff import StaffContext

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
-from bot.adapters.telegram_send import send_text
+from bot.adapters.telegram.send import send_text
 from bot.core.render import text
 from bot.staff.models import stored_id
 from bot.storage import Reminder, Storage
