@@ -111,21 +111,8 @@ def test_scenario_through_the_terminal(path):
         check(step, shown, options, f"terminal {path.name} step {number}")
 
 
-class MemoryStore:
-    """A conversation store kept in a dict."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, dict] = {}
-
-    def load_conversation(self, key: str) -> dict | None:
-        return self.saved.get(key)
-
-    def save_conversation(self, key: str, state: dict) -> None:
-        self.saved[key] = state
-
-
 def test_terminal_continues_after_a_restart_with_a_store():
-    store, today = MemoryStore(), (lambda: date(2026, 11, 22))
+    store, today = terminal.MemoryStore(), (lambda: date(2026, 11, 22))
     first = io.StringIO()
     terminal.main(None, stdin=io.StringIO("1\n马边\n"), stdout=first, store=store, today=today)
     assert store.saved[terminal.CONVERSATION_KEY]["facts"]["origin_county"] == "马边"

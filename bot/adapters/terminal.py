@@ -33,7 +33,7 @@ class ConversationStore(Protocol):
     def save_conversation(self, key: str, state: dict) -> None: ...
 
 
-class _Memory:
+class MemoryStore:
     """A chat record kept in memory (no database given)."""
 
     def __init__(self) -> None:
@@ -88,7 +88,7 @@ def build_app(store: Any, today: Callable[[], date], conversation: Any = None,
     from bot.flows import ChatApp, Deps
 
     if store is None or staff is None:
-        deps = Deps(cast(Any, store or _Memory()), None, today, conversation)
+        deps = Deps(cast(Any, store or MemoryStore()), None, today, conversation)
         return ChatApp(deps, flows=[], prefix=PREFIX, reachable=False)
     return ChatApp(Deps(store, staff, today, conversation), prefix=PREFIX, reachable=False)
 

@@ -1,4 +1,4 @@
-"""Reminders: store the ones a user accepted, send them when due (dates in China)."""
+"""Reminders: send the ones a user accepted (stored by the ChatApp) when due (dates in China)."""
 from __future__ import annotations
 
 import asyncio
@@ -12,30 +12,11 @@ from telegram.error import BadRequest, Forbidden
 from bot.adapters.telegram.send import send_text
 from bot.core.render import text
 from bot.staff.models import stored_id
-from bot.storage import Reminder, Storage
+from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
 KEEP_UPDATE_IDS = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
-
-
-def _due(value: object) -> date:
-    """A reminder's due date from a date or an ISO string."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def store_reminders(storage: Storage, user_id: int, chat_id: int, event: dict) -> int:
-    """Store the reminders of a ``reminders_accepted`` event; return how many were new."""
-    added = 0
-    for plan in event.get("reminders", []):
-        reminder = Reminder(
-            user_id=user_id, chat_id=chat_id,
-            rule=str(plan.get("rule") or plan.get("rule_id") or plan.get("id") or ""),
-            kind=str(plan.get("kind", "")), due=_due(plan.get("due") or plan.get("on")),
-            text=str(plan.get("text", "")),
-            extra={k: v for k, v in plan.items() if isinstance(v, (str, int, float, bool))})
-        added += storage.add_reminder(reminder)
-    return added
 
 
 async def send_due_reminders(bot: Bot, storage: Storage, today: date) -> int:
