@@ -11,7 +11,7 @@ from bot.core.replies import Button, Reply
 from bot.flows import data
 from bot.flows.deps import deps_of
 from bot.staff import ADMIN, COORDINATOR, STAFF, register_applicant
-from bot.staff.applicants import applicant_names
+from bot.staff.applicants import applicant_names, save_interview
 from bot.staff.ledger_sheet import evaluate_ledger_bytes, people_in_sheet
 
 IMPORT_LIMIT = 200   # rows registered in one confirmation (the list is kept in the chat record)
@@ -58,7 +58,10 @@ class SheetFlow(FlowBase):
         if len(new) > IMPORT_LIMIT:
             return Step([said, Reply(text("sheet.too_many", count=len(new), limit=IMPORT_LIMIT))],
                         events=[sent])
-        kept = [{"name": p.name, "phone": p.phone, "row": p.row} for p in new]
+        first_row = report.header_row + 1
+        facts = {first_row + n: _answers(o.facts) for n, o in enumerate(report.outcomes)}
+        kept = [{"name": p.name, "phone": p.phone, "row": p.row, "facts": facts.get(p.row, {})}
+                for p in new]
         return Step([said, self._offer(len(new), len(people) - len(new))], {"people": kept},
                     events=[sent])
 
@@ -78,11 +81,33 @@ class SheetFlow(FlowBase):
             if person["name"] in known:
                 continue
             try:
-                register_applicant(ctx, user_id, str(person["name"]), phone=person.get("phone") or None)
+                applicant = register_applicant(ctx, user_id, str(person["name"]),
+                                               phone=person.get("phone") or None)
             except InputError as refused:
                 reasons.append(f"第{person.get('row')}行 {person['name']}：{refused.zh}")
                 continue
+            if person.get("facts"):   # what the sheet says is known: the interview asks the rest
+                save_interview(ctx, user_id, applicant.id, sheet_state(person["facts"]))
             known.add(person["name"])
             done += 1
         return Step([Reply(text("sheet.imported", count=done, refused=len(reasons),
                                 reasons=reasons[:10]))])
+
+
+# Facts the evaluator works out from others (and from the day): not kept as answers.
+DERIVED = frozenset({"months_employed", "origin_city", "origin_province"})
+
+
+def _answers(facts: dict[str, Any]) -> dict[str, Any]:
+    """A row's readable facts as an interview keeps them (JSON: dates as ISO strings)."""
+    return {key: (value.isoformat() if hasattr(value, "isoformat") else value)
+            for key, value in facts.items() if key not in DERIVED}
+
+
+def sheet_state(facts: dict[str, Any]) -> dict[str, Any]:
+    """An applicant's interview that starts with what the sheet says: only the rest is asked."""
+    from bot.core.interview import new_state
+
+    state = new_state()
+    state["facts"].update(facts)
+    return state
