@@ -1,0 +1,358 @@
+"""Load: many workers interviewing at once, two webhook processes on one PostgreSQL vs one vs echo.
+
+Each mode gets a fresh fake Bot API (tests/fakebotapi, every call validated against api.json)
+and, for our bot, a fresh PostgreSQL schema. The bot processes serve webhooks
+(`telegram_run.run`, as `python -m bot run` with WEBHOOK_URL) without the rate limiter; the
+echo bot is a bare PTB Application served the same way. Telegram's side is played here: each
+simulated worker goes through the interview of tests/interview_script.py, posting an input to a
+webhook (a worker's successive inputs alternate between the processes) and the next one only
+when the bot's whole answer (every sendMessage the reference interview gets for that input) has
+reached the fake API. At most 40 connections per webhook, Telegram's default max_connections.
+
+Reply time = webhook POST started -> the fake API accepted the last sendMessage of the answer.
+Lost = expected replies to posted inputs that never came (a worker waits ``--timeout`` s);
+out of order = replies at a position where the reference has another text; extra = replies
+beyond the reference (an input handled twice). Prints figures; not a test.
+
+    .venv/bin/python bench/bench_load.py [--workers 1000] [--quick] [--db URL]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+from bench_telegram import build, cpu_seconds  # noqa: E402  (paths put on sys.path above)
+from botprocess import SECRET, WebhookBot  # noqa: E402
+from fakebotapi import FakeBotApi, FakeBotApiServer  # noqa: E402
+from interview_script import push, reference  # noqa: E402
+from pgschema import postgres_schema_url  # noqa: E402
+
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+MAX_CONNECTIONS = 40  # per webhook, Telegram's default (setWebhook max_connections)
+START_WAIT = 90.0  # seconds for the processes to start on a busy 2-core machine
+FIRST_USER = 100_000
+MODES = {"two": ("bot", 2), "one": ("bot", 1), "echo": ("echo", 1)}
+LABELS = {"two": "帮扶通 bot, 2 webhook processes, one PostgreSQL",
+          "one": "帮扶通 bot, 1 webhook process, PostgreSQL",
+          "echo": "bare PTB echo bot, 1 webhook process"}
+
+
+class LoadApi(FakeBotApi):
+    """The fake Bot API, plus an index the workers wait on: each chat's accepted messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.replies: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        self.last_bot_message: dict[int, int] = {}
+        self.waiters: dict[int, tuple[int, asyncio.Future]] = {}
+
+    def _store_message(self, chat_id, text, markup, from_bot, message_id=None) -> dict:
+        message = super()._store_message(chat_id, text, markup, from_bot, message_id)
+        if from_bot:
+            self.last_bot_message[chat_id] = message["message_id"]
+        return message
+
+    def _record(self, method: str, params: dict, status: int, error: str = "") -> tuple[int, dict]:
+        answer = super()._record(method, params, status, error)
+        if method == "sendMessage" and status == 200:
+            chat = params["chat_id"]
+            with self._cond:
+                self.replies[chat].append((time.monotonic(), params["text"]))
+            if self.loop is not None:
+                self.loop.call_soon_threadsafe(self._wake, chat)
+        return answer
+
+    def _wake(self, chat: int) -> None:
+        waiting = self.waiters.get(chat)
+        if waiting and len(self.replies[chat]) >= waiting[0] and not waiting[1].done():
+            waiting[1].set_result(None)
+
+    async def wait_replies(self, chat: int, count: int, timeout: float) -> bool:
+        """Wait until ``chat`` got ``count`` messages in all; False on timeout."""
+        if len(self.replies[chat]) >= count:
+            return True
+        future = asyncio.get_running_loop().create_future()
+        self.waiters[chat] = (count, future)
+        try:
+            await asyncio.wait_for(future, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self.waiters.pop(chat, None)
+
+
+class Hook:
+    """Telegram's side of one webhook: POSTs over at most MAX_CONNECTIONS keep-alive connections."""
+
+    def __init__(self, url: str) -> None:
+        parsed = urlparse(url)
+        self.host, self.port, self.path = parsed.hostname or "", parsed.port or 80, parsed.path
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(MAX_CONNECTIONS)
+
+    async def post(self, update: dict) -> int:
+        """Deliver one update; the HTTP status (a dropped keep-alive connection is retried once)."""
+        body = json.dumps(update, ensure_ascii=False).encode()
+        request = (f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                   f"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        async with self.slots:
+            for attempt in (1, 2):
+                fresh = not self.idle
+                reader, writer = (await asyncio.open_connection(self.host, self.port) if fresh
+                                  else self.idle.pop())
+                try:
+                    writer.write(request)
+                    status, keep = await self._answer(reader)
+                except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+                    writer.close()
+                    if fresh or attempt == 2:
+                        raise
+                    continue
+                if keep:
+                    self.idle.append((reader, writer))
+                else:
+                    writer.close()
+                return status
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
+        """Read one response: (status, whether the connection stays open)."""
+        status_line = await reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed")
+        status, length, keep = int(status_line.split()[1]), 0, True
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+            elif name.strip().lower() == "connection" and value.strip().lower() == "close":
+                keep = False
+        await reader.readexactly(length)
+        return status, keep
+
+
+@dataclass
+class Tally:
+    """What the workers of one mode saw."""
+
+    latencies: list[float] = field(default_factory=list)
+    posted: int = 0
+    refused: int = 0  # webhook answers other than 200
+    expected: dict[int, int] = field(default_factory=dict)  # replies owed to the posted inputs
+
+
+def _script(kind: str, inputs: list[tuple[str, str]], replies: list[list[str]]) -> list[list[str]]:
+    """What each input must be answered with: the reference interview, or the echo."""
+    return [[value] for _, value in inputs] if kind == "echo" else replies
+
+
+async def interview(api: LoadApi, hooks: list[Hook], user: int, inputs: list[tuple[str, str]],
+                    answers: list[list[str]], tally: Tally, timeout: float) -> None:
+    """One worker: post an input, wait for the whole answer, record the time, go on."""
+    owed = 0
+    for step, (kind, value) in enumerate(inputs):
+        if kind == "tap":  # the button under the bot's last message, as a phone would send it
+            update = api.push_callback(user, value, api.last_bot_message[user])
+        else:
+            update = push(api, user, kind, value)
+        owed += len(answers[step])
+        tally.expected[user] = owed
+        started = time.monotonic()
+        status = await hooks[(user + step) % len(hooks)].post(update)
+        tally.posted += 1
+        if status != 200:
+            tally.refused += 1
+        if not await api.wait_replies(user, owed, timeout):
+            return
+        tally.latencies.append(api.replies[user][owed - 1][0] - started)
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far (/proc/stat)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return sum(ticks) - idle, sum(ticks)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every `postgres` process (other helpers' included)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if (proc / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(proc.name))
+    return total
+
+
+async def drive(api: LoadApi, urls: list[str], kind: str, workers: int, timeout: float,
+                inputs: list[tuple[str, str]], replies: list[list[str]], pids: list[int]) -> dict:
+    """Warm each process up with one interview, then run ``workers`` interviews at once."""
+    api.loop = asyncio.get_running_loop()
+    hooks = [Hook(url) for url in urls]
+    answers = _script(kind, inputs, replies)
+    warm = Tally()
+    await asyncio.gather(*(interview(api, hooks, FIRST_USER - 1 - i, inputs, answers, warm, timeout)
+                           for i in range(len(hooks))))
+    tally = Tally()
+    users = range(FIRST_USER, FIRST_USER + workers)
+    cpu_before = [cpu_seconds(pid) for pid in pids]
+    driver_before, pg_before, busy_before = time.process_time(), postgres_cpu(), machine_busy()
+    started = time.monotonic()
+    await asyncio.gather(*(interview(api, hooks, user, inputs, answers, tally, timeout)
+                           for user in users))
+    elapsed = time.monotonic() - started
+    bot_cpu = sum(cpu_seconds(pid) for pid in pids) - sum(cpu_before)
+    driver_cpu, pg_cpu = time.process_time() - driver_before, postgres_cpu() - pg_before
+    busy_after = machine_busy()
+    await asyncio.sleep(1.0)  # an input handled twice or late would answer now
+    expected = [text for answer in answers for text in answer]
+    lost = out_of_order = extra = 0
+    for user in users:
+        got = [text for _, text in api.replies[user]]
+        owed = tally.expected.get(user, 0)
+        lost += max(0, owed - len(got))
+        extra += max(0, len(got) - owed)
+        out_of_order += sum(a != b for a, b in zip(got, expected[:owed], strict=False))
+    updates = len(tally.latencies)
+    latencies = sorted(tally.latencies) or [0.0]
+    per = 1000 / max(updates, 1)
+    return {"updates": updates, "posted": tally.posted, "refused": tally.refused,
+            "seconds": elapsed, "per_second": updates / elapsed,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+            "lost": lost, "out_of_order": out_of_order, "extra": extra,
+            "bot_cpu_ms": bot_cpu * per, "driver_cpu_ms": driver_cpu * per, "pg_cpu_ms": pg_cpu * per,
+            "busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])}
+
+
+def listening(port: int, timeout: float) -> bool:
+    """Whether something accepts connections on the loopback ``port`` within ``timeout`` s
+    (setWebhook may come before the webhook server listens)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def run_mode(mode: str, workers: int, db: str, workdir: Path, timeout: float,
+             inputs: list[tuple[str, str]], replies: list[list[str]]) -> dict:
+    """One mode: a fresh fake API and schema, its processes, the load; the figures."""
+    kind, processes = MODES[mode]
+    api = LoadApi()
+    server = FakeBotApiServer(api).start()
+    command = (str(Path(__file__).resolve()), "--serve", kind)
+    with postgres_schema_url(f"load_{mode}", db) as url:
+        bots = [WebhookBot(server, url, workdir / f"{mode}{i}.log", command) for i in range(processes)]
+        try:
+            ready = api.wait_for_calls(lambda: api.call_count("setWebhook") == processes, START_WAIT)
+            ready = ready and all(listening(bot.port, START_WAIT) for bot in bots)
+            if not ready:
+                raise RuntimeError("\n".join(bot.log() for bot in bots))
+            figures = asyncio.run(drive(api, [bot.url for bot in bots], kind, workers, timeout,
+                                        inputs, replies, [bot.process.pid for bot in bots]))
+        finally:
+            for bot in bots:
+                bot.stop()
+            server.stop()
+    bad = [call for call in api.calls if call.status != 200]
+    return {"mode": mode, "processes": processes, "workers": workers, "rejected_calls": len(bad),
+            **figures}
+
+
+def load_run(workers: int, modes: list[str], db: str, timeout: float = 120.0) -> list[dict]:
+    """Every mode in turn, same workers and same interview."""
+    with tempfile.TemporaryDirectory() as directory:
+        inputs, replies = asyncio.run(reference(Path(directory)))
+        return [run_mode(mode, workers, db, Path(directory), timeout, inputs, replies)
+                for mode in modes]
+
+
+def serve(kind: str) -> None:
+    """Child process: the echo bot or our bot (no rate limiter), served as a webhook."""
+    from bot.adapters.telegram_logging import setup_logging
+    from bot.adapters.telegram_run import run
+    from bot.config import load_settings
+
+    settings = load_settings()
+    setup_logging(settings.bot_token)
+    application = build(kind)
+    if kind == "bot":
+        from bot.core.clock import today
+        from bot.core.warmup import warm_up
+
+        warm_up(today())
+    run(application, settings)
+
+
+def report(results: list[dict], workers: int) -> None:
+    """The figures as a Markdown table, and the ratios against the goals."""
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {workers} workers, each the 10-input interview "
+          f"of tests/interview_script.py; {os.cpu_count()} CPUs, load average {load} after the run")
+    print("| bot | workers | updates | s | updates/s | p50 ms | p95 ms | lost | out of order | extra "
+          "| bot CPU ms/update | driver + fake API CPU ms/update | postgres CPU ms/update | machine busy |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(f"| {LABELS[r['mode']]} | {r['workers']} | {r['updates']} | {r['seconds']:.1f} "
+              f"| {r['per_second']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['lost']} "
+              f"| {r['out_of_order']} | {r['extra']} | {r['bot_cpu_ms']:.2f} | {r['driver_cpu_ms']:.2f} "
+              f"| {r['pg_cpu_ms']:.2f} | {r['busy']:.0%} |")
+        if r["refused"] or r["rejected_calls"]:
+            print(f"  {r['mode']}: {r['refused']} webhook answers not 200, "
+                  f"{r['rejected_calls']} Bot API calls refused")
+    by_mode = {r["mode"]: r for r in results}
+    if "two" in by_mode and "one" in by_mode:
+        print(f"two processes / one process, updates/s: "
+              f"{by_mode['two']['per_second'] / by_mode['one']['per_second']:.2f} (goal >= 1.6)")
+    if "one" in by_mode and "echo" in by_mode:
+        print(f"one process / echo bot, updates/s: "
+              f"{by_mode['one']['per_second'] / by_mode['echo']['per_second']:.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="100 workers")
+    parser.add_argument("--modes", default="two,one,echo", help="comma-separated: two,one,echo")
+    parser.add_argument("--db", default=os.environ.get("TEST_POSTGRES_URL", DEFAULT_DB))
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="seconds a worker waits for an answer before counting it lost")
+    parser.add_argument("--serve", choices=["echo", "bot"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return 0
+    workers = 100 if args.quick else args.workers
+    results = load_run(workers, args.modes.split(","), args.db, args.timeout)
+    report(results, workers)
+    bad = sum(r["lost"] + r["out_of_order"] + r["extra"] for r in results)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
