@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -45,7 +45,7 @@ from fakebotapi import FakeBotApi, FakeBotApiServer  # noqa: E402
 from interview_script import push, reference  # noqa: E402
 from pgschema import postgres_schema_url  # noqa: E402
 
-DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/loadbench"  # its own: commits are counted
 MAX_CONNECTIONS = 40  # per webhook, Telegram's default (setWebhook max_connections)
 START_WAIT = 90.0  # seconds for the processes to start on a busy 2-core machine
 FIRST_USER = 100_000
@@ -208,7 +208,8 @@ def postgres_cpu() -> float:
 
 
 async def drive(api: LoadApi, urls: list[str], kind: str, workers: int, timeout: float,
-                inputs: list[tuple[str, str]], replies: list[list[str]], pids: list[int]) -> dict:
+                inputs: list[tuple[str, str]], replies: list[list[str]], pids: list[int],
+                url: str) -> dict:
     """Warm each process up with one interview, then run ``workers`` interviews at once."""
     api.loop = asyncio.get_running_loop()
     hooks = [Hook(url) for url in urls]
@@ -218,6 +219,7 @@ async def drive(api: LoadApi, urls: list[str], kind: str, workers: int, timeout:
                            for i in range(len(hooks))))
     tally = Tally()
     users = range(FIRST_USER, FIRST_USER + workers)
+    commits_before = commits(url)
     cpu_before = [cpu_seconds(pid) for pid in pids]
     driver_before, pg_before, busy_before = time.process_time(), postgres_cpu(), machine_busy()
     started = time.monotonic()
@@ -239,13 +241,41 @@ async def drive(api: LoadApi, urls: list[str], kind: str, workers: int, timeout:
     updates = len(tally.latencies)
     latencies = sorted(tally.latencies) or [0.0]
     per = 1000 / max(updates, 1)
-    return {"updates": updates, "posted": tally.posted, "refused": tally.refused,
+    return {"commits_before": commits_before, "updates": updates, "posted": tally.posted, "refused": tally.refused,
             "seconds": elapsed, "per_second": updates / elapsed,
             "p50_ms": statistics.median(latencies) * 1000,
             "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
             "lost": lost, "out_of_order": out_of_order, "extra": extra,
             "bot_cpu_ms": bot_cpu * per, "driver_cpu_ms": driver_cpu * per, "pg_cpu_ms": pg_cpu * per,
             "busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])}
+
+
+def ensure_database(url: str) -> None:
+    """Create the database of ``url`` if it is missing (this bench counts its commits)."""
+    import sqlalchemy
+
+    parsed = sqlalchemy.engine.make_url(url)
+    admin = sqlalchemy.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        found = connection.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": parsed.database}).first()
+        if found is None:
+            connection.execute(sqlalchemy.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+def commits(url: str) -> int:
+    """Transactions ended so far in the database of ``url`` (pg_stat_database, every schema)."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    with engine.connect() as connection:
+        connection.execute(sqlalchemy.text("SELECT pg_stat_force_next_flush()"))
+        count = connection.execute(sqlalchemy.text(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()")).scalar_one()
+    engine.dispose()
+    return int(count)
 
 
 def listening(port: int, timeout: float) -> bool:
@@ -260,13 +290,16 @@ def listening(port: int, timeout: float) -> bool:
 
 
 def run_mode(mode: str, workers: int, db: str, workdir: Path, timeout: float,
-             inputs: list[tuple[str, str]], replies: list[list[str]]) -> dict:
+             inputs: list[tuple[str, str]], replies: list[list[str]], diagnose: Diagnose) -> dict:
     """One mode: a fresh fake API and schema, its processes, the load; the figures."""
     kind, processes = MODES[mode]
     api = LoadApi()
     server = FakeBotApiServer(api).start()
-    command = (str(Path(__file__).resolve()), "--serve", kind)
-    with postgres_schema_url(f"load_{mode}", db) as url:
+    command: tuple[str, ...] = (str(Path(__file__).resolve()), "--serve", kind)
+    if diagnose.sweep is not None:
+        command += ("--sweep", str(diagnose.sweep))
+    with postgres_schema_url(f"load_{mode}", db) as schema_url:
+        url = schema_url + (quote(" -csynchronous_commit=off") if diagnose.no_sync_commit else "")
         bots = [WebhookBot(server, url, workdir / f"{mode}{i}.log", command) for i in range(processes)]
         try:
             ready = api.wait_for_calls(lambda: api.call_count("setWebhook") == processes, START_WAIT)
@@ -274,32 +307,48 @@ def run_mode(mode: str, workers: int, db: str, workdir: Path, timeout: float,
             if not ready:
                 raise RuntimeError("\n".join(bot.log() for bot in bots))
             figures = asyncio.run(drive(api, [bot.url for bot in bots], kind, workers, timeout,
-                                        inputs, replies, [bot.process.pid for bot in bots]))
+                                        inputs, replies, [bot.process.pid for bot in bots], url))
         finally:
             for bot in bots:
                 bot.stop()
             server.stop()
+        figures["commits"] = (commits(url) - figures.pop("commits_before")) / max(1, figures["updates"])
     bad = [call for call in api.calls if call.status != 200]
     return {"mode": mode, "processes": processes, "workers": workers, "rejected_calls": len(bad),
             **figures}
 
 
-def load_run(workers: int, modes: list[str], db: str, timeout: float = 120.0) -> list[dict]:
-    """Every mode in turn, same workers and same interview."""
+@dataclass(frozen=True)
+class Diagnose:
+    """Changes for finding the bottleneck, never for the headline figures."""
+
+    no_sync_commit: bool = False  # PostgreSQL commits without waiting for the WAL flush
+    sweep: float | None = None  # seconds between the inbox's sweeps (bot default: SWEEP)
+
+
+def load_run(workers: int, modes: list[str], db: str, timeout: float = 600.0,
+             logs: Path | None = None, diagnose: Diagnose = Diagnose()) -> list[dict]:
+    """Every mode in turn, same workers and same interview (the processes' logs in ``logs``)."""
+    ensure_database(db)
     with tempfile.TemporaryDirectory() as directory:
+        workdir = logs or Path(directory)
+        workdir.mkdir(parents=True, exist_ok=True)
         inputs, replies = asyncio.run(reference(Path(directory)))
-        return [run_mode(mode, workers, db, Path(directory), timeout, inputs, replies)
+        return [run_mode(mode, workers, db, workdir, timeout, inputs, replies, diagnose)
                 for mode in modes]
 
 
-def serve(kind: str) -> None:
+def serve(kind: str, sweep: float | None) -> None:
     """Child process: the echo bot or our bot (no rate limiter), served as a webhook."""
+    from bot.adapters import telegram_inbox
     from bot.adapters.telegram_logging import setup_logging
     from bot.adapters.telegram_run import run
     from bot.config import load_settings
 
     settings = load_settings()
     setup_logging(settings.bot_token)
+    if sweep is not None:
+        telegram_inbox.SWEEP = sweep
     application = build(kind)
     if kind == "bot":
         from bot.core.clock import today
@@ -309,19 +358,21 @@ def serve(kind: str) -> None:
     run(application, settings)
 
 
-def report(results: list[dict], workers: int) -> None:
+def report(results: list[dict], workers: int, diagnose: Diagnose) -> None:
     """The figures as a Markdown table, and the ratios against the goals."""
     load = Path("/proc/loadavg").read_text().split()[0]
+    if diagnose != Diagnose():
+        print(f"DIAGNOSIS RUN, not the bot as deployed: {diagnose}")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {workers} workers, each the 10-input interview "
           f"of tests/interview_script.py; {os.cpu_count()} CPUs, load average {load} after the run")
     print("| bot | workers | updates | s | updates/s | p50 ms | p95 ms | lost | out of order | extra "
-          "| bot CPU ms/update | driver + fake API CPU ms/update | postgres CPU ms/update | machine busy |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| bot CPU ms/update | driver + fake API CPU ms/update | postgres CPU ms/update | commits/update | machine busy |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         print(f"| {LABELS[r['mode']]} | {r['workers']} | {r['updates']} | {r['seconds']:.1f} "
               f"| {r['per_second']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['lost']} "
               f"| {r['out_of_order']} | {r['extra']} | {r['bot_cpu_ms']:.2f} | {r['driver_cpu_ms']:.2f} "
-              f"| {r['pg_cpu_ms']:.2f} | {r['busy']:.0%} |")
+              f"| {r['pg_cpu_ms']:.2f} | {r['commits']:.1f} | {r['busy']:.0%} |")
         if r["refused"] or r["rejected_calls"]:
             print(f"  {r['mode']}: {r['refused']} webhook answers not 200, "
                   f"{r['rejected_calls']} Bot API calls refused")
@@ -340,16 +391,21 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="100 workers")
     parser.add_argument("--modes", default="two,one,echo", help="comma-separated: two,one,echo")
     parser.add_argument("--db", default=os.environ.get("TEST_POSTGRES_URL", DEFAULT_DB))
-    parser.add_argument("--timeout", type=float, default=120.0,
+    parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds a worker waits for an answer before counting it lost")
+    parser.add_argument("--logs", type=Path, help="keep the processes' logs in this directory")
+    parser.add_argument("--no-sync-commit", action="store_true",
+                        help="diagnosis only: PostgreSQL synchronous_commit=off for the bots")
+    parser.add_argument("--sweep", type=float, help="diagnosis only: seconds between inbox sweeps")
     parser.add_argument("--serve", choices=["echo", "bot"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.sweep)
         return 0
     workers = 100 if args.quick else args.workers
-    results = load_run(workers, args.modes.split(","), args.db, args.timeout)
-    report(results, workers)
+    diagnose = Diagnose(args.no_sync_commit, None if args.serve else args.sweep)
+    results = load_run(workers, args.modes.split(","), args.db, args.timeout, args.logs, diagnose)
+    report(results, workers, diagnose)
     bad = sum(r["lost"] + r["out_of_order"] + r["extra"] for r in results)
     return 1 if bad else 0
 
