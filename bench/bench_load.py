@@ -28,9 +28,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -189,6 +190,17 @@ async def interview(api: LoadApi, hooks: list[Hook], user: int, inputs: list[tup
         tally.latencies.append(api.replies[user][owed - 1][0] - started)
 
 
+def check_order(got: list[str], owed: list[str]) -> tuple[int, int, int]:
+    """(lost, out of order, extra): replies owed that never came, replies that came but not in
+    the owed order (owed and received, outside the longest common run in order), replies
+    beyond those owed (an input answered twice)."""
+    missing, surplus = Counter(owed) - Counter(got), Counter(got) - Counter(owed)
+    common = len(owed) - sum(missing.values())
+    in_order = sum(block.size for block in SequenceMatcher(None, got, owed, autojunk=False)
+                   .get_matching_blocks())
+    return sum(missing.values()), common - in_order, sum(surplus.values())
+
+
 def machine_busy() -> tuple[int, int]:
     """(busy, total) CPU ticks of the whole machine so far (/proc/stat)."""
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -233,11 +245,9 @@ async def drive(api: LoadApi, urls: list[str], kind: str, workers: int, timeout:
     expected = [text for answer in answers for text in answer]
     lost = out_of_order = extra = 0
     for user in users:
-        got = [text for _, text in api.replies[user]]
-        owed = tally.expected.get(user, 0)
-        lost += max(0, owed - len(got))
-        extra += max(0, len(got) - owed)
-        out_of_order += sum(a != b for a, b in zip(got, expected[:owed], strict=False))
+        counts = check_order([text for _, text in api.replies[user]],
+                             expected[:tally.expected.get(user, 0)])
+        lost, out_of_order, extra = lost + counts[0], out_of_order + counts[1], extra + counts[2]
     updates = len(tally.latencies)
     latencies = sorted(tally.latencies) or [0.0]
     per = 1000 / max(updates, 1)
@@ -298,6 +308,8 @@ def run_mode(mode: str, workers: int, db: str, workdir: Path, timeout: float,
     command: tuple[str, ...] = (str(Path(__file__).resolve()), "--serve", kind)
     if diagnose.sweep is not None:
         command += ("--sweep", str(diagnose.sweep))
+    if diagnose.concurrency is not None:
+        command += ("--concurrency", str(diagnose.concurrency))
     with postgres_schema_url(f"load_{mode}", db) as schema_url:
         url = schema_url + (quote(" -csynchronous_commit=off") if diagnose.no_sync_commit else "")
         bots = [WebhookBot(server, url, workdir / f"{mode}{i}.log", command) for i in range(processes)]
@@ -313,9 +325,9 @@ def run_mode(mode: str, workers: int, db: str, workdir: Path, timeout: float,
                 bot.stop()
             server.stop()
         figures["commits"] = (commits(url) - figures.pop("commits_before")) / max(1, figures["updates"])
-    bad = [call for call in api.calls if call.status != 200]
-    return {"mode": mode, "processes": processes, "workers": workers, "rejected_calls": len(bad),
-            **figures}
+    bad = Counter(f"{call.method} {call.status}" for call in api.calls if call.status != 200)
+    return {"mode": mode, "processes": processes, "workers": workers,
+            "rejected_calls": sum(bad.values()), "rejected_by_method": dict(bad), **figures}
 
 
 @dataclass(frozen=True)
@@ -324,6 +336,7 @@ class Diagnose:
 
     no_sync_commit: bool = False  # PostgreSQL commits without waiting for the WAL flush
     sweep: float | None = None  # seconds between the inbox's sweeps (bot default: SWEEP)
+    concurrency: int | None = None  # updates one process handles at once (bot default: 256)
 
 
 def load_run(workers: int, modes: list[str], db: str, timeout: float = 600.0,
@@ -338,7 +351,7 @@ def load_run(workers: int, modes: list[str], db: str, timeout: float = 600.0,
                 for mode in modes]
 
 
-def serve(kind: str, sweep: float | None) -> None:
+def serve(kind: str, sweep: float | None, concurrency: int | None) -> None:
     """Child process: the echo bot or our bot (no rate limiter), served as a webhook."""
     from bot.adapters import telegram_inbox
     from bot.adapters.telegram_logging import setup_logging
@@ -349,6 +362,11 @@ def serve(kind: str, sweep: float | None) -> None:
     setup_logging(settings.bot_token)
     if sweep is not None:
         telegram_inbox.SWEEP = sweep
+    if concurrency is not None:  # build_application asks for 256: give it this instead
+        from telegram.ext import ApplicationBuilder
+
+        asked = ApplicationBuilder.concurrent_updates
+        ApplicationBuilder.concurrent_updates = lambda self, _: asked(self, concurrency)  # type: ignore[method-assign]
     application = build(kind)
     if kind == "bot":
         from bot.core.clock import today
@@ -375,7 +393,7 @@ def report(results: list[dict], workers: int, diagnose: Diagnose) -> None:
               f"| {r['pg_cpu_ms']:.2f} | {r['commits']:.1f} | {r['busy']:.0%} |")
         if r["refused"] or r["rejected_calls"]:
             print(f"  {r['mode']}: {r['refused']} webhook answers not 200, "
-                  f"{r['rejected_calls']} Bot API calls refused")
+                  f"{r['rejected_calls']} Bot API calls refused {r['rejected_by_method']}")
     by_mode = {r["mode"]: r for r in results}
     if "two" in by_mode and "one" in by_mode:
         print(f"two processes / one process, updates/s: "
@@ -397,13 +415,15 @@ def main() -> int:
     parser.add_argument("--no-sync-commit", action="store_true",
                         help="diagnosis only: PostgreSQL synchronous_commit=off for the bots")
     parser.add_argument("--sweep", type=float, help="diagnosis only: seconds between inbox sweeps")
+    parser.add_argument("--concurrency", type=int,
+                        help="diagnosis only: updates one process handles at once (bot: 256)")
     parser.add_argument("--serve", choices=["echo", "bot"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.sweep)
+        serve(args.serve, args.sweep, args.concurrency)
         return 0
     workers = 100 if args.quick else args.workers
-    diagnose = Diagnose(args.no_sync_commit, None if args.serve else args.sweep)
+    diagnose = Diagnose(args.no_sync_commit, args.sweep, args.concurrency)
     results = load_run(workers, args.modes.split(","), args.db, args.timeout, args.logs, diagnose)
     report(results, workers, diagnose)
     bad = sum(r["lost"] + r["out_of_order"] + r["extra"] for r in results)
