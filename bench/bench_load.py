@@ -11,10 +11,12 @@ reached the fake API. At most 40 connections per webhook, Telegram's default max
 
 Reply time = webhook POST started -> the fake API accepted the last sendMessage of the answer.
 Lost = expected replies to posted inputs that never came (a worker waits ``--timeout`` s);
-out of order = replies at a position where the reference has another text; extra = replies
-beyond the reference (an input handled twice). Prints figures; not a test.
+out of order = replies that came but outside the longest run in the reference order; extra =
+replies beyond the reference (an input handled twice). Prints figures (bench/README.md "load"
+says how to read them); exit status 1 when anything was lost, out of order or extra.
 
-    .venv/bin/python bench/bench_load.py [--workers 1000] [--quick] [--db URL]
+    .venv/bin/python bench/bench_load.py [--workers 1000] [--quick] [--modes two,one,echo]
+        [--db URL] [--logs DIR]
 """
 from __future__ import annotations
 
@@ -408,7 +410,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="100 workers")
     parser.add_argument("--modes", default="two,one,echo", help="comma-separated: two,one,echo")
-    parser.add_argument("--db", default=os.environ.get("TEST_POSTGRES_URL", DEFAULT_DB))
+    parser.add_argument("--db", default=DEFAULT_DB,
+                        help="a PostgreSQL database of its own (created if missing)")
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds a worker waits for an answer before counting it lost")
     parser.add_argument("--logs", type=Path, help="keep the processes' logs in this directory")
