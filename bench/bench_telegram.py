@@ -29,9 +29,12 @@ ROUND = ["/restart", "马边", "脱贫户", "浙江绍兴柯桥", "2024年2月 �
 AS_OF = date(2026, 11, 22)
 
 
-def serve(kind: str) -> None:
-    """Child process: run the echo bot or our bot without the rate limiter (env gives the URLs)."""
-    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+def build(kind: str):
+    """The echo bot or our bot without the rate limiter, from the environment's settings.
+
+    The echo bot sends back each text, and each button's data after answering the tap.
+    """
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
     from bot.config import load_settings
 
@@ -40,15 +43,24 @@ def serve(kind: str) -> None:
         async def echo(update, context) -> None:
             await context.bot.send_message(update.effective_chat.id, update.message.text)
 
+        async def tap(update, context) -> None:
+            await update.callback_query.answer()
+            await context.bot.send_message(update.effective_chat.id, update.callback_query.data)
+
         app = (ApplicationBuilder().token(settings.bot_token).concurrent_updates(256)
                .base_url(f"{settings.telegram_api_base_url}/bot").build())
         app.add_handler(MessageHandler(filters.TEXT, echo))
-    else:
-        from bot.adapters.telegram.app import build_application
-        from bot.storage import open_storage
+        app.add_handler(CallbackQueryHandler(tap))
+        return app
+    from bot.adapters.telegram.app import build_application
+    from bot.storage import open_storage
 
-        app = build_application(settings, open_storage(settings.database_url), rate_limit=False)
-    app.run_polling()
+    return build_application(settings, open_storage(settings.database_url), rate_limit=False)
+
+
+def serve(kind: str) -> None:
+    """Child process: run the echo bot or our bot without the rate limiter, polling."""
+    build(kind).run_polling()
 
 
 def replies_per_step() -> list[int]:

@@ -5,23 +5,16 @@ never shows the token.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from typing import ClassVar
 
-from botprocess import BotProcess
+from botprocess import BotProcess, free_port
 from fakebotapi import TOKEN, FakeBotApi, FakeBotApiServer
 
 from bot.adapters.telegram.log_setup import MASK, TokenMask
 
 USER = 4545
 WAIT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class FailingPolls:
@@ -50,7 +43,7 @@ def _answered(api, bot: BotProcess, text: str) -> None:
 
 
 def test_polling_survives_401_409_502_and_lost_connections(tmp_path):
-    api, faults, port = FakeBotApi(), FailingPolls(), _free_port()
+    api, faults, port = FakeBotApi(), FailingPolls(), free_port()
     api.fault = faults
     bot = BotProcess(None, tmp_path, base_url=f"http://127.0.0.1:{port}")
     bot.spawn()  # nothing listens yet: start-up must wait for the Bot API, not exit

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from botprocess import BotProcess
+from botprocess import BotProcess, free_port
 
 from bot.core.render import text
 from bot.storage import open_storage
@@ -62,20 +62,12 @@ def test_interview_survives_kill_9(bot_process, fake_server):
     storage.close()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_webhook_mode_when_webhook_url_is_set(bot_process, fake_server):
     import json
     import urllib.error
     import urllib.request
 
-    api, port = fake_server.api, _free_port()
+    api, port = fake_server.api, free_port()
     url = f"http://127.0.0.1:{port}/telegram-hook"
     bot_process.env.update({"WEBHOOK_URL": url, "WEBHOOK_SECRET": "s3cret",
                             "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port)})

@@ -7,19 +7,11 @@ conversation must end exactly where the same inputs sent once to one process lea
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from fakebotapi import TOKEN
+from botprocess import WebhookBot
 from interview_script import push as push_input
 from interview_script import reference
 from pgschema import postgres_schema_url
@@ -27,57 +19,9 @@ from pgschema import postgres_schema_url
 from bot.core.render import text
 from bot.storage import open_storage
 
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "two-processes"
 WAIT = 60.0  # two interpreters starting on a loaded 2-core CI machine
 REFERENCE = 5000          # sends every update once, to process 0 only
 USERS = (5001, 5002, 5003, 5004)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class WebhookBot:
-    """One bot process serving a webhook on its own port."""
-
-    def __init__(self, server, database_url: str, log_path: Path) -> None:
-        self.port, self.log_path = _free_port(), log_path
-        self.url = f"http://127.0.0.1:{self.port}/hook"
-        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-               "DATABASE_URL": database_url, "DATA_DIR": str(log_path.parent),
-               "WEBHOOK_URL": self.url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_LISTEN": "127.0.0.1",
-               "WEBHOOK_PORT": str(self.port), "PYTHONUNBUFFERED": "1"}
-        with open(log_path, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT,
-                                            env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def post(self, update: dict) -> int:
-        """Deliver an update as Telegram does; retry until the server listens."""
-        request = urllib.request.Request(self.url, data=json.dumps(update).encode(), headers={
-            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET})
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    return response.status
-            except urllib.error.HTTPError as error:
-                return error.code
-            except urllib.error.URLError:
-                time.sleep(0.05)
-        raise AssertionError(f"webhook never listened: {self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @pytest.fixture

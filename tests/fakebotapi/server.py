@@ -65,6 +65,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay quiet; the api records every call."""
 
 
+class _Server(ThreadingHTTPServer):
+    """A listen backlog like a real server's: the stdlib's 5 resets connections a busy bot
+    opens at once (its pool holds up to 256), which Telegram never does."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class FakeBotApiServer:
     """Serve a FakeBotApi on a free loopback port until stopped."""
 
@@ -72,8 +80,7 @@ class FakeBotApiServer:
         """Serve ``api`` on ``port`` (0: a free one; a fixed one to come back after a stop)."""
         self.api = api or FakeBotApi()
         handler = type("Handler", (_Handler,), {"api": self.api})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
 
     @property
