@@ -108,6 +108,10 @@ class Storage(Protocol):
     def renew_user(self, user_id: int, holder: str) -> bool:
         """Extend ``holder``'s lease on the user; False when it was lost."""
 
+    def renew_held(self) -> int:
+        """Extend every user lease this process holds; how many."""
+        ...
+
     def release_user(self, user_id: int, holder: str) -> None:
         """Give the user's lease back."""
 

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
@@ -28,6 +30,10 @@ ACQUIRE = ("INSERT INTO user_locks (user_id, holder, expires_at) VALUES (?, ?, ?
            "RETURNING holder")
 RENEW_SQL = "UPDATE user_locks SET expires_at = ? WHERE user_id = ? AND holder = ?"
 RELEASE = "DELETE FROM user_locks WHERE user_id = ? AND holder = ?"
+RENEW_ALL_SQL = "UPDATE user_locks SET expires_at = ? WHERE holder LIKE ?"
+# This process's name in every holder it makes (a pid alone may repeat on another machine).
+PROCESS = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+STALL = 30.0  # seconds: an event loop that has not ticked for this long lets its users go
 
 Raw = Callable[..., Any]  # SqlStorage._raw: (sql, params, fetch=False) -> rows | rowcount
 log = logging.getLogger(__name__)
@@ -44,8 +50,8 @@ def _now() -> datetime:
 
 
 def new_holder() -> str:
-    """A name for one acquisition, unique across processes."""
-    return f"{os.getpid()}-{uuid.uuid4().hex[:16]}"
+    """A name for one acquisition, unique across processes, starting with this process's name."""
+    return f"{PROCESS}-{uuid.uuid4().hex[:12]}"
 
 
 def try_acquire(raw: Raw, user_id: int, holder: str) -> bool:
@@ -58,6 +64,71 @@ def try_acquire(raw: Raw, user_id: int, holder: str) -> bool:
 def renew(raw: Raw, user_id: int, holder: str) -> bool:
     """Extend the holder's lease by ``LEASE``; False when it was lost (expired and taken over)."""
     return bool(raw(RENEW_SQL, (_now() + LEASE, user_id, holder)))
+
+
+def renew_all(raw: Raw) -> int:
+    """Extend every lease this process holds, in one statement; how many there were."""
+    return int(raw(RENEW_ALL_SQL, (_now() + LEASE, f"{PROCESS}-%")))
+
+
+class LeaseRenewer:
+    """Renews every lease this process holds every ``RENEW`` seconds, from a thread of its own.
+
+    Before, each user being handled had its own renewal task on the event loop: under a burst
+    (hundreds of users at once) the loop fell seconds behind, leases expired while their holder
+    was alive and working, another process took the users over, and some replies went out twice.
+    A thread keeps renewing while the loop is busy, and one statement renews them all. It stops
+    renewing when the loop has not ticked for ``STALL`` seconds (a hung process lets its users
+    go), and it dies with the process (a dead holder blocks its users for ``LEASE`` at most).
+    """
+
+    def __init__(self, renew_held: Callable[[], int], stall: float = STALL) -> None:
+        self.renew_held, self.stall = renew_held, stall
+        self.tick = time.monotonic()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start ticking on the running loop and renewing in the thread (once)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self.tick = time.monotonic()
+        self._stop.clear()
+        self._ticker = asyncio.get_running_loop().create_task(self._ticking())
+        self._thread = threading.Thread(target=self._renewing, name="lease-renewer", daemon=True)
+        self._thread.start()
+
+    def ensure_running(self) -> None:
+        """Start, unless already renewing (a drain outside the application's start-up)."""
+        self.start()
+
+    async def _ticking(self) -> None:
+        while True:
+            self.tick = time.monotonic()
+            await asyncio.sleep(1.0)
+
+    def _renewing(self) -> None:
+        while not self._stop.wait(RENEW):
+            stalled = time.monotonic() - self.tick
+            if stalled > self.stall:
+                log.warning("event loop stalled for %.0f s: this process's leases are left to expire",
+                            stalled)
+                continue
+            try:
+                self.renew_held()
+            except Exception:  # a database hiccup: the leases still run; try at the next beat
+                log.warning("lease renewal failed", exc_info=True)
+
+    async def stop(self) -> None:
+        """Stop renewing (the leases then expire unless released)."""
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 2.0)
 
 
 def release(raw: Raw, user_id: int, holder: str) -> None:

@@ -227,6 +227,10 @@ class SqlStorage:
         """Extend ``holder``'s lease; False when it was lost."""
         return locks.renew(self._raw, user_id, holder)
 
+    def renew_held(self) -> int:
+        """Extend every lease this process holds (the inbox's renewer thread calls it)."""
+        return locks.renew_all(self._raw)
+
     def release_user(self, user_id: int, holder: str) -> None:
         """Give the lease back."""
         locks.release(self._raw, user_id, holder)

@@ -20,7 +20,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.adapters.telegram import delivery
 from bot.storage import Storage
-from bot.storage.locks import FIRST_WAIT, LEASE, MAX_WAIT, heartbeat, holding, new_holder
+from bot.storage.locks import FIRST_WAIT, LEASE, MAX_WAIT, LeaseRenewer, holding, new_holder
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class Inbox:
         self.stopping = asyncio.Event()
         self.recorded: set[int] = set()  # recorded by InboxQueue, not yet seen by the gate
         self._sweeper: asyncio.Task | None = None
+        self.renewer = LeaseRenewer(storage.renew_held)
         self._drains: set[asyncio.Task] = set()  # drains the sweep started
 
     def record(self, update: Update) -> None:
@@ -101,18 +102,16 @@ class Inbox:
 
     async def _drain(self, key: int, holder: str) -> None:
         """Holding the user's lease: handle their unfinished updates, lowest update_id first."""
-        lost = asyncio.Event()
-        beat = asyncio.create_task(heartbeat(
-            lambda: self.storage.renew_user(key, holder), key, lost.set))
-        try:
-            with holding(key):
-                while not self.stopping.is_set() and not lost.is_set():
-                    item = self.storage.inbox.claim_next(key, holder, LEASE)
-                    if item is None:
-                        return
-                    await self._handle(item.update_id, item.payload, item.sent, holder)
-        finally:
-            beat.cancel()
+        # The lease is renewed by the process's renewer thread (``LeaseRenewer``); a lease lost
+        # anyway (the loop stalled) fences this holder: claim_next gives it nothing more.
+        if not self.stopping.is_set():
+            self.renewer.ensure_running()
+        with holding(key):
+            while not self.stopping.is_set():
+                item = self.storage.inbox.claim_next(key, holder, LEASE)
+                if item is None:
+                    return
+                await self._handle(item.update_id, item.payload, item.sent, holder)
 
     async def _handle(self, update_id: int, payload: str, already_sent: int, holder: str) -> None:
         """Run the handlers on one stored update, then mark it done (unless the handler did)."""
@@ -148,6 +147,7 @@ class Inbox:
     def start(self) -> None:
         """Start the sweep (the first one picks up what a crash left)."""
         self.stopping.clear()
+        self.renewer.start()
         self._sweeper = asyncio.create_task(self.sweep_forever())
 
     async def stop(self, timeout: float = 3.0) -> None:
@@ -160,6 +160,7 @@ class Inbox:
                 await self._sweeper
         if self._drains:
             await asyncio.wait(set(self._drains), timeout=timeout)
+        await self.renewer.stop()
 
 
 class InboxQueue(asyncio.Queue):
