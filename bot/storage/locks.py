@@ -22,7 +22,7 @@ from typing import Any
 
 LEASE = timedelta(seconds=5)  # a dead holder blocks its user this long at most
 RENEW = 1.5  # seconds between renewals by a live holder (three chances per lease)
-FIRST_WAIT, MAX_WAIT = 0.002, 0.05  # seconds between tries while another process holds the user
+FIRST_WAIT, MAX_WAIT = 0.002, 0.25  # seconds between tries while another process holds the user
 
 ACQUIRE = ("INSERT INTO user_locks (user_id, holder, expires_at) VALUES (?, ?, ?) "
            "ON CONFLICT (user_id) DO UPDATE SET holder = excluded.holder, "
