@@ -15,7 +15,7 @@ async def test_a_busy_event_loop_keeps_its_leases(storage):
     renewer.start()
     try:
         await asyncio.sleep(0.05)
-        time.sleep(LEASE.total_seconds() + 2)   # the loop is blocked: only the thread renews
+        time.sleep(LEASE.total_seconds() + 2)  # noqa: ASYNC251 - the loop is blocked on purpose: only the thread renews
         assert not storage.acquire_user(7, "another-process-1234")
     finally:
         await renewer.stop()
@@ -29,7 +29,7 @@ async def test_a_stuck_loop_lets_its_users_go(storage):
     renewer.start()
     try:
         await asyncio.sleep(0.05)
-        time.sleep(LEASE.total_seconds() + 2)   # stuck longer than ``stall``: no renewal
+        time.sleep(LEASE.total_seconds() + 2)  # noqa: ASYNC251 - stuck on purpose, longer than ``stall``
         assert storage.acquire_user(8, "another-process-1234")
     finally:
         await renewer.stop()

@@ -88,6 +88,7 @@ class LeaseRenewer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
         """Start ticking on the running loop and renewing in the thread (once)."""
@@ -95,7 +96,8 @@ class LeaseRenewer:
             return
         self.tick = time.monotonic()
         self._stop.clear()
-        self._ticker = asyncio.get_running_loop().create_task(self._ticking())
+        self._loop = asyncio.get_running_loop()
+        self._ticker = self._loop.create_task(self._ticking())
         self._thread = threading.Thread(target=self._renewing, name="lease-renewer", daemon=True)
         self._thread.start()
 
@@ -110,6 +112,8 @@ class LeaseRenewer:
 
     def _renewing(self) -> None:
         while not self._stop.wait(RENEW):
+            if self._loop is None or self._loop.is_closed():
+                return   # the loop is gone (a test's, or the application's): nothing to renew for
             stalled = time.monotonic() - self.tick
             if stalled > self.stall:
                 log.warning("event loop stalled for %.0f s: this process's leases are left to expire",

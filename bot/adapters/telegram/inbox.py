@@ -44,7 +44,7 @@ class Inbox:
         self.stopping = asyncio.Event()
         self.recorded: set[int] = set()  # recorded by InboxQueue, not yet seen by the gate
         self._sweeper: asyncio.Task | None = None
-        self.renewer = LeaseRenewer(storage.renew_held)
+        self.renewer = LeaseRenewer(lambda: self.storage.renew_held())
         self._drains: set[asyncio.Task] = set()  # drains the sweep started
 
     def record(self, update: Update) -> None:
