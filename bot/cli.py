@@ -41,9 +41,9 @@ def _today() -> date:
     return today()
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate one person's facts against every rule."""
-    from bot.core.evaluator import evaluate, result_to_json
+def _facts(args: argparse.Namespace) -> tuple[dict[str, Any], date]:
+    """The facts file (``-``: standard input), normalised, and the day: ``--as-of``, else the
+    file's ``as_of``, else today in China."""
     from bot.core.facts import normalise_facts
     from bot.core.facts_input import parse_as_of, read_facts
 
@@ -51,7 +51,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     file_as_of = raw.pop("as_of", None)
     given = args.as_of or file_as_of
     as_of = parse_as_of(given) if given is not None else _today()
-    facts = normalise_facts(raw, as_of=as_of)
+    return normalise_facts(raw, as_of=as_of), as_of
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate one person's facts against every rule."""
+    from bot.core.evaluator import evaluate, result_to_json
+
+    facts, as_of = _facts(args)
     results = evaluate(facts, as_of, audience=args.audience)
     if args.json:
         from bot.core.version import rules_version
@@ -71,16 +78,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_notice(args: argparse.Namespace) -> int:
     """Write one person's one-time notice (一次性告知单) as a one-page PDF."""
     from bot.core.evaluator import evaluate
-    from bot.core.facts import normalise_facts
-    from bot.core.facts_input import parse_as_of, read_facts
     from bot.core.notice import NoticePerson, notice_pdf
     from bot.core.version import rules_version
 
-    raw = read_facts(args.facts, sys.stdin)
-    file_as_of = raw.pop("as_of", None)
-    given = args.as_of or file_as_of
-    as_of = parse_as_of(given) if given is not None else _today()
-    facts = normalise_facts(raw, as_of=as_of)
+    facts, as_of = _facts(args)
     results = evaluate(facts, as_of)
     pdf = notice_pdf(NoticePerson.from_facts(facts, args.name or ""), results, as_of, rules_version(),
                      args.link)
