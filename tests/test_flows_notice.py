@@ -7,13 +7,15 @@ from io import BytesIO
 from pypdf import PdfReader
 from test_flows_applicants import USERS, chat_for
 
+from bot.flows.app import file_content
+
 TYPED = ["/start", "开始", "我老家马边县", "建档立卡户", "绍兴柯桥", "2024年2月 第一次来", "两年半", "对", "没有"]
 
 
 def _pdf_text(events) -> tuple[int, str]:
     [sent] = [e for e in events if e["type"] == "send_file"]
     assert sent["name"].endswith(".pdf")
-    pages = PdfReader(BytesIO(sent["data"])).pages
+    pages = PdfReader(BytesIO(file_content(sent))).pages
     return len(pages), "\n".join(page.extract_text() for page in pages)
 
 

@@ -195,6 +195,8 @@ async def test_stats_counts_interviews_and_fairs(setup) -> None:
         body = (await bot.send(STAFF, "/stats"))[0]
         assert "问过补贴的人：1" in body and MABIAN in body and "沐川" not in body
         assert "招聘会：0场" in body
+        photos = [c for c in bot.api.calls if c.method == "sendPhoto" and c.status == 200]
+        assert len(photos) == 1   # the chart, drawn off the event loop, accepted by the Bot API
     with ctx.transaction() as session:
         assert session.scalars(select(AuditRow).where(AuditRow.action == "stats.read")).all()
 

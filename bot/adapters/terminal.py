@@ -17,6 +17,7 @@ from typing import Any, Protocol, TextIO, cast
 from bot.core.flow import FLOW_KEY, Input
 from bot.core.render import text
 from bot.core.replies import Turn
+from bot.flows.app import file_content
 
 QUIT_COMMANDS = ("/quit", "/exit")
 # Terminal users have negative ids: Telegram user ids are positive, so they never collide.
@@ -74,7 +75,7 @@ def _files(turn: Turn, stdout: TextIO, folder: Path) -> None:
     for event in turn.events:
         if event.get("type") == "send_file":
             path = folder / Path(str(event["name"])).name
-            path.write_bytes(event["data"])
+            path.write_bytes(file_content(event))
             stdout.write(text("terminal.file_saved", path=str(path)) + "\n\n")
         elif event.get("type") == "notify":
             stdout.write(text("terminal.notified", chat=event.get("chat_id"), text=event.get("text")) + "\n\n")

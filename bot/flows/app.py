@@ -104,6 +104,15 @@ class ChatApp:
         return {self.key(user_id): turn.state}
 
 
+def file_content(event: dict[str, Any]) -> bytes:
+    """The bytes of a ``send_file`` event: given, or made now by its ``make`` (a flow defers a
+    slow rendering — a PDF of many pages, a chart — so a channel can run it off its event loop)."""
+    data = event.get("data")
+    if data is None:
+        data = event["make"]()
+    return bytes(data)
+
+
 def _due(value: object) -> date:
     """A reminder's due date from a date or an ISO string."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))

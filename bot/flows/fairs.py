@@ -9,6 +9,7 @@ progress message the delivery loop keeps up to date.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -342,7 +343,8 @@ def stats_chart_event(counts: Tally, as_of: Any) -> list[dict[str, Any]]:
     data = chart_data(counts, as_of)
     if not data.counties and not data.deadlines:
         return []
-    return [{"type": "send_file", "name": "stats.png", "data": stats_chart_png(data), "photo": True,
+    return [{"type": "send_file", "name": "stats.png", "make": functools.partial(stats_chart_png, data),
+             "photo": True,
              "caption": text("chart.caption", as_of=as_of)}]
 
 

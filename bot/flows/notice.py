@@ -6,6 +6,7 @@ the worker's Telegram account to the record when scanned.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from bot.core.errors import InputError
@@ -48,8 +49,8 @@ class NoticeFlow(FlowBase):
             return Step([Reply(text("notice.chat.first"))])
         person, results = _person(deps, facts, inp.name, env)
         link = f"https://t.me/{deps.bot_username}"
-        pdf = notices_pdf([Notice(person, results, env.as_of, rules_version(), link)])
-        return Step([Reply(text("notice.chat.own"))], events=[_file(pdf, env)])
+        page = [Notice(person, results, env.as_of, rules_version(), link)]
+        return Step([Reply(text("notice.chat.own"))], events=[_file(page, env)])
 
     @staticmethod
     def _applicants(env: Env, deps: Deps, inp: Input) -> Step:
@@ -69,10 +70,11 @@ class NoticeFlow(FlowBase):
             notices.append(Notice(person, results, env.as_of, rules_version(),
                                   invite_link(deps.bot_username, token)))
         said = text("notice.chat.list", count=len(notices), more=max(0, len(people) - MAX_PAGES))
-        return Step([Reply(said)], events=[_file(notices_pdf(notices), env)])
+        return Step([Reply(said)], events=[_file(notices, env)])
 
 
-def _file(pdf: bytes, env: Env) -> dict[str, Any]:
-    """The PDF as a file to send."""
-    return {"type": "send_file", "name": f"一次性告知单-{env.as_of.isoformat()}.pdf", "data": pdf,
+def _file(notices: list[Notice], env: Env) -> dict[str, Any]:
+    """The PDF as a file to send, drawn when it is sent (about 40 ms a page: off the event loop)."""
+    return {"type": "send_file", "name": f"一次性告知单-{env.as_of.isoformat()}.pdf",
+            "make": functools.partial(notices_pdf, notices),
             "caption": text("notice.chat.caption", as_of=env.as_of)}

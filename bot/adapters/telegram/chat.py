@@ -9,6 +9,7 @@ replays the update from the old record. A record the turn left as it was is not 
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import replace
@@ -25,6 +26,7 @@ from bot.core.flow import FLOW_KEY, Input
 from bot.core.render import text
 from bot.core.replies import Turn
 from bot.flows import ChatApp
+from bot.flows.app import file_content
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,8 @@ async def _send_file(context: ContextTypes.DEFAULT_TYPE, chat_id: int, event: di
     running = delivery.current()
     if running is not None and not running.should_send():
         return
-    content, name = event["data"], str(event["name"])
+    content = await asyncio.to_thread(file_content, event)   # a PDF or chart drawn off the loop
+    name = str(event["name"])
     caption = str(event.get("caption") or "") or None
     if name.lower().endswith(".png") and event.get("photo"):
         await with_retry(lambda: context.bot.send_photo(chat_id, content, caption=caption))
