@@ -20,7 +20,6 @@ from bot.flows.deps import Deps
 from bot.storage import Reminder, Storage
 
 WORKER = "worker"
-CHANNEL_EVENTS = frozenset({"send_file", "notify", "role_menu", "fair_progress"})
 
 
 def default_flows() -> list[Flow]:

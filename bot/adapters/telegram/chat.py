@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import delivery
 from bot.adapters.telegram.send import send_replies, send_text, with_retry
 from bot.adapters.telegram.services import chat_id_of, per_user, user_of
-from bot.core.flow import FLOW_KEY, Input
+from bot.core.flow import Input
 from bot.core.render import text
 from bot.core.replies import Turn
 from bot.flows import ChatApp
@@ -149,15 +149,6 @@ async def _notify(context: ContextTypes.DEFAULT_TYPE, event: dict[str, Any]) -> 
                         event.get("buttons") or ())
     except TelegramError as error:
         log.info("could not tell chat %s: %s", event.get("chat_id"), error)
-
-
-@per_user
-async def leave_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command handled outside the router still leaves the active flow (as every command does)."""
-    app, user_id = chat_app(context), user_of(update).id
-    record = app.load(user_id)
-    if record and FLOW_KEY in record:
-        app.save(user_id, {k: v for k, v in record.items() if k != FLOW_KEY})
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
